@@ -1,0 +1,54 @@
+// Package red models rate, errors and duration (RED) per route of one
+// service, and ranks routes by how much each contributes to the service's
+// error-budget burn.
+package red
+
+import (
+	"time"
+
+	"github.com/redline-tui/redline/funnel"
+)
+
+// Row is the RED summary of one route over the selected time range.
+type Row struct {
+	Service    string
+	Route      string  // e.g. "POST /api/checkout" or "/api/checkout"
+	Rate       float64 // requests per second
+	ErrorRatio float64 // errors ÷ requests, 0..1; NaN when unknown
+	P50        time.Duration
+	P95        time.Duration
+	P99        time.Duration
+	// Sparklines, oldest first, over the selected range.
+	RateHistory    []float64
+	ErrorHistory   []float64 // error ratio
+	LatencyHistory []float64 // p99 in seconds
+	// BurnShare is this route's share of the service's bad events, 0..1, set by Rank.
+	BurnShare float64
+	// Exemplars are trace IDs seen on this route's latency histogram, slowest first.
+	Exemplars []Exemplar
+}
+
+// Exemplar links a latency observation to a trace.
+type Exemplar struct {
+	TraceID string
+	SpanID  string
+	Value   time.Duration
+	Time    time.Time
+}
+
+// ErrorRate is requests per second that failed.
+func (r Row) ErrorRate() float64 { panic("TODO") }
+
+// Rank sets BurnShare on every row (the route's error rate ÷ the sum of all
+// routes' error rates) and sorts rows by BurnShare descending, then P99
+// descending, then route name.
+func Rank(rows []Row) { panic("TODO") }
+
+// Report is what a metrics source answers for the RED step of one service.
+type Report struct {
+	Service    string
+	Rows       []Row
+	Convention string // which metric convention was detected, e.g. "OTel semconv", "spanmetrics connector"
+	Queries    []funnel.Query
+	Warnings   []string
+}

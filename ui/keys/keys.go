@@ -1,0 +1,129 @@
+// Package keys holds every key binding of redline in one place. Panes read
+// their bindings from a KeyMap; the help overlay and the README keys table
+// are generated from it, so they cannot drift apart.
+package keys
+
+import "charm.land/bubbles/v2/key"
+
+// Global are the bindings active on every pane.
+type Global struct {
+	Quit         key.Binding
+	Help         key.Binding
+	Back         key.Binding
+	Drill        key.Binding
+	Refresh      key.Binding
+	Pause        key.Binding
+	Earlier      key.Binding // shift the time range into the past
+	Later        key.Binding // shift the time range towards now
+	Filter       key.Binding
+	ShowQueries  key.Binding
+	Snapshot     key.Binding
+	CopySnapshot key.Binding
+}
+
+// List are the movement bindings shared by every list-shaped pane.
+type List struct {
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+}
+
+// Traces are the bindings of the trace list.
+type Traces struct {
+	ToggleErrors key.Binding // slowest vs erroring traces
+}
+
+// Waterfall are the bindings of the span waterfall.
+type Waterfall struct {
+	Collapse     key.Binding
+	Expand       key.Binding
+	Toggle       key.Binding // collapse/expand the selected span
+	CriticalOnly key.Binding
+	Details      key.Binding
+	SpanLogs     key.Binding
+	TraceLogs    key.Binding
+	NextError    key.Binding
+}
+
+// Logs are the bindings of the log pane.
+type Logs struct {
+	Expand    key.Binding // show the selected line's JSON/logfmt fields
+	Wrap      key.Binding
+	SpanOnly  key.Binding // span-only vs whole trace
+	ErrorsTop key.Binding
+}
+
+// KeyMap is every binding, grouped by where it applies.
+type KeyMap struct {
+	Global    Global
+	List      List
+	Traces    Traces
+	Waterfall Waterfall
+	Logs      Logs
+}
+
+func bind(help string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keyHelp(keys), help))
+}
+
+// keyHelp renders the keys for help: "enter", "esc/backspace".
+func keyHelp(keys []string) string {
+	out := ""
+	for i, k := range keys {
+		if i > 0 {
+			out += "/"
+		}
+		out += k
+	}
+	return out
+}
+
+// Default returns a fresh KeyMap with redline's default bindings.
+func Default() KeyMap {
+	return KeyMap{
+		Global: Global{
+			Quit:         bind("quit", "q", "ctrl+c"),
+			Help:         bind("toggle full help", "?"),
+			Back:         bind("back", "esc", "backspace"),
+			Drill:        bind("drill in", "enter"),
+			Refresh:      bind("refresh now", "r"),
+			Pause:        bind("pause/resume live refresh", "p"),
+			Earlier:      bind("shift time range earlier", "["),
+			Later:        bind("shift time range later", "]"),
+			Filter:       bind("filter", "/"),
+			ShowQueries:  bind("show queries", "Q"),
+			Snapshot:     bind("incident snapshot", "s"),
+			CopySnapshot: bind("copy snapshot (OSC 52)", "y"),
+		},
+		List: List{
+			Up:       bind("up", "up", "k"),
+			Down:     bind("down", "down", "j"),
+			PageUp:   bind("page up", "pgup", "ctrl+u"),
+			PageDown: bind("page down", "pgdown", "ctrl+d"),
+			Top:      bind("top", "home", "g"),
+			Bottom:   bind("bottom", "end", "G"),
+		},
+		Traces: Traces{
+			ToggleErrors: bind("slowest / erroring traces", "e"),
+		},
+		Waterfall: Waterfall{
+			Collapse:     bind("collapse", "left", "h"),
+			Expand:       bind("expand", "right", "l"),
+			Toggle:       bind("collapse/expand", "space"),
+			CriticalOnly: bind("critical path only", "c"),
+			Details:      bind("span details", "d"),
+			SpanLogs:     bind("logs of span", "L"),
+			TraceLogs:    bind("logs of trace", "enter"),
+			NextError:    bind("next error span", "n"),
+		},
+		Logs: Logs{
+			Expand:    bind("expand fields", "x"),
+			Wrap:      bind("wrap lines", "w"),
+			SpanOnly:  bind("span only / whole trace", "a"),
+			ErrorsTop: bind("errors first", "E"),
+		},
+	}
+}
