@@ -1,0 +1,153 @@
+package httpx
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unicode/utf8"
+)
+
+// StatusError is a non-2xx answer.
+type StatusError struct {
+	Backend    string
+	Code       int
+	Message    string        // the backend's own message, from a JSON error body or the plain body, shortened
+	RetryAfter time.Duration // from Retry-After on 429/503, 0 when absent
+}
+
+func (e *StatusError) Error() string {
+	s := fmt.Sprintf("%s: HTTP %d %s", e.Backend, e.Code, http.StatusText(e.Code))
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if hint := statusHint(e.Code); hint != "" {
+		s += " (" + hint + ")"
+	}
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf("; retry after %s", e.RetryAfter)
+	}
+	return s
+}
+
+func statusHint(code int) string {
+	switch code {
+	case http.StatusUnauthorized:
+		return "check credentials, or the tenant (X-Scope-OrgID) in config"
+	case http.StatusForbidden:
+		return "the credentials lack access to this tenant or API"
+	case http.StatusNotFound:
+		return "check the URL and path prefix"
+	case http.StatusTooManyRequests:
+		return "rate limited by the backend"
+	}
+	return ""
+}
+
+// maxMessage bounds how much of an error body is quoted.
+const maxMessage = 200
+
+// NewStatusError builds a StatusError from a response and its (capped) body.
+func NewStatusError(backend string, resp *http.Response, body []byte) *StatusError {
+	return &StatusError{
+		Backend:    backend,
+		Code:       resp.StatusCode,
+		Message:    bodyMessage(body),
+		RetryAfter: retryAfter(resp.Header.Get("Retry-After")),
+	}
+}
+
+// bodyMessage extracts a readable message: the "error"/"message" field of a
+// JSON body, else the body itself, on one line and shortened. The caller's
+// UI sanitises it before display.
+func bodyMessage(body []byte) string {
+	var env struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+	}
+	msg := strings.TrimSpace(string(body))
+	if json.Unmarshal(body, &env) == nil {
+		var s string
+		switch {
+		case json.Unmarshal(env.Error, &s) == nil && s != "":
+			msg = s
+		case env.Message != "":
+			msg = env.Message
+		}
+	}
+	msg = strings.Join(strings.Fields(msg), " ")
+	if len(msg) > maxMessage {
+		cut := maxMessage
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return msg
+}
+
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs > 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d.Round(time.Second)
+		}
+	}
+	return 0
+}
+
+// Describe turns a transport error into one that names the backend and the
+// cause in words: refused, timed out, cancelled, DNS, TLS, body too large.
+func Describe(backend string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %s: %w", backend, cause(err), err)
+}
+
+func cause(err error) string {
+	var (
+		dnsErr   *net.DNSError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		recErr   tls.RecordHeaderError
+		tooLarge *TooLargeError
+		netErr   net.Error
+	)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "request cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused (is it running, and is the address right?)"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by the server"
+	case errors.As(err, &tooLarge):
+		return "answer too large"
+	case errors.As(err, &dnsErr):
+		return "host not found"
+	case errors.As(err, &unknown):
+		return "TLS certificate signed by an unknown authority (set tls_config.ca_file)"
+	case errors.As(err, &hostname):
+		return "TLS certificate does not match the host name"
+	case errors.As(err, &recErr):
+		return "TLS handshake failed (is the server speaking plain HTTP?)"
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "timed out"
+	}
+	return "request failed"
+}

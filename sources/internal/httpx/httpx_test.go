@@ -1,0 +1,118 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestURLKeepsPathPrefix(t *testing.T) {
+	c, err := New("prometheus", "http://mimir:8080/prometheus/", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.URL("/api/v1/query", map[string][]string{"query": {"up"}})
+	if want := "http://mimir:8080/prometheus/api/v1/query?query=up"; got != want {
+		t.Fatalf("URL = %q, want %q", got, want)
+	}
+}
+
+func TestNewRejectsBadURLs(t *testing.T) {
+	for _, raw := range []string{"", "127.0.0.1:3100", "ftp://host/", "http://"} {
+		if _, err := New("loki", raw, nil, 0); err == nil || !strings.HasPrefix(err.Error(), "loki: ") {
+			t.Errorf("New(%q) error = %v, want one naming loki", raw, err)
+		}
+	}
+}
+
+func TestGetErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		want    []string
+	}{
+		{"json error body", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"status":"error","error":"too many outstanding requests"}`)
+		}, []string{"tempo: HTTP 503 Service Unavailable: too many outstanding requests"}},
+		{"retry after", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "7")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}, []string{"HTTP 429", "rate limited", "retry after 7s"}},
+		{"unauthorized hint", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "no org id", http.StatusUnauthorized)
+		}, []string{"HTTP 401 Unauthorized: no org id", "X-Scope-OrgID"}},
+		{"too large", func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, strings.Repeat("x", 2048))
+		}, []string{"tempo: answer too large", "1 KiB"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			c, err := New("tempo", srv.URL, srv.Client(), 1024)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Get(context.Background(), "/api/search", nil, nil)
+			if err == nil {
+				t.Fatal("Get succeeded, want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestDescribeTransportFailures(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there any more
+	c, _ := New("loki", "http://"+addr, &http.Client{}, 0)
+	_, err = c.Get(context.Background(), "/ready", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "loki: connection refused") {
+		t.Fatalf("error = %v, want connection refused", err)
+	}
+
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer slow.Close()
+	c, _ = New("loki", slow.URL, slow.Client(), 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = c.Get(ctx, "/", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "loki: timed out") {
+		t.Fatalf("error = %v, want timed out", err)
+	}
+}
+
+func TestLimitBodies(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.(http.Flusher).Flush() // chunked: no Content-Length
+		io.WriteString(w, strings.Repeat("y", 4096))
+	}))
+	defer srv.Close()
+	hc := &http.Client{Transport: LimitBodies(srv.Client().Transport, 100)}
+	resp, err := hc.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, err = io.ReadAll(resp.Body)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("ReadAll error = %v, want ErrTooLarge", err)
+	}
+}
