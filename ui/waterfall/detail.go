@@ -1,0 +1,155 @@
+package waterfall
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/trace"
+)
+
+// detailLines describes the selected span in at most height lines of width
+// cells: identity, timing, status, then attributes, resource, events and
+// links. What does not fit is cut with a line saying how much is left out;
+// long values are cut with an ellipsis.
+func (m Model) detailLines(width, height int) []string {
+	if height <= 0 || width <= 0 {
+		return nil
+	}
+	n := m.view.selectedNode()
+	if n < 0 {
+		return nil
+	}
+	lines := m.spanDetail(n)
+	if len(lines) > height {
+		hidden := len(lines) - height + 1
+		lines = append(lines[:height-1:height-1],
+			m.env.Styles.Muted.Render(fmt.Sprintf("%s %d more lines not shown", ellipsis, hidden)))
+	}
+	for i, l := range lines {
+		lines[i] = fit(l, width)
+	}
+	return lines
+}
+
+// spanDetail is every detail line of node n, unbounded.
+func (m Model) spanDetail(n int) []string {
+	t, d, st := m.data.tree, m.data, m.env.Styles
+	node := &t.Nodes[n]
+	s := node.Span
+	lines := []string{
+		st.Title.Render(d.services[d.serviceOf[n]]+" "+d.names[n]) + m.detailMarks(node),
+		fmt.Sprintf("kind %s · status %s", s.Kind, m.statusText(s)),
+		fmt.Sprintf("span %s · parent %s", orNone(sanitize.Line(s.SpanID)), orNone(sanitize.Line(s.ParentID))),
+		fmt.Sprintf("start +%s · duration %s · self %s",
+			formatDuration(s.Start.Sub(t.Start)), formatDuration(s.Duration), formatDuration(node.SelfTime)),
+	}
+	if flags := nodeFlags(node); flags != "" {
+		lines = append(lines, st.Warn.Render(flags))
+	}
+	lines = append(lines, m.attrSection("Attributes", s.Attributes)...)
+	lines = append(lines, m.attrSection("Resource", s.Resource)...)
+	lines = append(lines, m.eventSection(s.Events)...)
+	return append(lines, m.linkSection(s.Links)...)
+}
+
+// detailMarks repeats the row's symbols after the detail title.
+func (m Model) detailMarks(node *trace.Node) string {
+	w := m.env.Styles.Waterfall
+	out := ""
+	if node.Critical {
+		out += " " + w.Critical.Render(criticalMark+" critical path")
+	}
+	if node.Span.Status == trace.StatusError {
+		out += " " + w.ErrorBar.Render(errorMark+" error")
+	}
+	return out
+}
+
+func (m Model) statusText(s *trace.Span) string {
+	text := s.Status.String()
+	if s.StatusMessage != "" {
+		text += ": " + sanitize.Line(s.StatusMessage)
+	}
+	if s.Status == trace.StatusError {
+		return m.env.Styles.Error.Render(text)
+	}
+	return text
+}
+
+// nodeFlags names the tree anomalies of a node.
+func nodeFlags(n *trace.Node) string {
+	var f []string
+	if n.Orphan {
+		f = append(f, "orphan: parent not in trace")
+	}
+	if n.Skewed {
+		f = append(f, "clock-skewed against its parent")
+	}
+	if n.Duplicate {
+		f = append(f, "duplicate span ID")
+	}
+	return strings.Join(f, " · ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func (m Model) heading(title string, count int) string {
+	return m.env.Styles.Header.Render(fmt.Sprintf("%s (%d)", title, count))
+}
+
+func (m Model) attrSection(title string, attrs []trace.Attr) []string {
+	if len(attrs) == 0 {
+		return nil
+	}
+	lines := []string{m.heading(title, len(attrs))}
+	for _, a := range attrs {
+		lines = append(lines, "  "+sanitize.Line(a.Key)+" = "+sanitize.Line(a.Value))
+	}
+	return lines
+}
+
+func (m Model) eventSection(events []trace.Event) []string {
+	if len(events) == 0 {
+		return nil
+	}
+	start := m.data.tree.Start
+	lines := []string{m.heading("Events", len(events))}
+	for _, e := range events {
+		line := fmt.Sprintf("  +%s %s", formatDuration(e.Time.Sub(start)), sanitize.Line(e.Name))
+		if a := joinAttrs(e.Attributes); a != "" {
+			line += "  " + a
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func (m Model) linkSection(links []trace.Link) []string {
+	if len(links) == 0 {
+		return nil
+	}
+	lines := []string{m.heading("Links", len(links))}
+	for _, l := range links {
+		line := fmt.Sprintf("  trace %s span %s", sanitize.Line(l.TraceID), sanitize.Line(l.SpanID))
+		if a := joinAttrs(l.Attributes); a != "" {
+			line += "  " + a
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// joinAttrs renders attributes as sanitised key=value pairs.
+func joinAttrs(attrs []trace.Attr) string {
+	parts := make([]string, len(attrs))
+	for i, a := range attrs {
+		parts[i] = sanitize.Line(a.Key) + "=" + sanitize.Line(a.Value)
+	}
+	return strings.Join(parts, " ")
+}

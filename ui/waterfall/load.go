@@ -1,0 +1,151 @@
+package waterfall
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/ui/pane"
+)
+
+// loadedMsg is the result of one load, tagged with its generation.
+type loadedMsg struct {
+	gen    uint64
+	data   *loaded
+	err    error
+	health pane.Health
+}
+
+// loaded is a fetched trace with everything the view needs precomputed once
+// per load, off the event loop: the tree, sanitised names, per-node service
+// indexes and the error spans.
+type loaded struct {
+	trace     *trace.Trace
+	tree      *trace.Tree
+	names     []string // per node: sanitised span name
+	serviceOf []int    // per node: index into services
+	services  []string // sanitised, in the order of tree.Services
+	errors    []int    // nodes with status error, ascending
+	root      int      // the node shown as "the" root in the header, -1 when empty
+	orphans   int
+	skewed    int
+	dupes     int
+}
+
+// load fetches the trace and builds its tree in the command goroutine. It
+// captures values only, never the model.
+func load(ctx context.Context, src Source, traceID string, r funnel.TimeRange, gen uint64, now func() time.Time) tea.Cmd {
+	return func() tea.Msg {
+		started := now()
+		t, err := src.Trace(ctx, traceID, r)
+		finished := now()
+		if err == nil && t == nil {
+			err = fmt.Errorf("%s: no trace returned for %s", src.Name(), traceID)
+		}
+		msg := loadedMsg{
+			gen:    gen,
+			err:    err,
+			health: pane.Health{Backend: src.Name(), Err: err, At: finished, Latency: finished.Sub(started)},
+		}
+		if err == nil {
+			msg.data = prepare(t)
+		}
+		return msg
+	}
+}
+
+// prepare builds the tree of t and the per-node values the view reads.
+func prepare(t *trace.Trace) *loaded {
+	tree := trace.Build(t)
+	d := &loaded{
+		trace:     t,
+		tree:      tree,
+		names:     make([]string, len(tree.Nodes)),
+		serviceOf: make([]int, len(tree.Nodes)),
+		services:  make([]string, len(tree.Services)),
+		errors:    tree.Errors(),
+		root:      -1,
+	}
+	index := make(map[string]int, len(tree.Services))
+	for i, s := range tree.Services {
+		index[s] = i
+		d.services[i] = sanitize.Line(s)
+	}
+	for i := range tree.Nodes {
+		n := &tree.Nodes[i]
+		d.names[i] = sanitize.Line(n.Span.Name)
+		d.serviceOf[i] = index[n.Span.Service]
+		d.countAnomalies(n)
+	}
+	d.root = pickRoot(tree)
+	return d
+}
+
+func (d *loaded) countAnomalies(n *trace.Node) {
+	if n.Orphan {
+		d.orphans++
+	}
+	if n.Skewed {
+		d.skewed++
+	}
+	if n.Duplicate {
+		d.dupes++
+	}
+}
+
+// pickRoot returns the first true root (not an orphan), else the first root.
+func pickRoot(t *trace.Tree) int {
+	for _, r := range t.Roots {
+		if !t.Nodes[r].Orphan {
+			return r
+		}
+	}
+	if len(t.Roots) > 0 {
+		return t.Roots[0]
+	}
+	return -1
+}
+
+// accept takes a load result of the current generation; stale ones are
+// dropped. A failed refresh keeps the tree on screen and reports the error
+// in the status line.
+func (m Model) accept(msg loadedMsg) (Model, tea.Cmd) {
+	if msg.gen != m.gen {
+		return m, nil
+	}
+	m.inFlight = false
+	health := reportHealth(msg.health)
+	if msg.err != nil {
+		m.err = msg.err
+		return m, health
+	}
+	m.err = nil
+	m.view = m.view.reload(m.data, msg.data)
+	m.data = msg.data
+	return m, health
+}
+
+// refresh re-fetches the trace, keeping at most one load in flight.
+func (m Model) refresh() (Model, tea.Cmd) {
+	if m.inFlight {
+		return m, nil
+	}
+	m.gen = generations.Add(1)
+	m.inFlight = true
+	return m, load(m.ctx, m.src, m.summary.TraceID, m.rng, m.gen, m.env.Now)
+}
+
+// reportHealth emits the backend health, except for loads cancelled by
+// Close, which say nothing about the backend.
+func reportHealth(h pane.Health) tea.Cmd {
+	if errors.Is(h.Err, context.Canceled) {
+		return nil
+	}
+	return func() tea.Msg { return h }
+}

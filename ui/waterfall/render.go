@@ -1,0 +1,342 @@
+package waterfall
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/trace"
+)
+
+// Symbols that carry meaning without colour.
+const (
+	cursorMark   = "›"
+	criticalMark = "◆"
+	errorMark    = "✖"
+	foldOpen     = "▾"
+	foldClosed   = "▸"
+	ellipsis     = "…"
+)
+
+// View renders exactly width×height cells. Its cost follows the number of
+// rows on screen: it never walks the whole trace.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	var lines []string
+	switch {
+	case m.data != nil:
+		lines = m.waterfallLines()
+	case m.err != nil:
+		lines = m.errorLines()
+	default:
+		lines = []string{m.env.Styles.Muted.Render(fmt.Sprintf("Loading trace %s from %s…",
+			sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name())))}
+	}
+	return frame(lines, m.width, m.height)
+}
+
+// frame fits every line to width and the block to height.
+func frame(lines []string, width, height int) string {
+	out := make([]string, height)
+	for i := range out {
+		line := ""
+		if i < len(lines) {
+			line = lines[i]
+		}
+		out[i] = fit(line, width)
+	}
+	return strings.Join(out, "\n")
+}
+
+// fit truncates s (which may hold styles) to width cells, marking the cut
+// with an ellipsis, and pads it with spaces to exactly width.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	w := ansi.StringWidth(s)
+	if w > width {
+		s = ansi.Truncate(s, width, ellipsis)
+		w = ansi.StringWidth(s)
+	}
+	return s + strings.Repeat(" ", width-w)
+}
+
+// padLeft right-aligns plain s in width cells.
+func padLeft(s string, width int) string {
+	if w := ansi.StringWidth(s); w < width {
+		return strings.Repeat(" ", width-w) + s
+	}
+	return s
+}
+
+// errorLines is the error state: which backend failed, why, and how to retry.
+func (m Model) errorLines() []string {
+	st := m.env.Styles
+	retry := m.env.Keys.Global.Refresh.Help().Key
+	return []string{
+		st.Error.Render(fmt.Sprintf("%s Trace %s could not be loaded from %s", errorMark,
+			sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name()))),
+		"  " + sanitize.Line(m.err.Error()),
+		"",
+		st.Muted.Render(fmt.Sprintf("Press %s to retry.", retry)),
+	}
+}
+
+// waterfallLines is the header, the axis and the visible span rows, with
+// the detail panel beside or below them.
+func (m Model) waterfallLines() []string {
+	c := m.cols
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.summaryLine(), m.statusLine(), m.axisLine())
+	end := min(m.view.offset+c.listRows, len(m.view.rows))
+	for r := m.view.offset; r < end; r++ {
+		lines = append(lines, m.rowLine(r))
+	}
+	switch {
+	case c.detailWidth > 0:
+		return besides(lines, m.detailLines(c.detailWidth, m.height), c.listWidth, m.height, m.env.Styles.Muted.Render("│"))
+	case c.detailRows > 0:
+		for len(lines) < headerRows+c.listRows {
+			lines = append(lines, "")
+		}
+		sep := m.env.Styles.Muted.Render(strings.Repeat("─", m.width))
+		lines = append(lines, sep)
+		lines = append(lines, m.detailLines(m.width, c.detailRows-1)...)
+	}
+	return lines
+}
+
+// besides joins left (fitted to leftWidth) and right column by column.
+func besides(left, right []string, leftWidth, height int, sep string) []string {
+	out := make([]string, height)
+	for i := range out {
+		l, r := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		out[i] = fit(l, leftWidth) + sep + r
+	}
+	return out
+}
+
+// summaryLine: root span, total duration, span count, errors, trace ID.
+func (m Model) summaryLine() string {
+	d, st := m.data, m.env.Styles
+	parts := []string{}
+	if d.root >= 0 {
+		parts = append(parts, st.Title.Render(d.services[d.serviceOf[d.root]]+" "+d.names[d.root]))
+	}
+	parts = append(parts,
+		formatDuration(d.tree.Duration()),
+		plural(len(d.tree.Nodes), "span"),
+	)
+	if n := len(d.errors); n > 0 {
+		parts = append(parts, st.Error.Render(errorMark+" "+plural(n, "error")))
+	} else {
+		parts = append(parts, "no errors")
+	}
+	parts = append(parts, "trace "+sanitize.Line(d.trace.ID))
+	return strings.Join(parts, " · ")
+}
+
+// statusLine: warnings first (partial trace, orphans, skew, duplicates,
+// backend warnings, a failed refresh), then the view mode and services.
+func (m Model) statusLine() string {
+	st := m.env.Styles
+	var parts []string
+	for _, w := range m.warnings() {
+		parts = append(parts, st.Warn.Render(w))
+	}
+	if m.notice != "" {
+		parts = append(parts, st.Warn.Render(m.notice))
+	}
+	if m.inFlight {
+		parts = append(parts, st.Muted.Render("refreshing…"))
+	}
+	mode := fmt.Sprintf("%d/%d rows", len(m.view.rows), len(m.data.tree.Nodes))
+	if m.view.criticalOnly {
+		mode = criticalMark + " critical path only · " + mode
+	}
+	parts = append(parts, st.Muted.Render(mode),
+		st.Muted.Render(plural(len(m.data.services), "service")+": "+strings.Join(m.data.services, ", ")))
+	return strings.Join(parts, st.Muted.Render(" · "))
+}
+
+// warnings lists what makes this trace less than trustworthy.
+func (m Model) warnings() []string {
+	d := m.data
+	var w []string
+	if m.err != nil {
+		w = append(w, "refresh failed: "+sanitize.Line(m.err.Error()))
+	}
+	if d.trace.Partial {
+		w = append(w, "PARTIAL trace: spans may be missing")
+	}
+	if d.orphans > 0 {
+		w = append(w, plural(d.orphans, "orphan span")+" shown as root")
+	}
+	if d.skewed > 0 {
+		w = append(w, plural(d.skewed, "span")+" clock-skewed")
+	}
+	if d.dupes > 0 {
+		w = append(w, plural(d.dupes, "duplicate span ID"))
+	}
+	if n := len(d.trace.Warnings); n > 0 {
+		w = append(w, "backend: "+sanitize.Line(d.trace.Warnings[0]))
+		if n > 1 {
+			w = append(w, fmt.Sprintf("+%d more warnings", n-1))
+		}
+	}
+	return w
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// axisLine: the column headings and the time axis over the bars.
+func (m Model) axisLine() string {
+	c, st := m.cols, m.env.Styles
+	var sb strings.Builder
+	sb.WriteString(strings.Repeat(" ", markerWidth))
+	sb.WriteString(fit("span", c.tree))
+	sb.WriteString(" " + padLeft("dur", durWidth))
+	if c.self {
+		sb.WriteString(" " + padLeft("self", durWidth))
+	}
+	sb.WriteString(" ")
+	return st.Header.Render(sb.String()) + st.Waterfall.Axis.Render(axisLabels(m.data.tree.Duration(), c.bar))
+}
+
+// rowLine renders the span on visible row r.
+func (m Model) rowLine(r int) string {
+	c, st, t := m.cols, m.env.Styles, m.data.tree
+	n := m.view.rows[r]
+	node := &t.Nodes[n]
+	selected := r == m.view.selected
+	var sb strings.Builder
+	sb.Grow(c.listWidth * 3)
+	sb.WriteString(mark(selected, cursorMark, lipgloss.NewStyle()))
+	sb.WriteString(mark(node.Critical, criticalMark, st.Waterfall.Critical))
+	sb.WriteString(mark(node.Span.Status == trace.StatusError, errorMark, st.Waterfall.ErrorBar))
+	sb.WriteString(" ")
+	if selected {
+		sb.WriteString(st.Selected.Render(fit(m.label(n, false), c.tree)))
+	} else {
+		sb.WriteString(fit(m.label(n, true), c.tree))
+	}
+	sb.WriteString(" " + padLeft(formatDuration(node.Span.Duration), durWidth))
+	if c.self {
+		sb.WriteString(" " + padLeft(formatDuration(node.SelfTime), durWidth))
+	}
+	sb.WriteString(" ")
+	sb.WriteString(drawBar(t.Layout(n, c.bar), c.bar, m.barStyle(n)))
+	return sb.String()
+}
+
+// mark is symbol in style when on, else a blank cell.
+func mark(on bool, symbol string, st lipgloss.Style) string {
+	if !on {
+		return " "
+	}
+	return st.Render(symbol)
+}
+
+// barStyle: error spans in the error style, critical ones in the critical
+// style, the rest in their service's colour.
+func (m Model) barStyle(n int) lipgloss.Style {
+	node, w := &m.data.tree.Nodes[n], m.env.Styles.Waterfall
+	switch {
+	case node.Span.Status == trace.StatusError:
+		return w.ErrorBar
+	case node.Critical:
+		return w.Critical
+	}
+	return m.serviceStyle(n)
+}
+
+// serviceStyle colours node n's service, cycling through the theme's colours.
+func (m Model) serviceStyle(n int) lipgloss.Style {
+	return lipgloss.NewStyle().Foreground(m.serviceColor(n))
+}
+
+func (m Model) serviceColor(n int) color.Color {
+	cs := m.env.Styles.Waterfall.Services
+	if len(cs) == 0 {
+		return lipgloss.NoColor{}
+	}
+	return cs[m.data.serviceOf[n]%len(cs)]
+}
+
+// label is the tree column of node n: guides, fold marker, service (in its
+// colour when styled) and span name.
+func (m Model) label(n int, styled bool) string {
+	d := m.data
+	service := d.services[d.serviceOf[n]]
+	if styled {
+		service = m.serviceStyle(n).Render(service)
+	}
+	return m.guides(n) + m.fold(n) + " " + service + " " + d.names[n]
+}
+
+// fold is ▾ for a node showing children, ▸ for one hiding them, else a guide.
+func (m Model) fold(n int) string {
+	switch {
+	case len(m.data.tree.Nodes[n].Children) == 0:
+		return "─"
+	case m.view.lastChild[n] >= 0:
+		return foldOpen
+	}
+	return foldClosed
+}
+
+// guides draws the tree lines left of node n: one "│ " or "  " per ancestor
+// level and "├" or "└" before the node. Levels deeper than the tree column
+// can show are elided into a leading "…".
+func (m Model) guides(n int) string {
+	t := m.data.tree
+	maxLevels := max((m.cols.tree-12)/2, 1)
+	var levels []string
+	if t.Nodes[n].Parent >= 0 {
+		levels = append(levels, connector(m.view.isLastVisible(t, n)))
+	}
+	p := t.Nodes[n].Parent
+	for ; p >= 0 && t.Nodes[p].Parent >= 0 && len(levels) < maxLevels; p = t.Nodes[p].Parent {
+		levels = append(levels, continuation(m.view.isLastVisible(t, p)))
+	}
+	var sb strings.Builder
+	if p >= 0 && t.Nodes[p].Parent >= 0 {
+		sb.WriteString(ellipsis)
+	}
+	for i := len(levels) - 1; i >= 0; i-- {
+		sb.WriteString(levels[i])
+	}
+	return sb.String()
+}
+
+func connector(last bool) string {
+	if last {
+		return "└"
+	}
+	return "├"
+}
+
+func continuation(last bool) string {
+	if last {
+		return "  "
+	}
+	return "│ "
+}

@@ -1,0 +1,117 @@
+// Package waterfall is the span waterfall pane: one trace drawn as a tree of
+// spans with duration and self-time columns, sub-cell bars on a shared time
+// axis, the critical path and error spans marked by symbol and style, a span
+// detail panel, and drills into the trace's (or one span's) log lines.
+//
+// Cost model: everything proportional to the trace size (building the tree,
+// sanitising names, computing the visible rows) happens once per load or per
+// collapse/critical-only change, never in View; View renders only the rows
+// that fit the pane, so its cost follows the pane height, not the trace.
+package waterfall
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/ui/pane"
+)
+
+// Source fetches one whole trace by ID (sources/tempo, sources/jaeger,
+// sources/demo satisfy it).
+type Source interface {
+	Name() string
+	Trace(ctx context.Context, traceID string, r funnel.TimeRange) (*trace.Trace, error)
+}
+
+// generations numbers loads across every waterfall pane of the program, so
+// a result can only ever be accepted by the load that asked for it.
+var generations atomic.Uint64
+
+var _ pane.Pane = Model{}
+
+// Model is the waterfall pane. It is a value: Update returns the new state.
+type Model struct {
+	env     pane.Env
+	src     Source
+	summary trace.Summary
+	rng     funnel.TimeRange
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	gen      uint64 // generation of the load in flight or last accepted
+	inFlight bool
+	err      error // last load error; shown in place of the tree when there is none
+
+	data *loaded // nil until the first successful load
+	view treeView
+
+	showDetail    bool
+	notice        string // one-shot message for the status line, cleared by the next key
+	width, height int
+	cols          columns
+}
+
+// New builds the waterfall of the trace s, fetched from src over r. Init
+// starts the load.
+func New(env pane.Env, src Source, s trace.Summary, r funnel.TimeRange) pane.Pane {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	ctx, cancel := context.WithCancel(env.Ctx)
+	return Model{
+		env:      env,
+		src:      src,
+		summary:  s,
+		rng:      r,
+		ctx:      ctx,
+		cancel:   cancel,
+		gen:      generations.Add(1),
+		inFlight: true,
+	}
+}
+
+// Title is "trace " and the first eight characters of the trace ID.
+func (m Model) Title() string {
+	id := sanitize.Line(m.summary.TraceID)
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	return "trace " + id
+}
+
+// Init starts loading the trace (the generation was taken in New, so the
+// result is accepted even though Init cannot change the model).
+func (m Model) Init() tea.Cmd {
+	return load(m.ctx, m.src, m.summary.TraceID, m.rng, m.gen, m.env.Now)
+}
+
+// Close cancels the in-flight load.
+func (m Model) Close() { m.cancel() }
+
+// Capturing is always false: the waterfall has no text prompt.
+func (m Model) Capturing() bool { return false }
+
+// Help lists the waterfall's bindings.
+func (m Model) Help() []key.Binding {
+	l, w := m.env.Keys.List, m.env.Keys.Waterfall
+	return []key.Binding{
+		l.Up, l.Down, l.PageUp, l.PageDown, l.Top, l.Bottom,
+		w.Collapse, w.Expand, w.Toggle, w.CriticalOnly, w.Details,
+		w.NextError, w.TraceLogs, w.SpanLogs,
+	}
+}
+
+// SetSize sets the pane's area and recomputes the column layout.
+func (m Model) SetSize(width, height int) pane.Pane {
+	m.width, m.height = width, height
+	m.cols = computeColumns(width, height, m.showDetail)
+	m.view = m.view.scrolled(m.cols.listRows)
+	return m
+}
