@@ -3,7 +3,11 @@
 // are generated from it, so they cannot drift apart.
 package keys
 
-import "charm.land/bubbles/v2/key"
+import (
+	"reflect"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // Global are the bindings active on every pane.
 type Global struct {
@@ -126,4 +130,36 @@ func Default() KeyMap {
 			ErrorsTop: bind("errors first", "E"),
 		},
 	}
+}
+
+// Group is one titled set of bindings, for the full help overlay and the
+// README keys table.
+type Group struct {
+	Name     string
+	Bindings []key.Binding
+}
+
+// Groups returns every binding of k, grouped as in KeyMap and in field
+// order. It walks the structs by reflection so a binding added to any group
+// shows up in help without further wiring.
+func (k KeyMap) Groups() []Group {
+	return []Group{
+		{Name: "global", Bindings: fieldBindings(k.Global)},
+		{Name: "lists", Bindings: fieldBindings(k.List)},
+		{Name: "traces", Bindings: fieldBindings(k.Traces)},
+		{Name: "waterfall", Bindings: fieldBindings(k.Waterfall)},
+		{Name: "logs", Bindings: fieldBindings(k.Logs)},
+	}
+}
+
+// fieldBindings returns the key.Binding fields of the struct v in order.
+func fieldBindings(v any) []key.Binding {
+	rv := reflect.ValueOf(v)
+	out := make([]key.Binding, 0, rv.NumField())
+	for i := range rv.NumField() {
+		if b, ok := rv.Field(i).Interface().(key.Binding); ok {
+			out = append(out, b)
+		}
+	}
+	return out
 }

@@ -92,3 +92,15 @@ type Health struct {
 	At      time.Time
 	Latency time.Duration
 }
+
+// Querier is implemented by panes that can show the exact queries behind
+// what they draw (the queries overlay, key Q).
+type Querier interface {
+	Queries() []funnel.Query
+}
+
+// Loader is implemented by panes that can tell whether a request of theirs
+// is in flight, for the status bar's refresh state.
+type Loader interface {
+	Loading() bool
+}

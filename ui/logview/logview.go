@@ -1,0 +1,191 @@
+// Package logview is the last step of the funnel: the log lines correlated
+// with one trace, or one of its spans, time-ascending or errors first, with
+// a filter, wrapping and the structured fields of a line on demand.
+package logview
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/logs"
+	"github.com/redline-tui/redline/ui/fetch"
+	"github.com/redline-tui/redline/ui/frame"
+	"github.com/redline-tui/redline/ui/pane"
+	"github.com/redline-tui/redline/ui/table"
+)
+
+// Limit is how many lines one query asks for.
+const Limit = 2000
+
+// Source finds the log lines of a trace (sources/loki, sources/demo).
+type Source interface {
+	Name() string
+	TraceLogs(ctx context.Context, q logs.Query) (logs.Result, error)
+}
+
+// Model is the log pane of one trace.
+type Model struct {
+	env         pane.Env
+	src         Source
+	target      pane.OpenLogs
+	spanOnly    bool
+	errorsFirst bool
+	request     fetch.Tracker
+	result      logs.Result
+	lines       []logs.Line // in display order
+	table       table.Model
+	width       int
+	height      int
+}
+
+var _ pane.Pane = (*Model)(nil)
+
+// New returns the log pane for the trace (and span, when given) of target.
+// It starts on the span's lines when a span is given.
+func New(env pane.Env, src Source, target pane.OpenLogs) *Model {
+	m := &Model{
+		env:      env,
+		src:      src,
+		target:   target,
+		spanOnly: target.SpanID != "",
+		table:    table.New(env.Styles, env.Keys, columns()...),
+	}
+	m.table.SetDetail(m.fields)
+	return m
+}
+
+// Title is the breadcrumb segment.
+func (m *Model) Title() string {
+	if m.spanOnly {
+		return "logs of span"
+	}
+	return "logs"
+}
+
+// Init starts the first query.
+func (m *Model) Init() tea.Cmd { return m.load() }
+
+func (m *Model) query() logs.Query {
+	q := logs.Query{TraceID: m.target.TraceID, Services: m.target.Services, Range: m.target.Range, Limit: Limit}
+	if m.spanOnly {
+		q.SpanID = m.target.SpanID
+	}
+	return q
+}
+
+func (m *Model) load() tea.Cmd {
+	ctx, gen := m.request.Begin(m.env.Ctx)
+	src, q := m.src, m.query()
+	return fetch.Call(ctx, gen, src.Name(), m.env.Now, func(ctx context.Context) (logs.Result, error) {
+		return src.TraceLogs(ctx, q)
+	})
+}
+
+// Update handles answers, refreshes and keys. The pane ignores range
+// changes: a trace's lines lie in the trace's own time span.
+func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case fetch.Result[logs.Result]:
+		m.receive(msg)
+	case pane.Refresh:
+		if !m.request.InFlight() {
+			return m, m.load()
+		}
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) receive(msg fetch.Result[logs.Result]) {
+	if !m.request.Accept(msg.Gen, msg.Err) || msg.Err != nil {
+		return
+	}
+	m.result = msg.Value
+	m.arrange()
+}
+
+// arrange orders the lines (time-ascending, or errors first keeping time
+// order within each group) and hands them to the table.
+func (m *Model) arrange() {
+	m.lines = append(m.lines[:0], m.result.Lines...)
+	ids := make([]int, len(m.lines))
+	for i := range ids {
+		ids[i] = i
+	}
+	if m.errorsFirst {
+		slices.SortStableFunc(ids, func(a, b int) int {
+			return rank(m.result.Lines[a].Level) - rank(m.result.Lines[b].Level)
+		})
+		for i, id := range ids {
+			m.lines[i] = m.result.Lines[id]
+		}
+	}
+	m.table.SetRows(rows(m.lines, ids))
+}
+
+// rank puts errors and fatal lines first, then warnings, then the rest.
+func rank(l logs.Level) int {
+	switch {
+	case l >= logs.LevelError:
+		return 0
+	case l == logs.LevelWarn:
+		return 1
+	default:
+		return 2
+	}
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if m.table.Update(msg) {
+		return nil
+	}
+	k := m.env.Keys.Logs
+	switch {
+	case key.Matches(msg, k.Expand):
+		m.table.ToggleDetail()
+	case key.Matches(msg, k.Wrap):
+		m.table.SetWrap(!m.table.Wrap())
+	case key.Matches(msg, k.ErrorsTop):
+		m.errorsFirst = !m.errorsFirst
+		m.arrange()
+	case key.Matches(msg, k.SpanOnly):
+		if m.target.SpanID != "" {
+			m.spanOnly = !m.spanOnly
+			return m.load()
+		}
+	}
+	return nil
+}
+
+// SetSize lays the pane out in width × height cells.
+func (m *Model) SetSize(width, height int) pane.Pane {
+	m.width, m.height = width, height
+	m.table.SetSize(width, frame.BodyHeight(height))
+	return m
+}
+
+// Close cancels the query in flight.
+func (m *Model) Close() { m.request.Cancel() }
+
+// Help lists the pane's own bindings.
+func (m *Model) Help() []key.Binding {
+	k := m.env.Keys.Logs
+	return []key.Binding{m.env.Keys.Global.Filter, k.Expand, k.Wrap, k.SpanOnly, k.ErrorsTop}
+}
+
+// Capturing reports whether the filter prompt is open.
+func (m *Model) Capturing() bool { return m.table.Capturing() }
+
+// Queries are the queries behind the lines shown.
+func (m *Model) Queries() []funnel.Query { return m.result.Queries }
+
+// Loading reports whether a query is in flight.
+func (m *Model) Loading() bool { return m.request.InFlight() }
+
+func lineID(original int) string { return strconv.Itoa(original) }

@@ -1,0 +1,148 @@
+package logview
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/redline-tui/redline/funnel/logs"
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/ui/frame"
+	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/units"
+)
+
+// columns lists the log table's columns; the span and service go first when
+// the terminal narrows, the message takes the rest.
+func columns() []table.Column {
+	return []table.Column{
+		{Title: "TIME (UTC)", Width: 12},
+		{Title: "LEVEL", Width: 5},
+		{Title: "SERVICE", Width: 12, Priority: 2},
+		{Title: "SPAN", Width: 8, Priority: 4},
+		{Title: "MESSAGE", Width: 20, Flex: true},
+	}
+}
+
+// rows builds one row per line; ids are the lines' indexes in the answer,
+// stable across reordering.
+func rows(lines []logs.Line, ids []int) []table.Row {
+	out := make([]table.Row, len(lines))
+	for i, l := range lines {
+		out[i] = table.Row{ID: lineID(ids[i]), Cells: []table.Cell{
+			{Text: units.Clock(l.Time), Tone: table.Muted},
+			{Text: l.Level.String(), Tone: levelTone(l.Level)},
+			{Text: sanitize.Line(l.Service)},
+			{Text: sanitize.Line(l.SpanID[:min(len(l.SpanID), 8)]), Tone: table.Muted},
+			{Text: sanitize.Line(message(l))},
+		}}
+	}
+	return out
+}
+
+func message(l logs.Line) string {
+	if l.Message != "" {
+		return l.Message
+	}
+	return l.Body
+}
+
+func levelTone(l logs.Level) table.Tone {
+	switch {
+	case l >= logs.LevelError:
+		return table.Bad
+	case l == logs.LevelWarn:
+		return table.Warning
+	case l == logs.LevelUnknown, l <= logs.LevelDebug:
+		return table.Muted
+	default:
+		return table.Plain
+	}
+}
+
+// fields are the detail lines of line i (key x): its structured fields, or
+// its raw body when it has none.
+func (m *Model) fields(i int) []string {
+	if i >= len(m.lines) {
+		return nil
+	}
+	l := m.lines[i]
+	fields := logs.Fields(l)
+	if len(fields) == 0 {
+		return []string{"body: " + sanitize.Line(l.Body)}
+	}
+	out := make([]string, len(fields))
+	for j, f := range fields {
+		out[j] = sanitize.Line(f.Key) + " = " + sanitize.Line(f.Value)
+	}
+	return out
+}
+
+// View draws the pane.
+func (m *Model) View() string {
+	parts := frame.Parts{Title: m.title(), Notice: m.notice(), Body: m.body(), Footer: m.footer()}
+	return frame.Render(parts, m.width, m.height)
+}
+
+func (m *Model) subject() string {
+	s := "trace " + shortID(m.target.TraceID)
+	if m.spanOnly {
+		s += " span " + shortID(m.target.SpanID)
+	}
+	return sanitize.Line(s)
+}
+
+func shortID(id string) string { return id[:min(len(id), 8)] }
+
+func (m *Model) title() string {
+	order := "time order"
+	if m.errorsFirst {
+		order = "errors first"
+	}
+	summary := fmt.Sprintf("  %d lines · %s", len(m.lines), order)
+	return m.env.Styles.Title.Render("Logs of "+m.subject()) + m.env.Styles.Muted.Render(summary)
+}
+
+func (m *Model) notice() string {
+	if n := m.request.Notice(m.env.Styles, m.src.Name(), "log lines"); n != "" {
+		return n
+	}
+	if len(m.result.Warnings) > 0 {
+		return m.env.Styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(m.result.Warnings, " · ")))
+	}
+	return ""
+}
+
+func (m *Model) body() string {
+	switch {
+	case !m.request.Loaded():
+		return ""
+	case len(m.lines) == 0:
+		hint := ""
+		if m.spanOnly {
+			hint = " a shows the whole trace."
+		}
+		return m.env.Styles.Muted.Render("No log lines carry " + m.subject() + "." + hint)
+	default:
+		return m.table.View()
+	}
+}
+
+// footer says how lines were correlated and what the toggles do.
+func (m *Model) footer() []string {
+	strategy := "correlated by " + sanitize.Line(m.result.Strategy)
+	if m.result.Strategy == "" {
+		strategy = "correlation strategy unknown"
+	}
+	scope := "whole trace"
+	if m.spanOnly {
+		scope = "span only"
+	}
+	wrap := "off"
+	if m.table.Wrap() {
+		wrap = "on"
+	}
+	return []string{
+		m.env.Styles.Muted.Render(strategy + " · " + scope),
+		m.env.Styles.Muted.Render("x fields · w wrap " + wrap + " · a span/trace · E errors first · / filter"),
+	}
+}

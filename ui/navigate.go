@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"slices"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/ui/logview"
+	"github.com/redline-tui/redline/ui/pane"
+	"github.com/redline-tui/redline/ui/redview"
+	"github.com/redline-tui/redline/ui/traceview"
+	"github.com/redline-tui/redline/ui/waterfall"
+)
+
+// chrome is the number of lines around the focused pane: breadcrumb, help
+// line and status bar.
+const chrome = 3
+
+// keyPress handles the global keys, unless the focused pane captures keys
+// (a filter prompt is open) or an overlay is shown; other keys go to the
+// focused pane.
+func (m Model) keyPress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	m.notice = ""
+	if m.focused().Capturing() {
+		return m.toFocused(msg)
+	}
+	g := m.keys.Global
+	if m.overlay != noOverlay && !key.Matches(msg, g.Quit) {
+		m.overlay = m.toggledOverlay(msg)
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, g.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, g.Help), key.Matches(msg, g.ShowQueries):
+		m.overlay = m.toggledOverlay(msg)
+		return m, nil
+	case key.Matches(msg, g.Back):
+		return m.pop()
+	case key.Matches(msg, g.Refresh):
+		return m.toFocused(pane.Refresh{})
+	case key.Matches(msg, g.Pause):
+		m.paused = !m.paused
+		return m, nil
+	case key.Matches(msg, g.Earlier):
+		return m.shift(-1)
+	case key.Matches(msg, g.Later):
+		return m.shift(1)
+	}
+	return m.toFocused(msg)
+}
+
+// toggledOverlay is the overlay after msg: ? and Q open theirs or close
+// it; any other key closes the overlay shown.
+func (m Model) toggledOverlay(msg tea.KeyPressMsg) overlay {
+	want := noOverlay
+	switch {
+	case key.Matches(msg, m.keys.Global.Help):
+		want = helpOverlay
+	case key.Matches(msg, m.keys.Global.ShowQueries):
+		want = queriesOverlay
+	}
+	if want == m.overlay {
+		return noOverlay
+	}
+	return want
+}
+
+// open pushes the pane an intent asks for and starts its queries.
+func (m Model) open(intent tea.Msg) (Model, tea.Cmd) {
+	next, missing := m.paneFor(intent)
+	if next == nil {
+		m.notice = missing
+		return m, nil
+	}
+	next = next.SetSize(m.paneSize())
+	m.stack = append(slices.Clone(m.stack), next)
+	m.overlay = noOverlay
+	return m, next.Init()
+}
+
+// paneFor builds the pane for intent, or says which backend is missing.
+func (m Model) paneFor(intent tea.Msg) (pane.Pane, string) {
+	env := m.env()
+	switch msg := intent.(type) {
+	case pane.OpenRoutes:
+		return redview.New(env, m.opts.Metrics, msg.Service, msg.Status), ""
+	case pane.OpenTraces:
+		if m.opts.Traces == nil {
+			return nil, "no trace backend configured: start redline with --tempo URL or --jaeger ADDR"
+		}
+		return traceview.New(env, m.opts.Traces, msg.Service, msg.Row), ""
+	case pane.OpenTrace:
+		if m.opts.Traces == nil {
+			return nil, "no trace backend configured: start redline with --tempo URL or --jaeger ADDR"
+		}
+		return waterfall.New(env, m.opts.Traces, msg.Summary, msg.Range), ""
+	case pane.OpenLogs:
+		if m.opts.Logs == nil {
+			return nil, "no log backend configured: start redline with --loki URL"
+		}
+		return logview.New(env, m.opts.Logs, msg), ""
+	}
+	return nil, ""
+}
+
+// pop closes the focused pane (cancelling its queries) and focuses the one
+// below, bringing it up to the current time range.
+func (m Model) pop() (Model, tea.Cmd) {
+	if len(m.stack) == 1 {
+		return m, nil
+	}
+	m.focused().Close()
+	m.stack = slices.Clone(m.stack[:len(m.stack)-1])
+	return m.toFocused(pane.RangeChanged{Range: m.rng})
+}
+
+// toFocused gives msg to the focused pane only.
+func (m Model) toFocused(msg tea.Msg) (Model, tea.Cmd) {
+	stack := slices.Clone(m.stack)
+	top := len(stack) - 1
+	var cmd tea.Cmd
+	stack[top], cmd = stack[top].Update(msg)
+	m.stack = stack
+	return m, cmd
+}
+
+// broadcast gives msg to every pane of the stack.
+func (m Model) broadcast(msg tea.Msg) (Model, tea.Cmd) {
+	stack := make([]pane.Pane, len(m.stack))
+	cmds := make([]tea.Cmd, len(m.stack))
+	for i, p := range m.stack {
+		stack[i], cmds[i] = p.Update(msg)
+	}
+	m.stack = stack
+	return m, tea.Batch(cmds...)
+}
+
+// shift moves the time range by its own width (dir −1 earlier, +1 later,
+// never past now) and tells every pane.
+func (m Model) shift(dir int) (Model, tea.Cmd) {
+	width := m.rng.Duration()
+	next := m.rng.Shift(time.Duration(dir) * width)
+	now := m.opts.Now()
+	m.following = !next.End.Before(now)
+	if m.following {
+		next = funnel.Last(width, now)
+	}
+	m.rng = next
+	return m.broadcast(pane.RangeChanged{Range: next})
+}
+
+// tick is the live refresh: unless paused, the range follows the clock
+// (when it ends now) and the focused pane refreshes.
+func (m Model) tick() (Model, tea.Cmd) {
+	next := m.nextTick()
+	if m.paused {
+		return m, next
+	}
+	var moved tea.Cmd
+	if m.following {
+		m.rng = funnel.Last(m.rng.Duration(), m.opts.Now())
+		m, moved = m.toFocused(pane.RangeChanged{Range: m.rng})
+	}
+	m, refreshed := m.toFocused(pane.Refresh{})
+	return m, tea.Batch(moved, refreshed, next)
+}
+
+// resize lays out every pane of the stack for the new terminal size.
+func (m Model) resize(width, height int) Model {
+	m.width, m.height = width, height
+	w, h := m.paneSize()
+	stack := make([]pane.Pane, len(m.stack))
+	for i, p := range m.stack {
+		stack[i] = p.SetSize(w, h)
+	}
+	m.stack = stack
+	return m
+}
+
+func (m Model) paneSize() (int, int) { return m.width, max(m.height-chrome, 1) }

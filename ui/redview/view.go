@@ -1,0 +1,136 @@
+package redview
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/redline-tui/redline/funnel/red"
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/ui/frame"
+	"github.com/redline-tui/redline/ui/sparkline"
+	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/units"
+)
+
+const sparkWidth = 10
+
+// columns lists the RED table's columns: route, rate and errors stay; the
+// sparklines and the lower percentiles go first when the terminal narrows.
+func columns() []table.Column {
+	return []table.Column{
+		{Title: "ROUTE", Width: 18, Flex: true},
+		{Title: "BURN", Width: 5, Align: table.AlignRight},
+		{Title: "RATE", Width: 8, Align: table.AlignRight},
+		{Title: "ERR", Width: 6, Align: table.AlignRight},
+		{Title: "P50", Width: 7, Priority: 5, Align: table.AlignRight},
+		{Title: "P95", Width: 7, Priority: 3, Align: table.AlignRight},
+		{Title: "P99", Width: 7, Priority: 1, Align: table.AlignRight},
+		{Title: "RATE HIST", Width: sparkWidth, Priority: 7},
+		{Title: "ERRORS", Width: sparkWidth, Priority: 2},
+		{Title: "P99 HIST", Width: sparkWidth, Priority: 6},
+	}
+}
+
+func rows(ranked []red.Row) []table.Row {
+	out := make([]table.Row, len(ranked))
+	for i, r := range ranked {
+		out[i] = table.Row{ID: r.Route, Cells: []table.Cell{
+			{Text: route(r)},
+			{Text: units.Percent(r.BurnShare), Tone: shareTone(r.BurnShare)},
+			{Text: units.Rate(r.Rate)},
+			{Text: units.Percent(r.ErrorRatio), Tone: errorTone(r.ErrorRatio)},
+			{Text: units.Duration(r.P50)},
+			{Text: units.Duration(r.P95)},
+			{Text: units.Duration(r.P99)},
+			{Text: sparkline.Render(r.RateHistory, sparkWidth), Tone: table.Muted},
+			{Text: sparkline.Render(r.ErrorHistory, sparkWidth), Tone: errorTone(r.ErrorRatio)},
+			{Text: sparkline.Render(r.LatencyHistory, sparkWidth), Tone: table.Muted},
+		}}
+	}
+	return out
+}
+
+// exemplarMark flags routes whose latency histogram links to traces.
+const exemplarMark = "◆"
+
+func route(r red.Row) string {
+	text := sanitize.Line(r.Route)
+	if len(r.Exemplars) > 0 {
+		text += " " + exemplarMark
+	}
+	return text
+}
+
+func shareTone(share float64) table.Tone {
+	if share >= 0.5 {
+		return table.Bad
+	}
+	return table.Plain
+}
+
+func errorTone(ratio float64) table.Tone {
+	switch {
+	case math.IsNaN(ratio):
+		return table.Muted
+	case ratio >= 0.05:
+		return table.Bad
+	case ratio >= 0.01:
+		return table.Warning
+	default:
+		return table.Plain
+	}
+}
+
+// View draws the pane.
+func (m *Model) View() string {
+	parts := frame.Parts{Title: m.title(), Notice: m.notice(), Body: m.body(), Footer: m.footer()}
+	return frame.Render(parts, m.width, m.height)
+}
+
+func (m *Model) title() string {
+	summary := fmt.Sprintf("  %d routes ranked by share of the budget burn", len(m.ranked))
+	if m.report.Convention != "" {
+		summary += " · metrics: " + sanitize.Line(m.report.Convention)
+	}
+	return m.env.Styles.Title.Render("Routes of "+sanitize.Line(m.service)) + m.env.Styles.Muted.Render(summary)
+}
+
+func (m *Model) notice() string {
+	if n := m.request.Notice(m.env.Styles, m.src.Name(), "routes"); n != "" {
+		return n
+	}
+	if len(m.report.Warnings) > 0 {
+		return m.env.Styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(m.report.Warnings, " · ")))
+	}
+	return ""
+}
+
+func (m *Model) body() string {
+	switch {
+	case !m.request.Loaded():
+		return ""
+	case len(m.ranked) == 0:
+		return m.env.Styles.Muted.Render("No routes with traffic for " + sanitize.Line(m.service) +
+			" in this time range. [ and ] move the range.")
+	default:
+		return m.table.View()
+	}
+}
+
+// footer describes the selected route: its error rate and exemplars.
+func (m *Model) footer() []string {
+	i, ok := m.table.Selected()
+	if !ok || i >= len(m.ranked) {
+		return nil
+	}
+	r := m.ranked[i]
+	line := fmt.Sprintf("%s · %s errors · p99 %s", sanitize.Line(r.Route), units.Rate(r.ErrorRate()), units.Duration(r.P99))
+	if n := len(r.Exemplars); n > 0 {
+		line += fmt.Sprintf(" · %s %d exemplar traces", exemplarMark, n)
+	}
+	return []string{
+		m.env.Styles.Muted.Render(line),
+		m.env.Styles.Muted.Render("SLO " + sanitize.Line(m.status.Objective.Name) + ": " + m.status.Verdict.String()),
+	}
+}

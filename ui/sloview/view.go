@@ -1,0 +1,195 @@
+package sloview
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/ui/frame"
+	"github.com/redline-tui/redline/ui/sparkline"
+	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/units"
+)
+
+const (
+	budgetBarWidth = 10
+	sparkWidth     = 12
+)
+
+// Marks appended to an SLO's name.
+const (
+	lowTrafficMark = "~"
+	assumedMark    = "assumed"
+)
+
+// columns lists the SLO table's columns; the SLI goes first when the
+// terminal narrows, the verdict, service and name never.
+func columns() []table.Column {
+	cols := []table.Column{
+		{Title: "VERDICT", Width: 12},
+		{Title: "SERVICE", Width: 12},
+		{Title: "SLO", Width: 14, Flex: true},
+		{Title: "OBJ", Width: 6, Priority: 4, Align: table.AlignRight},
+		{Title: "SLI", Width: 22, Priority: 12},
+		{Title: "BUDGET", Width: 6, Align: table.AlignRight},
+		{Title: "LEFT", Width: budgetBarWidth, Priority: 6},
+		{Title: "EXHAUST", Width: 7, Priority: 1, Align: table.AlignRight},
+	}
+	for i, w := range slo.Windows(slo.DefaultPeriod) {
+		cols = append(cols, table.Column{
+			Title:    units.Window(w.Long) + "/" + units.Window(w.Short),
+			Width:    11,
+			Priority: burnPriority[i],
+			Align:    table.AlignRight,
+		})
+	}
+	return append(cols, table.Column{Title: "BURN HISTORY", Width: sparkWidth, Priority: 5})
+}
+
+// burnPriority keeps the fast page window longest, the slow ticket window
+// shortest.
+var burnPriority = []int{2, 7, 9, 10}
+
+func rows(statuses []slo.Status) []table.Row {
+	out := make([]table.Row, len(statuses))
+	for i, s := range statuses {
+		out[i] = row(s)
+	}
+	return out
+}
+
+func row(s slo.Status) table.Row {
+	o := s.Objective
+	cells := []table.Cell{
+		{Text: s.Verdict.Symbol() + " " + s.Verdict.String(), Tone: verdictTone(s.Verdict)},
+		{Text: sanitize.Line(o.Service)},
+		{Text: name(s)},
+		{Text: units.Objective(o.Target)},
+		{Text: sanitize.Line(o.SLI), Tone: table.Muted},
+		{Text: units.Percent(s.BudgetRemaining), Tone: budgetTone(s.BudgetRemaining)},
+		{Text: budgetBar(s.BudgetRemaining), Tone: budgetTone(s.BudgetRemaining)},
+		{Text: units.Exhaustion(s.TimeToExhaustion)},
+	}
+	for _, b := range s.Burns {
+		cells = append(cells, burnCell(b))
+	}
+	for range len(burnPriority) - len(s.Burns) {
+		cells = append(cells, table.Cell{Text: units.Unknown})
+	}
+	cells = append(cells, table.Cell{Text: sparkline.Render(burnValues(s), sparkWidth), Tone: verdictTone(s.Verdict)})
+	return table.Row{ID: o.Service + "\x00" + o.Name, Cells: cells}
+}
+
+func name(s slo.Status) string {
+	n := sanitize.Line(s.Objective.Name)
+	if s.LowTraffic {
+		n += " " + lowTrafficMark
+	}
+	if s.Objective.Origin == slo.OriginAssumed {
+		n += " " + assumedMark
+	}
+	return n
+}
+
+// burnCell is "long/short" burn with "!" when the alert fires.
+func burnCell(b slo.WindowBurn) table.Cell {
+	text := units.Burn(b.LongBurn) + "/" + units.Burn(b.ShortBurn)
+	if b.Firing {
+		return table.Cell{Text: text + "!", Tone: table.Bad}
+	}
+	return table.Cell{Text: text + " "}
+}
+
+func burnValues(s slo.Status) []float64 {
+	out := make([]float64, len(s.BurnHistory))
+	for i, p := range s.BurnHistory {
+		out[i] = p.Value
+	}
+	return out
+}
+
+func budgetBar(remaining float64) string {
+	filled := int(min(max(remaining, 0), 1)*budgetBarWidth + 0.5)
+	return strings.Repeat("█", filled) + strings.Repeat("░", budgetBarWidth-filled)
+}
+
+func budgetTone(remaining float64) table.Tone {
+	switch {
+	case remaining < 0.25:
+		return table.Bad
+	case remaining < 0.5:
+		return table.Warning
+	default:
+		return table.Good
+	}
+}
+
+func verdictTone(v slo.Verdict) table.Tone {
+	switch v {
+	case slo.Critical:
+		return table.Bad
+	case slo.Increasing, slo.Recovering:
+		return table.Warning
+	default:
+		return table.Good
+	}
+}
+
+// View draws the pane.
+func (m *Model) View() string {
+	parts := frame.Parts{Title: m.title(), Notice: m.notice(), Body: m.body(), Footer: m.footer()}
+	return frame.Render(parts, m.width, m.height)
+}
+
+func (m *Model) title() string {
+	critical := 0
+	for _, s := range m.statuses {
+		if s.Verdict == slo.Critical {
+			critical++
+		}
+	}
+	summary := fmt.Sprintf("  %d objectives, %d critical · %s", len(m.statuses), critical, m.rng)
+	return m.env.Styles.Title.Render("Service level objectives") + m.env.Styles.Muted.Render(summary)
+}
+
+func (m *Model) notice() string {
+	if n := m.request.Notice(m.env.Styles, m.src.Name(), "SLOs"); n != "" {
+		return n
+	}
+	if len(m.report.Warnings) > 0 {
+		return m.env.Styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(m.report.Warnings, " · ")))
+	}
+	return ""
+}
+
+func (m *Model) body() string {
+	if m.request.Loaded() && len(m.statuses) == 0 {
+		return m.env.Styles.Muted.Render("No SLOs found. redline reads Sloth or Pyrra recording rules, or objectives\n" +
+			"from its config; without them it assumes 99.9% availability per service.")
+	}
+	if !m.request.Loaded() {
+		return ""
+	}
+	return m.table.View()
+}
+
+// footer describes the selected SLO: its SLI and any caveat.
+func (m *Model) footer() []string {
+	i, ok := m.table.Selected()
+	if !ok || i >= len(m.statuses) {
+		return nil
+	}
+	s := m.statuses[i]
+	sli := fmt.Sprintf("SLI: %s · %s · period %s · origin %s",
+		sanitize.Line(s.Objective.SLI), units.Objective(s.Objective.Target),
+		units.Coarse(s.Objective.Period), sanitize.Line(string(s.Objective.Origin)))
+	lines := []string{m.env.Styles.Muted.Render(sli)}
+	switch {
+	case s.Caveat != "":
+		lines = append(lines, m.env.Styles.Warn.Render(lowTrafficMark+" "+sanitize.Line(s.Caveat)))
+	case s.Objective.Origin == slo.OriginAssumed:
+		lines = append(lines, m.env.Styles.Warn.Render("assumed: no SLO is defined for this service; 99.9% availability is assumed"))
+	}
+	return lines
+}

@@ -1,0 +1,131 @@
+package traceview
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/ui/frame"
+	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/units"
+)
+
+// exemplarMark flags a trace a latency exemplar of the route points to.
+const exemplarMark = "◆"
+
+// columns lists the trace list's columns; duration, errors and the root
+// span stay, the trace ID and services go first when the terminal narrows.
+func columns() []table.Column {
+	return []table.Column{
+		{Title: "DURATION", Width: 10, Align: table.AlignRight},
+		{Title: "ERRORS", Width: 6, Align: table.AlignRight},
+		{Title: "SPANS", Width: 6, Priority: 3, Align: table.AlignRight},
+		{Title: "START (UTC)", Width: 12, Priority: 1},
+		{Title: "ROOT", Width: 20, Flex: true},
+		{Title: "SERVICES", Width: 24, Priority: 4},
+		{Title: "TRACE", Width: 8, Priority: 5},
+	}
+}
+
+func rows(traces []trace.Summary, exemplars map[string]bool) []table.Row {
+	out := make([]table.Row, len(traces))
+	for i, s := range traces {
+		out[i] = table.Row{ID: s.TraceID, Cells: []table.Cell{
+			{Text: duration(s, exemplars[s.TraceID])},
+			errorsCell(s.ErrorCount),
+			{Text: count(s.SpanCount)},
+			{Text: units.Clock(s.Start)},
+			{Text: sanitize.Line(s.RootService) + ": " + sanitize.Line(s.RootName)},
+			{Text: sanitize.Line(strings.Join(s.Services, ", ")), Tone: table.Muted},
+			{Text: shortID(s.TraceID), Tone: table.Muted},
+		}}
+	}
+	return out
+}
+
+func duration(s trace.Summary, exemplar bool) string {
+	d := s.MatchedDuration
+	if d == 0 {
+		d = s.Duration
+	}
+	text := units.Duration(d)
+	if exemplar {
+		text = exemplarMark + " " + text
+	}
+	return text
+}
+
+func errorsCell(n int) table.Cell {
+	if n == 0 {
+		return table.Cell{Text: "0", Tone: table.Muted}
+	}
+	return table.Cell{Text: "✖ " + strconv.Itoa(n), Tone: table.Bad}
+}
+
+func count(n int) string {
+	if n == 0 {
+		return units.Unknown
+	}
+	return strconv.Itoa(n)
+}
+
+func shortID(id string) string { return id[:min(len(id), 8)] }
+
+// View draws the pane.
+func (m *Model) View() string {
+	parts := frame.Parts{Title: m.title(), Notice: m.notice(), Body: m.body(), Footer: m.footer()}
+	return frame.Render(parts, m.width, m.height)
+}
+
+func (m *Model) mode() string {
+	if m.errorsOnly {
+		return "erroring traces"
+	}
+	return "slowest traces ≥ p95 " + units.Duration(m.route.P95)
+}
+
+func (m *Model) title() string {
+	route := sanitize.Line(m.service) + " " + sanitize.Line(m.route.Route)
+	summary := fmt.Sprintf("  %d %s · e toggles slowest/erroring", len(m.traces), m.mode())
+	return m.env.Styles.Title.Render(route) + m.env.Styles.Muted.Render(summary)
+}
+
+func (m *Model) notice() string {
+	if n := m.request.Notice(m.env.Styles, m.src.Name(), "traces"); n != "" {
+		return n
+	}
+	if len(m.result.Warnings) > 0 {
+		return m.env.Styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(m.result.Warnings, " · ")))
+	}
+	return ""
+}
+
+func (m *Model) body() string {
+	switch {
+	case !m.request.Loaded():
+		return ""
+	case len(m.traces) == 0:
+		return m.env.Styles.Muted.Render("No " + m.mode() + " for this route in " + m.rng.String() + ".")
+	default:
+		return m.table.View()
+	}
+}
+
+// footer names the selected trace in full and its services.
+func (m *Model) footer() []string {
+	i, ok := m.table.Selected()
+	if !ok || i >= len(m.traces) {
+		return nil
+	}
+	s := m.traces[i]
+	line := "trace " + sanitize.Line(s.TraceID) + " · started " + s.Start.UTC().Format("2006-01-02 15:04:05.000") + " UTC"
+	if m.exemplars[s.TraceID] {
+		line += " · " + exemplarMark + " exemplar of the route's latency"
+	}
+	return []string{
+		m.env.Styles.Muted.Render(line),
+		m.env.Styles.Muted.Render("services: " + sanitize.Line(strings.Join(s.Services, ", "))),
+	}
+}

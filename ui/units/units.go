@@ -1,0 +1,151 @@
+// Package units renders quantities in the few cells a table column has:
+// durations, percentages, rates, burn rates and clock times, always in UTC
+// and with a visible mark for unknown values.
+package units
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Unknown is drawn for a value a backend could not tell.
+const Unknown = "?"
+
+// Duration renders d with three significant digits at most: "850µs",
+// "12.3ms", "350ms", "1.24s", "3m12s", "3h12m".
+func Duration(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "-" + Duration(-d)
+	case d < time.Microsecond:
+		return fmt.Sprintf("%dns", d.Nanoseconds())
+	case d < time.Millisecond:
+		return trim(float64(d)/float64(time.Microsecond), "µs")
+	case d < time.Second:
+		return trim(float64(d)/float64(time.Millisecond), "ms")
+	case d < time.Minute:
+		return trim(d.Seconds(), "s")
+	default:
+		return Coarse(d)
+	}
+}
+
+// Coarse renders d to the two largest units: "45s", "3m12s", "3h12m",
+// "2d4h", "30d".
+func Coarse(d time.Duration) string {
+	d = d.Round(time.Second)
+	days, hours := int(d/(24*time.Hour)), int(d/time.Hour)%24
+	minutes, seconds := int(d/time.Minute)%60, int(d/time.Second)%60
+	switch {
+	case days > 0:
+		return pair(days, "d", hours, "h")
+	case hours > 0:
+		return pair(hours, "h", minutes, "m")
+	case minutes > 0:
+		return pair(minutes, "m", seconds, "s")
+	default:
+		return fmt.Sprintf("%ds", seconds)
+	}
+}
+
+// pair prints "3h12m", or "3h" when the smaller unit is zero.
+func pair(big int, bigUnit string, small int, smallUnit string) string {
+	if small == 0 {
+		return fmt.Sprintf("%d%s", big, bigUnit)
+	}
+	return fmt.Sprintf("%d%s%d%s", big, bigUnit, small, smallUnit)
+}
+
+// trim prints v with three significant digits and unit.
+func trim(v float64, unit string) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f%s", v, unit)
+	case v >= 10:
+		return fmt.Sprintf("%.1f%s", v, unit)
+	default:
+		return fmt.Sprintf("%.2f%s", v, unit)
+	}
+}
+
+// Exhaustion renders a time to budget exhaustion: "—" when the budget is
+// never exhausted (negative), "spent" when it already is (zero).
+func Exhaustion(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "—"
+	case d == 0:
+		return "spent"
+	default:
+		return Coarse(d)
+	}
+}
+
+// Percent renders a ratio as a percentage: 0.125 → "12.5%", NaN → "?".
+func Percent(ratio float64) string {
+	if math.IsNaN(ratio) || math.IsInf(ratio, 0) {
+		return Unknown
+	}
+	p := ratio * 100
+	switch {
+	case p != 0 && math.Abs(p) < 0.01:
+		return "<0.01%"
+	case math.Abs(p) >= 100:
+		return fmt.Sprintf("%.0f%%", p)
+	case math.Abs(p) >= 10:
+		return fmt.Sprintf("%.1f%%", p)
+	default:
+		return fmt.Sprintf("%.2f%%", p)
+	}
+}
+
+// Objective renders an SLO target ratio without trailing zeros: 0.999 → "99.9%".
+func Objective(target float64) string {
+	return fmt.Sprintf("%s%%", trimZeros(fmt.Sprintf("%.4f", target*100)))
+}
+
+func trimZeros(s string) string {
+	for len(s) > 1 && s[len(s)-1] == '0' {
+		s = s[:len(s)-1]
+	}
+	if s[len(s)-1] == '.' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// Rate renders events per second: "0.25/s", "12.3/s", "1.2k/s".
+func Rate(perSecond float64) string {
+	if math.IsNaN(perSecond) {
+		return Unknown
+	}
+	if perSecond >= 1000 {
+		return trim(perSecond/1000, "k/s")
+	}
+	return trim(perSecond, "/s")
+}
+
+// Burn renders a burn rate (multiples of the sustainable rate): "0.42",
+// "14.4", "120"; "?" when unknown.
+func Burn(rate float64) string {
+	if math.IsNaN(rate) || math.IsInf(rate, 0) {
+		return Unknown
+	}
+	return trim(rate, "")
+}
+
+// Clock renders t as a UTC time of day with milliseconds: "20:41:07.123".
+func Clock(t time.Time) string { return t.UTC().Format("15:04:05.000") }
+
+// Window names an alert window length: "5m", "1h", "1d", "3d".
+func Window(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	default:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+}
