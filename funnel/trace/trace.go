@@ -4,6 +4,10 @@
 package trace
 
 import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
@@ -23,7 +27,23 @@ const (
 )
 
 // String returns the lower-case kind name ("server", "client", …).
-func (k Kind) String() string { panic("TODO") }
+func (k Kind) String() string {
+	switch k {
+	case KindUnspecified:
+		return "unspecified"
+	case KindInternal:
+		return "internal"
+	case KindServer:
+		return "server"
+	case KindClient:
+		return "client"
+	case KindProducer:
+		return "producer"
+	case KindConsumer:
+		return "consumer"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
 
 // StatusCode is the OpenTelemetry span status.
 type StatusCode int
@@ -36,7 +56,17 @@ const (
 )
 
 // String returns "unset", "ok" or "error".
-func (c StatusCode) String() string { panic("TODO") }
+func (c StatusCode) String() string {
+	switch c {
+	case StatusUnset:
+		return "unset"
+	case StatusOK:
+		return "ok"
+	case StatusError:
+		return "error"
+	}
+	return "status(" + strconv.Itoa(int(c)) + ")"
+}
 
 // Attr is one attribute, its value already rendered as text.
 type Attr struct {
@@ -83,15 +113,58 @@ func (s *Span) End() time.Time { return s.Start.Add(s.Duration) }
 
 // Attr returns the value of the span attribute key, then the resource
 // attribute key, and whether it was found.
-func (s *Span) Attr(key string) (string, bool) { panic("TODO") }
+func (s *Span) Attr(key string) (string, bool) {
+	for _, attrs := range [2][]Attr{s.Attributes, s.Resource} {
+		for _, a := range attrs {
+			if a.Key == key {
+				return a.Value, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Lengths of normalised IDs in hex characters.
+const (
+	TraceIDLen = 32
+	SpanIDLen  = 16
+)
 
 // NormalizeTraceID returns id as 32 lower-case hex characters: strips
 // "0x", lower-cases, left-pads with zeros. It returns "" when id is not
-// 1–32 hex characters.
-func NormalizeTraceID(id string) string { panic("TODO") }
+// 1–32 hex characters. Surrounding white space is ignored. An ID that is
+// already normalised is returned without allocating.
+func NormalizeTraceID(id string) string { return normalizeHexID(id, TraceIDLen) }
 
 // NormalizeSpanID is NormalizeTraceID for 16-character span IDs.
-func NormalizeSpanID(id string) string { panic("TODO") }
+func NormalizeSpanID(id string) string { return normalizeHexID(id, SpanIDLen) }
+
+// normalizeHexID strips an optional 0x prefix and returns id as width
+// lower-case hex characters, or "" when it is not 1–width hex digits.
+func normalizeHexID(id string, width int) string {
+	id = strings.TrimSpace(id)
+	if len(id) > 2 && id[0] == '0' && (id[1] == 'x' || id[1] == 'X') {
+		id = id[2:]
+	}
+	if id == "" || len(id) > width {
+		return ""
+	}
+	lower := true
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
+		case 'A' <= c && c <= 'F':
+			lower = false
+		default:
+			return ""
+		}
+	}
+	if lower && len(id) == width {
+		return id
+	}
+	return strings.Repeat("0", width-len(id)) + strings.ToLower(id)
+}
 
 // Trace is all the spans of one trace as a source returned them.
 type Trace struct {
@@ -137,4 +210,26 @@ type SearchResult struct {
 
 // SortSlowestFirst orders summaries by MatchedDuration (or Duration when
 // unknown) descending, errors first among equals, then by trace ID.
-func SortSlowestFirst(s []Summary) { panic("TODO") }
+func SortSlowestFirst(s []Summary) {
+	slices.SortStableFunc(s, func(a, b Summary) int {
+		if c := cmp.Compare(b.rankDuration(), a.rankDuration()); c != 0 {
+			return c
+		}
+		if ae, be := a.ErrorCount > 0, b.ErrorCount > 0; ae != be {
+			if ae {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.TraceID, b.TraceID)
+	})
+}
+
+// rankDuration is the duration a search result is ranked by: the matched
+// span's when known, else the whole trace's.
+func (s Summary) rankDuration() time.Duration {
+	if s.MatchedDuration > 0 {
+		return s.MatchedDuration
+	}
+	return s.Duration
+}

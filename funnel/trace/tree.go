@@ -1,6 +1,10 @@
 package trace
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"time"
+)
 
 // Node is one span in a Tree. Nodes are addressed by index into Tree.Nodes.
 type Node struct {
@@ -13,6 +17,9 @@ type Node struct {
 	SelfTime time.Duration
 	// Critical marks nodes on the critical path.
 	Critical bool
+	// CriticalTime is how much of the critical path this span accounts for
+	// itself (not through its children); 0 off the path.
+	CriticalTime time.Duration
 	// Orphan is set when the span names a parent that is not in the trace;
 	// it is then shown as a root.
 	Orphan bool
@@ -29,9 +36,10 @@ type Node struct {
 type Tree struct {
 	Nodes []Node
 	Roots []int
-	Start time.Time     // earliest span start
-	End   time.Time     // latest span end
-	// CriticalPath lists node indexes from the root to the last leaf.
+	Start time.Time // earliest span start
+	End   time.Time // latest span end
+	// CriticalPath lists the critical node indexes in depth-first order:
+	// for a simple chain, from the root to the last leaf.
 	CriticalPath []int
 	Services     []string // distinct services, in order of first appearance
 }
@@ -39,7 +47,25 @@ type Tree struct {
 // Build arranges t's spans into a tree, marks the critical path (the
 // last-finishing-child walk, as in Jaeger UI) and computes self times. It
 // never fails: orphans become roots, duplicates and skew are flagged.
-func Build(t *Trace) *Tree { panic("TODO") }
+//
+// Parents are looked up by span ID; the first span holding an ID is the
+// parent of every span naming it, later holders are marked Duplicate. A span
+// whose parent is absent becomes a root marked Orphan. A parent chain that
+// loops is cut at its earliest span (by start, then span ID), which becomes
+// an Orphan root. Roots and children are ordered by start time, then span
+// ID, then input position. Build(nil) and an empty trace give an empty Tree.
+func Build(t *Trace) *Tree {
+	if t == nil || len(t.Spans) == 0 {
+		return &Tree{}
+	}
+	b := newBuilder(t.Spans)
+	b.resolveParents()
+	b.breakCycles()
+	b.order()
+	tree := b.tree()
+	tree.markCriticalPath(b)
+	return tree
+}
 
 // Duration is End − Start.
 func (t *Tree) Duration() time.Duration { return t.End.Sub(t.Start) }
@@ -47,13 +73,53 @@ func (t *Tree) Duration() time.Duration { return t.End.Sub(t.Start) }
 // Visible returns the node indexes to draw, in depth-first order: children
 // of a collapsed node are hidden; with criticalOnly only critical-path nodes
 // are kept. collapsed is indexed like Nodes (nil means none collapsed).
-func (t *Tree) Visible(collapsed []bool, criticalOnly bool) []int { panic("TODO") }
+// It is O(n) and relies only on the depth-first order and Depth.
+func (t *Tree) Visible(collapsed []bool, criticalOnly bool) []int {
+	out := make([]int, 0, len(t.Nodes))
+	hiddenBelow := -1 // depth of the collapsed ancestor hiding nodes, -1 for none
+	for i := range t.Nodes {
+		nd := &t.Nodes[i]
+		if hiddenBelow >= 0 {
+			if nd.Depth > hiddenBelow {
+				continue
+			}
+			hiddenBelow = -1
+		}
+		if !criticalOnly || nd.Critical {
+			out = append(out, i)
+		}
+		if i < len(collapsed) && collapsed[i] {
+			hiddenBelow = nd.Depth
+		}
+	}
+	return out
+}
 
-// TopSelfTime returns up to n node indexes with the largest self time.
-func (t *Tree) TopSelfTime(n int) []int { panic("TODO") }
+// TopSelfTime returns up to n node indexes with the largest self time,
+// largest first (ties in depth-first order).
+func (t *Tree) TopSelfTime(n int) []int {
+	n = min(max(n, 0), len(t.Nodes))
+	idx := make([]int, len(t.Nodes))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return cmp.Compare(t.Nodes[b].SelfTime, t.Nodes[a].SelfTime)
+	})
+	return slices.Clip(idx[:n])
+}
 
-// Errors returns the indexes of nodes whose span has status error.
-func (t *Tree) Errors() []int { panic("TODO") }
+// Errors returns the indexes of nodes whose span has status error, in
+// depth-first order.
+func (t *Tree) Errors() []int {
+	var out []int
+	for i := range t.Nodes {
+		if t.Nodes[i].Span.Status == StatusError {
+			out = append(out, i)
+		}
+	}
+	return out
+}
 
 // Bar is a span's horizontal extent in a waterfall of a given width, in
 // fractional cells: From and To are in [0, width], so a renderer can draw
@@ -63,4 +129,17 @@ type Bar struct {
 }
 
 // Layout maps the node's span onto width cells spanning [t.Start, t.End].
-func (t *Tree) Layout(node int, width int) Bar { panic("TODO") }
+// Out-of-range nodes, non-positive widths and a zero-length trace give
+// Bar{} (From == To == 0); bars are clamped to [0, width].
+func (t *Tree) Layout(node int, width int) Bar {
+	total := t.Duration()
+	if node < 0 || node >= len(t.Nodes) || width <= 0 || total <= 0 {
+		return Bar{}
+	}
+	s := t.Nodes[node].Span
+	scale := float64(width) / float64(total)
+	from := float64(s.Start.Sub(t.Start)) * scale
+	to := from + float64(max(s.Duration, 0))*scale
+	clamp := func(x float64) float64 { return min(max(x, 0), float64(width)) }
+	return Bar{From: clamp(from), To: clamp(to)}
+}
