@@ -1,0 +1,409 @@
+package loki
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/logs"
+	"github.com/redline-tui/redline/funnel/trace"
+)
+
+// lookup is one TraceLogs request, validated.
+type lookup struct {
+	traceID, spanID string
+	services        []string
+	window          funnel.TimeRange
+	limit           int
+	backward        bool // keep the newest lines when cutting to the limit
+	warnings        []string
+}
+
+// outcome is what one pass of probes found.
+type outcome struct {
+	sel      selection
+	ran      plan // the probes sent
+	found    plan // the probes that returned lines
+	needed   plan // the fewest probes that would have found every line
+	lines    []logs.Line
+	queries  []funnel.Query
+	warnings []string
+	heldIn   []string // where each line held the trace ID, e.g. "JSON field trace_id"
+}
+
+// TraceLogs returns the lines of q.TraceID (only q.SpanID's when set) in
+// q.Range widened by Shift, oldest first. The first look-up discovers the
+// service label and where trace IDs are held; later ones reuse that and, if
+// it finds nothing for a trace, discover again.
+func (c *Client) TraceLogs(ctx context.Context, q logs.Query) (logs.Result, error) {
+	lk, err := c.newLookup(q)
+	if err != nil {
+		return logs.Result{}, err
+	}
+	known, cached := c.known()
+	out, err := c.lookup(ctx, lk, known)
+	if err != nil {
+		return logs.Result{Queries: out.queries}, err
+	}
+	if len(out.lines) == 0 && cached {
+		c.forget()
+		first := out.queries
+		if out, err = c.lookup(ctx, lk, c.pinned()); err != nil {
+			return logs.Result{Queries: append(first, out.queries...)}, err
+		}
+		out.queries = append(first, out.queries...)
+	}
+	return out.result(lk), nil
+}
+
+// newLookup validates q and applies the window, shift and limit.
+func (c *Client) newLookup(q logs.Query) (lookup, error) {
+	lk := lookup{
+		traceID:  trace.NormalizeTraceID(q.TraceID),
+		services: q.Services,
+		limit:    c.limit,
+		backward: c.direction == "backward",
+	}
+	if lk.traceID == "" {
+		return lookup{}, fmt.Errorf("loki: %q is not a trace ID: want up to 32 hex digits", q.TraceID)
+	}
+	if q.SpanID != "" {
+		if lk.spanID = trace.NormalizeSpanID(q.SpanID); lk.spanID == "" {
+			return lookup{}, fmt.Errorf("loki: %q is not a span ID: want up to 16 hex digits", q.SpanID)
+		}
+	}
+	if q.Limit > 0 {
+		lk.limit = min(q.Limit, MaxLimit)
+	}
+	lk.window = q.Range
+	if lk.window.Start.IsZero() || lk.window.End.IsZero() {
+		lk.window = funnel.Last(time.Hour, c.now())
+		lk.warnings = append(lk.warnings, "the trace has no time range: searched the last hour")
+	}
+	if lk.window.End.Before(lk.window.Start) {
+		return lookup{}, fmt.Errorf("loki: time range ends (%s) before it starts (%s)", lk.window.End, lk.window.Start)
+	}
+	lk.window = lk.window.Widen(c.shift)
+	return lk, nil
+}
+
+// lookup selects the streams and runs the plan, using what d already knows.
+func (c *Client) lookup(ctx context.Context, lk lookup, d discovery) (outcome, error) {
+	sel := knownSelection(d.serviceLabel, lk.services)
+	if d.serviceLabel == "" {
+		var err error
+		if sel, err = c.discoverSelection(ctx, lk.services, lk.window); err != nil {
+			return outcome{}, err
+		}
+	}
+	out := outcome{sel: sel}
+	if sel.empty {
+		return out, nil
+	}
+	pl := d.plan
+	if pl == nil {
+		pl = discoveryPlan
+	}
+	out.ran = pl
+	results := c.runProbes(ctx, sel.selector, pl, lk)
+	if err := out.collect(results, lk); err != nil {
+		return out, err
+	}
+	if len(out.lines) > 0 {
+		c.remember(sel, pl, out.needed)
+	}
+	return out, nil
+}
+
+// probeResult is one probe's answer.
+type probeResult struct {
+	probe probe
+	query funnel.Query
+	dec   decoded
+	err   error
+}
+
+// runProbes sends the plan's queries in parallel and waits for all.
+func (c *Client) runProbes(ctx context.Context, sel string, pl plan, lk lookup) []probeResult {
+	results := make([]probeResult, len(pl))
+	var wg sync.WaitGroup
+	for i, p := range pl {
+		text := p.query(sel, lk.traceID, lk.spanID)
+		results[i] = probeResult{probe: p, query: funnel.Query{
+			Backend: backend, Language: funnel.LogQL, Text: text, Range: lk.window,
+			Purpose: "log lines of trace " + lk.traceID + " by " + p.String(),
+		}}
+		wg.Go(func() {
+			results[i].dec, results[i].err = c.queryRange(ctx, text, lk.window, lk.limit)
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+// collect merges the probes' lines: de-duplicated, parsed, matched to the
+// trace (and span), time ascending, cut to the limit. A failed probe is a
+// warning while another answered; when all fail the first error is returned.
+func (out *outcome) collect(results []probeResult, lk lookup) error {
+	var (
+		m        merger
+		failed   []error
+		hitLimit bool
+	)
+	for i, r := range results {
+		out.queries = append(out.queries, r.query)
+		if r.err != nil {
+			failed = append(failed, r.err)
+			out.warnings = append(out.warnings, fmt.Sprintf("%s query failed: %v", r.probe, r.err))
+			continue
+		}
+		out.warnings = appendNew(out.warnings, r.dec.warnings...)
+		hitLimit = hitLimit || len(r.dec.lines) >= lk.limit
+		m.add(i, r.dec)
+	}
+	if len(failed) == len(results) {
+		return failed[0]
+	}
+	out.found, out.needed = m.coverage(results)
+	out.lines = m.finish(lk, out.sel.label)
+	if hitLimit || len(out.lines) > lk.limit {
+		out.lines = cutToLimit(out.lines, lk, &out.warnings)
+	}
+	out.heldIn = make([]string, len(out.lines))
+	for i, l := range out.lines {
+		out.heldIn[i] = heldIn(l, lk.traceID, m.categorized)
+	}
+	return nil
+}
+
+// cutToLimit keeps the limit's worth of lines at the end the direction reads
+// from and says so.
+func cutToLimit(lines []logs.Line, lk lookup, warnings *[]string) []logs.Line {
+	end := "first"
+	if lk.backward {
+		end = "last"
+	}
+	*warnings = append(*warnings, fmt.Sprintf("showing the %s %d lines: the limit was reached (raise limit or narrow the window)", end, lk.limit))
+	switch {
+	case len(lines) <= lk.limit:
+		return lines
+	case lk.backward:
+		return lines[len(lines)-lk.limit:]
+	}
+	return lines[:lk.limit]
+}
+
+// merger de-duplicates lines of several answers and records which probes
+// found each.
+type merger struct {
+	seen        map[lineKey]int
+	lines       []logs.Line
+	foundBy     []uint64 // bit i set: probe i found the line
+	categorized bool
+}
+
+type lineKey struct {
+	ns     int64
+	stream string
+	body   string
+}
+
+func (m *merger) add(probe int, dec decoded) {
+	if m.seen == nil {
+		m.seen = make(map[lineKey]int, len(dec.lines))
+	}
+	m.categorized = m.categorized || dec.categorized
+	for _, sl := range dec.lines {
+		k := lineKey{ns: sl.line.Time.UnixNano(), stream: sl.stream, body: sl.line.Body}
+		if i, ok := m.seen[k]; ok {
+			m.foundBy[i] |= 1 << probe
+			continue
+		}
+		m.seen[k] = len(m.lines)
+		m.lines = append(m.lines, sl.line)
+		m.foundBy = append(m.foundBy, 1<<probe)
+	}
+}
+
+// coverage returns the probes that found lines and the fewest that found
+// them all: a probe is needed when it found lines no other found. When
+// every line was found by several, the last such probe in plan order is
+// kept, which for the discovery plan is the line filter, since it finds
+// IDs in any body format.
+func (m *merger) coverage(results []probeResult) (found, needed plan) {
+	var any, only uint64
+	for _, bits := range m.foundBy {
+		any |= bits
+		if bits&(bits-1) == 0 {
+			only |= bits
+		}
+	}
+	for i, r := range results {
+		if any&(1<<i) != 0 {
+			found = append(found, r.probe)
+		}
+		if only&(1<<i) != 0 {
+			needed = append(needed, r.probe)
+		}
+	}
+	if len(needed) == 0 && len(found) > 0 {
+		needed = plan{found[len(found)-1]}
+	}
+	return found, needed
+}
+
+// finish parses the lines, fills what the query already proved (the trace
+// and span ID of a line whose body did not spell them in a known way),
+// keeps the trace's (span's) lines and sorts them.
+func (m *merger) finish(lk lookup, serviceLabel string) []logs.Line {
+	for i, l := range m.lines {
+		l = logs.Parse(l)
+		if l.TraceID == "" {
+			l.TraceID = lk.traceID
+		}
+		if l.SpanID == "" && lk.spanID != "" {
+			l.SpanID = lk.spanID
+		}
+		l.Service = serviceOf(l, serviceLabel)
+		m.lines[i] = l
+	}
+	logs.SortByTime(m.lines)
+	return logs.MatchTrace(m.lines, lk.traceID, lk.spanID)
+}
+
+// serviceOf names the line's service from the chosen service label, else
+// the usual ones.
+func serviceOf(l logs.Line, serviceLabel string) string {
+	if v := l.Labels[serviceLabel]; v != "" {
+		return v
+	}
+	for _, k := range DefaultServiceLabels {
+		if v := l.Labels[k]; v != "" {
+			return v
+		}
+	}
+	return l.Metadata["service_name"]
+}
+
+// heldIn says where a line held the trace ID.
+func heldIn(l logs.Line, traceID string, categorized bool) string {
+	for _, k := range traceKeys {
+		if v, ok := l.Metadata[k]; ok && trace.NormalizeTraceID(v) == traceID {
+			if categorized {
+				return "structured metadata " + k
+			}
+			return "label " + k
+		}
+	}
+	format := map[logs.Format]string{logs.FormatJSON: "JSON field ", logs.FormatLogfmt: "logfmt field "}[l.Format]
+	if format != "" {
+		for _, f := range logs.Fields(l) {
+			if trace.NormalizeTraceID(f.Value) == traceID {
+				return format + f.Key
+			}
+		}
+	}
+	return "plain text"
+}
+
+// result renders the outcome for the UI.
+func (out outcome) result(lk lookup) logs.Result {
+	return logs.Result{
+		Lines:    out.lines,
+		Strategy: out.strategy(lk),
+		Queries:  out.queries,
+		Warnings: appendNew(append(slices.Clip(lk.warnings), out.sel.warningList()...), out.warnings...),
+	}
+}
+
+// strategy says which query matched and where the lines held the ID, e.g.
+// `line filter on {service_name="shop"}; trace ID in JSON field trace_id (4),
+// structured metadata trace_id (2)`.
+func (out outcome) strategy(lk lookup) string {
+	switch {
+	case out.sel.empty:
+		return "no log streams in the window"
+	case len(out.lines) == 0:
+		return fmt.Sprintf("no lines of trace %s: tried %s on %s", lk.traceID, out.ran, out.sel.selector)
+	}
+	return fmt.Sprintf("%s on %s; trace ID in %s", out.found, out.sel.selector, countWords(out.heldIn))
+}
+
+func (s selection) warningList() []string {
+	if s.warning == "" {
+		return nil
+	}
+	return []string{s.warning}
+}
+
+// countWords renders words with their counts in order of first appearance:
+// "a (3), b (1)".
+func countWords(words []string) string {
+	var order []string
+	counts := map[string]int{}
+	for _, w := range words {
+		if counts[w] == 0 {
+			order = append(order, w)
+		}
+		counts[w]++
+	}
+	parts := make([]string, len(order))
+	for i, w := range order {
+		parts[i] = fmt.Sprintf("%s (%d)", w, counts[w])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// appendNew appends the items not already in list.
+func appendNew(list []string, items ...string) []string {
+	for _, it := range items {
+		if it != "" && !slices.Contains(list, it) {
+			list = append(list, it)
+		}
+	}
+	return list
+}
+
+// known returns what to reuse (pins, then the cache) and whether any of it
+// came from the cache rather than a pin.
+func (c *Client) known() (discovery, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, cached := c.pinned(), false
+	if d.serviceLabel == "" && c.cache.serviceLabel != "" {
+		d.serviceLabel, cached = c.cache.serviceLabel, true
+	}
+	if d.plan == nil && c.cache.plan != nil {
+		d.plan, cached = c.cache.plan, true
+	}
+	return d, cached
+}
+
+// pinned is what Config fixes.
+func (c *Client) pinned() discovery {
+	return discovery{serviceLabel: c.pinnedLabel, plan: c.pinnedPlan}
+}
+
+// remember caches a confirmed service label and, after a discovery pass,
+// the fewest probes that found every line.
+func (c *Client) remember(sel selection, ran, needed plan) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sel.found && c.pinnedLabel == "" {
+		c.cache.serviceLabel = sel.label
+	}
+	if c.pinnedPlan == nil && slices.Equal(ran, discoveryPlan) {
+		c.cache.plan = needed
+	}
+}
+
+// forget drops the cache.
+func (c *Client) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cache = discovery{}
+}

@@ -1,0 +1,85 @@
+package loki
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/redline-tui/redline/funnel"
+)
+
+// Info is what Ping learnt about a Loki, for `redline config check`.
+type Info struct {
+	Version   string // e.g. "3.7.8"
+	Revision  string
+	GoVersion string
+	// ServiceLabels are the configured service label names that label
+	// streams in Loki's default labels window (the last 6 hours), in the
+	// order they are tried.
+	ServiceLabels []string
+	// Labels are all stream label names in that window.
+	Labels []string
+}
+
+// buildInfo is the answer of /loki/api/v1/status/buildinfo.
+type buildInfo struct {
+	Version   string `json:"version"`
+	Revision  string `json:"revision"`
+	GoVersion string `json:"goVersion"`
+}
+
+// Ping checks that Loki is ready, reads its version and lists the service
+// labels it holds. The label listing needs the tenant, so a Loki with auth
+// enabled and no tenant configured fails here with the fix.
+func (c *Client) Ping(ctx context.Context) (Info, error) {
+	body, err := c.http.Get(ctx, pathReady, nil, c.headers())
+	if err != nil {
+		return Info{}, explain(err, "")
+	}
+	if s := strings.Join(strings.Fields(string(body)), " "); s != "" && s != "ready" {
+		return Info{}, &notReadyError{shorten(s, 120)}
+	}
+	var bi buildInfo
+	if err := c.http.GetJSON(ctx, pathBuildInfo, nil, c.headers(), &bi); err != nil {
+		return Info{}, explain(err, "")
+	}
+	names, err := c.labelNames(ctx, funnel.TimeRange{})
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{
+		Version:       bi.Version,
+		Revision:      bi.Revision,
+		GoVersion:     bi.GoVersion,
+		ServiceLabels: presentLabels(c.labelCandidates(), names),
+		Labels:        names,
+	}, nil
+}
+
+// notReadyError is a 2xx /ready answer other than "ready".
+type notReadyError struct{ answer string }
+
+func (e *notReadyError) Error() string {
+	return "loki: not ready: " + e.answer
+}
+
+// labelCandidates are the pinned service label, if any, then the configured
+// ones.
+func (c *Client) labelCandidates() []string {
+	if c.pinnedLabel == "" || slices.Contains(c.serviceLabels, c.pinnedLabel) {
+		return c.serviceLabels
+	}
+	return append([]string{c.pinnedLabel}, c.serviceLabels...)
+}
+
+// shorten cuts s to at most n bytes on a rune boundary.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
