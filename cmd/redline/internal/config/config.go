@@ -1,0 +1,292 @@
+// Package config loads redline's configuration file: named contexts,
+// kubectl-style, each naming its Prometheus, Tempo or Jaeger, and Loki
+// endpoints with the HTTP client settings Prometheus users already write
+// (basic_auth, authorization, tls_config, proxy_url… from
+// prometheus/common/config), a tenant, extra headers and a timeout.
+//
+// Every error names the file, the key and the fix.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	pc "github.com/prometheus/common/config"
+	"gopkg.in/yaml.v3"
+)
+
+// File is the whole configuration file.
+type File struct {
+	CurrentContext string              `yaml:"current-context"`
+	Contexts       map[string]*Context `yaml:"contexts"`
+	Snapshot       Snapshot            `yaml:"snapshot"`
+
+	path string
+}
+
+// Context is one named set of backends (e.g. "prod-eu").
+type Context struct {
+	Prometheus *Prometheus `yaml:"prometheus"`
+	Tempo      *Tempo      `yaml:"tempo"`
+	Jaeger     *Jaeger     `yaml:"jaeger"`
+	Loki       *Loki       `yaml:"loki"`
+	Grafana    *Grafana    `yaml:"grafana"`
+	// JaegerUI is the Jaeger UI base URL for trace deep links.
+	JaegerUI string   `yaml:"jaeger_ui_url"`
+	Window   Duration `yaml:"window"`  // default time range, e.g. 1h
+	Refresh  Duration `yaml:"refresh"` // live refresh interval, e.g. 30s
+
+	Name string `yaml:"-"`
+}
+
+// Endpoint is what every HTTP backend shares.
+type Endpoint struct {
+	URL              string            `yaml:"url"`
+	Tenant           string            `yaml:"tenant"` // sent as X-Scope-OrgID
+	Headers          map[string]string `yaml:"headers"`
+	Timeout          Duration          `yaml:"timeout"`
+	MaxResponseBytes int64             `yaml:"max_response_bytes"`
+	// HTTP holds basic_auth, authorization, oauth2, tls_config, proxy_url,
+	// follow_redirects, enable_http2, exactly as in Prometheus' own config.
+	HTTP pc.HTTPClientConfig `yaml:",inline"`
+}
+
+// Prometheus is a Prometheus-compatible endpoint (Prometheus, Mimir, Thanos,
+// VictoriaMetrics); a path prefix such as Mimir's /prometheus goes in url.
+type Prometheus struct {
+	Endpoint     `yaml:",inline"`
+	Convention   string `yaml:"convention"`    // pin: otel, otel-ms, classic, spanmetrics, tempo-spanmetrics
+	ServiceLabel string `yaml:"service_label"` // pin the label naming the service
+	SLOs         []SLO  `yaml:"slos"`
+}
+
+// SLO is an objective defined in the config file.
+type SLO struct {
+	Service    string   `yaml:"service"`
+	Name       string   `yaml:"name"`
+	Objective  float64  `yaml:"objective"` // percent (99.9) or ratio (0.999)
+	Period     Duration `yaml:"period"`
+	ErrorQuery string   `yaml:"error_query"` // counter of bad events, e.g. http_requests_total{job="api",code=~"5.."}
+	TotalQuery string   `yaml:"total_query"` // counter of all events
+}
+
+// Tempo is a Grafana Tempo endpoint.
+type Tempo struct {
+	Endpoint `yaml:",inline"`
+	Limit    int `yaml:"limit"`
+}
+
+// Jaeger is a Jaeger query endpoint: grpc (host:port of the api_v2 query
+// service, usually 16685) or url (the HTTP API, usually :16686), or both.
+type Jaeger struct {
+	Endpoint `yaml:",inline"`
+	GRPC     string `yaml:"grpc"`
+	Limit    int    `yaml:"limit"`
+}
+
+// Loki is a Grafana Loki endpoint.
+type Loki struct {
+	Endpoint     `yaml:",inline"`
+	ServiceLabel string   `yaml:"service_label"` // pin the label naming the service
+	TraceField   string   `yaml:"trace_field"`   // pin: metadata, json:<field>, logfmt:<field>, text
+	Shift        Duration `yaml:"shift"`         // widen the trace's time window by this much on each side
+	Limit        int      `yaml:"limit"`
+}
+
+// Grafana enables Explore deep links in snapshots.
+type Grafana struct {
+	URL         string            `yaml:"url"`
+	OrgID       int               `yaml:"org_id"`
+	Datasources map[string]string `yaml:"datasources"` // prometheus, tempo, jaeger, loki → datasource UID
+}
+
+// Snapshot configures incident snapshots.
+type Snapshot struct {
+	DenyKeys []string `yaml:"deny_keys"` // attribute/label keys whose values are masked (added to the defaults)
+	Dir      string   `yaml:"dir"`       // where snapshot files are written
+}
+
+// Duration is a time.Duration written as "30s", "1h", "7d".
+type Duration time.Duration
+
+// UnmarshalYAML parses Go durations plus a "d" (day) suffix.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ParseDuration parses a Go duration or a whole number of days ("30d").
+func ParseDuration(s string) (time.Duration, error) {
+	var days int
+	if n, err := fmt.Sscanf(s, "%dd", &days); err == nil && n == 1 && fmt.Sprintf("%dd", days) == s {
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration: write e.g. 30s, 5m, 1h or 30d", s)
+	}
+	return d, nil
+}
+
+// Error is a configuration error: the file, the key (a dotted path), the
+// line when known, what is wrong and how to fix it.
+type Error struct {
+	File string
+	Key  string
+	Line int
+	Msg  string
+	Fix  string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	s := loc
+	if e.Key != "" {
+		s += ": " + e.Key
+	}
+	s += ": " + e.Msg
+	if e.Fix != "" {
+		s += " (" + e.Fix + ")"
+	}
+	return s
+}
+
+// DefaultPath is where the config file is looked for when neither --config
+// nor REDLINE_CONFIG names one: $XDG_CONFIG_HOME/redline/config.yaml, else
+// ~/.config/redline/config.yaml.
+func DefaultPath() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "redline", "config.yaml")
+}
+
+// ErrNoFile is returned by Load when the default file does not exist.
+var ErrNoFile = errors.New("no config file")
+
+// Load reads and validates the file at path. An empty path means
+// REDLINE_CONFIG, else DefaultPath; a missing default file returns
+// ErrNoFile, a missing named file is an error.
+func Load(path string) (*File, error) {
+	named := path != ""
+	if !named {
+		path = os.Getenv("REDLINE_CONFIG")
+		named = path != ""
+	}
+	if !named {
+		path = DefaultPath()
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && !named {
+		return nil, ErrNoFile
+	}
+	if err != nil {
+		return nil, &Error{File: path, Msg: "cannot read the config file: " + err.Error(), Fix: "check the path given by --config or REDLINE_CONFIG"}
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates data read from path.
+func Parse(path string, data []byte) (*File, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, &Error{File: path, Msg: "not valid YAML: " + err.Error(), Fix: "fix the YAML syntax"}
+	}
+	f := &File{path: path}
+	if len(root.Content) == 0 {
+		return f, nil
+	}
+	if err := checkKeys(path, root.Content[0], fileSchema, ""); err != nil {
+		return nil, err
+	}
+	if err := root.Content[0].Decode(f); err != nil {
+		return nil, &Error{File: path, Msg: err.Error(), Fix: "see the configuration section of README.md"}
+	}
+	applyHTTPDefaults(root.Content[0], f)
+	dir := filepath.Dir(path)
+	for name, c := range f.Contexts {
+		if c == nil {
+			c = &Context{}
+			f.Contexts[name] = c
+		}
+		c.Name = name
+		c.setDirectory(dir)
+	}
+	return f, f.validate()
+}
+
+// Path is the file the configuration was read from.
+func (f *File) Path() string { return f.path }
+
+// Context returns the named context, or the current one when name is "",
+// or the only one when there is exactly one.
+func (f *File) Context(name string) (*Context, error) {
+	if name == "" {
+		name = f.CurrentContext
+	}
+	if name == "" && len(f.Contexts) == 1 {
+		for n := range f.Contexts {
+			name = n
+		}
+	}
+	if name == "" {
+		return nil, &Error{File: f.path, Key: "current-context", Msg: "no context chosen and several are defined: " + f.contextNames(), Fix: "pass --context NAME or set current-context"}
+	}
+	c, ok := f.Contexts[name]
+	if !ok {
+		return nil, &Error{File: f.path, Key: "contexts." + name, Msg: "no such context; defined: " + f.contextNames(), Fix: "pass one of those to --context, or add it under contexts"}
+	}
+	return c, nil
+}
+
+func (f *File) contextNames() string {
+	names := make([]string, 0, len(f.Contexts))
+	for n := range f.Contexts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return "(none)"
+	}
+	return fmt.Sprint(names)
+}
+
+func (c *Context) setDirectory(dir string) {
+	for _, e := range c.endpoints() {
+		e.HTTP.SetDirectory(dir)
+	}
+}
+
+// endpoints lists the context's configured endpoints by key.
+func (c *Context) endpoints() map[string]*Endpoint {
+	out := map[string]*Endpoint{}
+	if c.Prometheus != nil {
+		out["prometheus"] = &c.Prometheus.Endpoint
+	}
+	if c.Tempo != nil {
+		out["tempo"] = &c.Tempo.Endpoint
+	}
+	if c.Jaeger != nil {
+		out["jaeger"] = &c.Jaeger.Endpoint
+	}
+	if c.Loki != nil {
+		out["loki"] = &c.Loki.Endpoint
+	}
+	return out
+}

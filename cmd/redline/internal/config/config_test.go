@@ -1,0 +1,201 @@
+package config
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const good = `
+current-context: prod
+contexts:
+  prod:
+    window: 2h
+    refresh: 15s
+    prometheus:
+      url: https://mimir.example/prometheus
+      tenant: team-a
+      timeout: 20s
+      basic_auth:
+        username: oncall
+        password_file: secret.txt
+      slos:
+        - service: checkout
+          name: availability
+          objective: 99.9
+          period: 28d
+          error_query: http_requests_total{job="checkout",code=~"5.."}
+          total_query: http_requests_total{job="checkout"}
+    tempo:
+      url: http://tempo:3200
+      headers:
+        X-Extra: yes
+    loki:
+      url: http://loki:3100
+      tenant: team-a
+      shift: 1m
+  local:
+    prometheus: {url: "http://127.0.0.1:9090"}
+    jaeger: {grpc: "127.0.0.1:16685"}
+    loki: {url: "http://127.0.0.1:3100"}
+`
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadGoodFile(t *testing.T) {
+	f, err := Load(writeConfig(t, good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.Context("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "prod" || time.Duration(c.Window) != 2*time.Hour || time.Duration(c.Refresh) != 15*time.Second {
+		t.Errorf("context = %+v", c)
+	}
+	p := c.Prometheus
+	if p.Tenant != "team-a" || time.Duration(p.Timeout) != 20*time.Second || p.HTTP.BasicAuth.Username != "oncall" {
+		t.Errorf("prometheus = %+v", p)
+	}
+	if !filepath.IsAbs(p.HTTP.BasicAuth.PasswordFile) {
+		t.Errorf("password_file %q not resolved against the config dir", p.HTTP.BasicAuth.PasswordFile)
+	}
+	if !p.HTTP.FollowRedirects || !p.HTTP.EnableHTTP2 {
+		t.Error("Prometheus HTTP defaults not applied")
+	}
+	if s := p.SLOs[0]; s.Ratio() != 0.999 || time.Duration(s.Period) != 28*24*time.Hour {
+		t.Errorf("slo = %+v", s)
+	}
+	local, err := f.Context("local")
+	if err != nil || local.Jaeger.GRPC != "127.0.0.1:16685" {
+		t.Fatalf("local = %+v, %v", local, err)
+	}
+}
+
+func TestErrorsNameFileKeyAndFix(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []string
+	}{
+		{"unknown key with suggestion", "contexts:\n  a:\n    loki:\n      url: http://x\n      tenent: t\n",
+			[]string{"config.yaml:5", "contexts.a.loki.tenent", "unknown key", `did you mean "tenant"`}},
+		{"unknown nested http key", "contexts:\n  a:\n    prometheus:\n      url: http://x\n      basic_auth:\n        user: u\n",
+			[]string{"contexts.a.prometheus.basic_auth.user", "unknown key"}},
+		{"missing credentials file", "contexts:\n  a:\n    loki:\n      url: http://x\n      authorization:\n        credentials_file: /nonexistent/token\n",
+			[]string{"contexts.a.loki.authorization.credentials_file", "no such file", "create the file"}},
+		{"bad url", "contexts:\n  a:\n    tempo:\n      url: tempo:3200\n",
+			[]string{"contexts.a.tempo.url", "not an http(s) URL", "http://host:port"}},
+		{"missing url", "contexts:\n  a:\n    loki:\n      tenant: x\n",
+			[]string{"contexts.a.loki.url", "missing"}},
+		{"tempo and jaeger", "contexts:\n  a:\n    tempo: {url: http://t}\n    jaeger: {grpc: 'j:16685'}\n",
+			[]string{"contexts.a", "both tempo and jaeger"}},
+		{"bad duration", "contexts:\n  a:\n    window: soon\n", []string{`"soon" is not a duration`}},
+		{"bad objective", "contexts:\n  a:\n    prometheus:\n      url: http://p\n      slos: [{service: s, objective: 7, error_query: a, total_query: b}]\n",
+			[]string{"contexts.a.prometheus.slos[0].objective", "99.9"}},
+		{"unknown current context", "current-context: prd\ncontexts:\n  prod: {}\n", []string{"current-context", `"prd"`, "[prod]"}},
+		{"yaml syntax", "contexts: [\n", []string{"not valid YAML"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(writeConfig(t, tt.body))
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %T is not a *config.Error", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestContextSelection(t *testing.T) {
+	f, err := Parse("c.yaml", []byte("contexts:\n  a: {}\n  b: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Context(""); err == nil || !strings.Contains(err.Error(), "--context") {
+		t.Errorf("ambiguous context error = %v", err)
+	}
+	if _, err := f.Context("zz"); err == nil || !strings.Contains(err.Error(), "[a b]") {
+		t.Errorf("unknown context error = %v", err)
+	}
+	one, _ := Parse("c.yaml", []byte("contexts:\n  only: {}\n"))
+	if c, err := one.Context(""); err != nil || c.Name != "only" {
+		t.Errorf("single context = %v, %v", c, err)
+	}
+}
+
+func TestLoadMissingFiles(t *testing.T) {
+	t.Setenv("REDLINE_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	if _, err := Load(""); !errors.Is(err, ErrNoFile) {
+		t.Errorf("missing default file: %v, want ErrNoFile", err)
+	}
+	if _, err := Load("/nonexistent/redline.yaml"); err == nil || !strings.Contains(err.Error(), "/nonexistent/redline.yaml") {
+		t.Errorf("missing named file: %v", err)
+	}
+}
+
+func TestHTTPClientSendsAuthAndHeaders(t *testing.T) {
+	var got http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.Header.Clone() }))
+	defer srv.Close()
+	f, err := Load(writeConfig(t, "contexts:\n  a:\n    loki:\n      url: "+srv.URL+"\n      basic_auth: {username: u, password_file: secret.txt}\n      headers: {X-Extra: v}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.Context("a")
+	hc, err := c.Loki.HTTPClient("loki")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := hc.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if u, p, ok := (&http.Request{Header: got}).BasicAuth(); !ok || u != "u" || p != "pw" {
+		t.Errorf("basic auth = %q %q %v", u, p, ok)
+	}
+	if got.Get("X-Extra") != "v" {
+		t.Errorf("X-Extra = %q", got.Get("X-Extra"))
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(good))
+	f.Add([]byte("contexts:\n  a:\n    loki: {url: 'http://x', tenant: t}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse("fuzz.yaml", data)
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without error")
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "fuzz.yaml") {
+			t.Fatalf("error %q does not name the file", err)
+		}
+	})
+}

@@ -1,0 +1,132 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"strings"
+
+	pc "github.com/prometheus/common/config"
+)
+
+func (f *File) validate() error {
+	if f.CurrentContext != "" {
+		if _, ok := f.Contexts[f.CurrentContext]; !ok {
+			return &Error{File: f.path, Key: "current-context", Msg: fmt.Sprintf("names %q, which is not defined; defined: %s", f.CurrentContext, f.contextNames()), Fix: "add it under contexts or correct the name"}
+		}
+	}
+	for name, c := range f.Contexts {
+		if err := c.validate(f.path, "contexts."+name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Context) validate(file, path string) error {
+	if c.Tempo != nil && c.Jaeger != nil {
+		return &Error{File: file, Key: path, Msg: "both tempo and jaeger are set", Fix: "keep the one your traces are in"}
+	}
+	for key, e := range c.endpoints() {
+		if err := e.validate(file, path+"."+key, key == "jaeger" && c.Jaeger.GRPC != ""); err != nil {
+			return err
+		}
+	}
+	if c.Prometheus != nil {
+		for i, s := range c.Prometheus.SLOs {
+			if err := s.validate(file, fmt.Sprintf("%s.prometheus.slos[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	if c.Grafana != nil {
+		if err := checkURL(file, path+".grafana.url", c.Grafana.URL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Endpoint) validate(file, path string, urlOptional bool) error {
+	if e.URL != "" || !urlOptional {
+		if err := checkURL(file, path+".url", e.URL); err != nil {
+			return err
+		}
+	}
+	if err := e.HTTP.Validate(); err != nil {
+		return &Error{File: file, Key: path, Msg: err.Error(), Fix: "see Prometheus' http client configuration reference"}
+	}
+	for key, name := range credentialFiles(&e.HTTP) {
+		if name == "" {
+			continue
+		}
+		if _, err := os.Stat(name); err != nil {
+			return &Error{File: file, Key: path + "." + key, Msg: fmt.Sprintf("cannot read %s: %v", name, unwrapPathError(err)), Fix: "create the file or correct the path (relative paths are relative to the config file)"}
+		}
+	}
+	if e.MaxResponseBytes < 0 {
+		return &Error{File: file, Key: path + ".max_response_bytes", Msg: "must not be negative", Fix: "leave it out for the default (64 MiB)"}
+	}
+	return nil
+}
+
+// credentialFiles lists the file paths an HTTP client config refers to, by key.
+func credentialFiles(h *pc.HTTPClientConfig) map[string]string {
+	out := map[string]string{
+		"bearer_token_file":    h.BearerTokenFile,
+		"tls_config.ca_file":   h.TLSConfig.CAFile,
+		"tls_config.cert_file": h.TLSConfig.CertFile,
+		"tls_config.key_file":  h.TLSConfig.KeyFile,
+	}
+	if h.BasicAuth != nil {
+		out["basic_auth.password_file"] = h.BasicAuth.PasswordFile
+		out["basic_auth.username_file"] = h.BasicAuth.UsernameFile
+	}
+	if h.Authorization != nil {
+		out["authorization.credentials_file"] = h.Authorization.CredentialsFile
+	}
+	if h.OAuth2 != nil {
+		out["oauth2.client_secret_file"] = h.OAuth2.ClientSecretFile
+	}
+	return out
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func checkURL(file, key, raw string) error {
+	if raw == "" {
+		return &Error{File: file, Key: key, Msg: "missing", Fix: "set it to the backend's base URL, e.g. http://127.0.0.1:9090"}
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &Error{File: file, Key: key, Msg: fmt.Sprintf("%q is not an http(s) URL", raw), Fix: "write it as http://host:port[/prefix]"}
+	}
+	return nil
+}
+
+func (s SLO) validate(file, path string) error {
+	switch {
+	case s.Service == "":
+		return &Error{File: file, Key: path + ".service", Msg: "missing", Fix: "name the service the SLO belongs to"}
+	case s.Objective <= 0 || s.Objective >= 100 || (s.Objective >= 1 && s.Objective < 50):
+		return &Error{File: file, Key: path + ".objective", Msg: fmt.Sprintf("%v is not an objective", s.Objective), Fix: "write a percentage such as 99.9 or a ratio such as 0.999"}
+	case strings.TrimSpace(s.ErrorQuery) == "" || strings.TrimSpace(s.TotalQuery) == "":
+		return &Error{File: file, Key: path, Msg: "error_query and total_query are both required", Fix: `give the counters of bad and of all events, e.g. http_requests_total{job="api",code=~"5.."} and http_requests_total{job="api"}`}
+	}
+	return nil
+}
+
+// Ratio returns the objective as a ratio (99.9 → 0.999).
+func (s SLO) Ratio() float64 {
+	r := s.Objective
+	if r >= 1 {
+		r /= 100
+	}
+	return math.Round(r*1e9) / 1e9 // 99.9/100 is 0.9990000000000001
+}
