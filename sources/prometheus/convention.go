@@ -1,0 +1,214 @@
+package prometheus
+
+import (
+	"slices"
+)
+
+// Convention IDs, usable as Config.Convention pins.
+const (
+	ConventionOTel       = "otel"              // OTel semconv http.server.request.duration (seconds)
+	ConventionOTelMS     = "otel-ms"           // OTel semconv ≤ 1.20 http.server.duration (milliseconds)
+	ConventionClassic    = "classic"           // client_golang style http_requests_total
+	ConventionSpanmetric = "spanmetrics"       // OTel Collector spanmetrics connector
+	ConventionTempo      = "tempo-spanmetrics" // Tempo metrics-generator span metrics
+)
+
+// variant is one naming of a family's metrics; the first variant whose
+// metrics exist wins.
+type variant struct {
+	requests  string  // request counter; "" when requests are counted from the histogram
+	histogram string  // histogram base name, without _bucket/_count
+	scale     float64 // seconds per histogram unit
+}
+
+// family describes one metric convention before detection: candidate names
+// and labels in preference order.
+type family struct {
+	id, title     string
+	variants      []variant
+	serviceLabels []string
+	routeLabels   []string
+	methodLabels  []string // used only with an HTTP route label
+	statusLabels  []string // errors are status=~"5.."
+	errorMatcher  matcher  // fixed error matcher when there is no status code
+	fixed         []matcher
+}
+
+// spanRouteFallback is the span-metrics route label used when http_route is
+// absent: the span name, which for HTTP servers reads "GET /route".
+const spanRouteFallback = "span_name"
+
+var serverSpans = []matcher{eq("span_kind", "SPAN_KIND_SERVER")}
+
+// families lists every convention in preference order: OTel semconv, then
+// classic, then span metrics.
+var families = []family{
+	{
+		id: ConventionOTel, title: "OTel semconv",
+		variants:      []variant{{histogram: "http_server_request_duration_seconds", scale: 1}},
+		serviceLabels: []string{"service_name", "job"},
+		routeLabels:   []string{"http_route"},
+		methodLabels:  []string{"http_request_method"},
+		statusLabels:  []string{"http_response_status_code"},
+	},
+	{
+		id: ConventionOTelMS, title: "OTel semconv (old, ms)",
+		variants:      []variant{{histogram: "http_server_duration_milliseconds", scale: 0.001}},
+		serviceLabels: []string{"service_name", "job"},
+		routeLabels:   []string{"http_route", "http_target"},
+		methodLabels:  []string{"http_method", "http_request_method"},
+		statusLabels:  []string{"http_status_code", "http_response_status_code"},
+	},
+	{
+		id: ConventionClassic, title: "classic client_golang",
+		variants: []variant{
+			{requests: "http_requests_total", histogram: "http_request_duration_seconds", scale: 1},
+			{histogram: "http_request_duration_seconds", scale: 1},
+		},
+		serviceLabels: []string{"service", "job"},
+		routeLabels:   []string{"http_route", "route", "handler", "path", "uri", "endpoint"},
+		methodLabels:  []string{"method", "http_method", "http_request_method"},
+		statusLabels:  []string{"code", "status", "status_code", "http_response_status_code"},
+	},
+	{
+		id: ConventionSpanmetric, title: "spanmetrics connector",
+		variants: []variant{
+			{requests: "traces_span_metrics_calls_total", histogram: "traces_span_metrics_duration_milliseconds", scale: 0.001},
+			{requests: "traces_span_metrics_calls_total", histogram: "traces_span_metrics_duration_seconds", scale: 1},
+			{requests: "calls_total", histogram: "duration_milliseconds", scale: 0.001},
+		},
+		serviceLabels: []string{"service_name"},
+		routeLabels:   []string{"http_route", spanRouteFallback},
+		methodLabels:  []string{"http_request_method", "http_method"},
+		errorMatcher:  eq("status_code", "STATUS_CODE_ERROR"),
+		fixed:         serverSpans,
+	},
+	{
+		id: ConventionTempo, title: "Tempo metrics-generator",
+		variants:      []variant{{requests: "traces_spanmetrics_calls_total", histogram: "traces_spanmetrics_latency", scale: 1}},
+		serviceLabels: []string{"service"},
+		routeLabels:   []string{"http_route", spanRouteFallback},
+		methodLabels:  []string{"http_request_method", "http_method"},
+		errorMatcher:  eq("status_code", "STATUS_CODE_ERROR"),
+		fixed:         serverSpans,
+	},
+}
+
+func familyByID(id string) (family, bool) {
+	i := slices.IndexFunc(families, func(f family) bool { return f.id == id })
+	if i < 0 {
+		return family{}, false
+	}
+	return families[i], true
+}
+
+// candidateNames lists every metric name detection looks for.
+func candidateNames() []string {
+	var names []string
+	for _, f := range families {
+		for _, v := range f.variants {
+			names = append(names, v.requests, v.histogram, v.histogram+"_bucket", v.histogram+"_count")
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(nonEmpty(names))
+}
+
+// Convention is a detected metric convention with every name resolved: the
+// one place PromQL for RED and assumed SLOs is built from (see queries.go).
+type Convention struct {
+	ID    string // ConventionOTel, …
+	Title string // "OTel semconv", "classic client_golang", …
+
+	// Requests is the request counter (a _total or _count series), or the
+	// native histogram counted with histogram_count when RequestsNative.
+	Requests       string
+	RequestsNative bool
+	// Latency is the _bucket series, or the native histogram when
+	// LatencyNative; "" when the convention has no latency histogram.
+	Latency       string
+	LatencyNative bool
+	LatencyScale  float64 // seconds per histogram unit (0.001 for ms)
+
+	ServiceLabel string
+	RouteLabel   string // "" when no route label exists
+	MethodLabel  string // "" when absent; rows then read just the route
+	Errors       matcher
+	Fixed        []matcher
+
+	Services []string // values of ServiceLabel, sorted
+}
+
+// HasErrors reports whether failed requests can be told apart.
+func (c Convention) HasErrors() bool { return !c.Errors.isZero() }
+
+// Describe names the convention and its metric, e.g.
+// "OTel semconv (http_server_request_duration_seconds_count, service label job)".
+func (c Convention) Describe() string {
+	s := c.Title + " (" + c.Requests
+	if c.RequestsNative {
+		s += ", native histogram"
+	}
+	return s + ", service label " + c.ServiceLabel + ")"
+}
+
+// resolve turns a family into a Convention given the metric names present
+// and a function returning the label names of a metric. ok is false when the
+// family's metrics are absent.
+func (f family) resolve(present map[string]bool, labelsOf func(metric string) []string, serviceLabel string) (Convention, bool) {
+	for _, v := range f.variants {
+		c, ok := f.resolveVariant(v, present)
+		if !ok {
+			continue
+		}
+		c.pickLabels(f, labelsOf(c.Requests), serviceLabel)
+		return c, c.ServiceLabel != ""
+	}
+	return Convention{}, false
+}
+
+func (f family) resolveVariant(v variant, present map[string]bool) (Convention, bool) {
+	c := Convention{ID: f.id, Title: f.title, LatencyScale: v.scale, Fixed: f.fixed}
+	switch {
+	case present[v.histogram+"_bucket"]:
+		c.Latency = v.histogram + "_bucket"
+	case present[v.histogram]:
+		c.Latency, c.LatencyNative = v.histogram, true
+	}
+	switch {
+	case v.requests != "" && present[v.requests]:
+		c.Requests = v.requests
+	case v.requests != "":
+		return c, false // this variant is defined by its counter
+	case present[v.histogram+"_count"]:
+		c.Requests = v.histogram + "_count"
+	case c.LatencyNative:
+		c.Requests, c.RequestsNative = v.histogram, true
+	default:
+		return c, false
+	}
+	return c, true
+}
+
+func (c *Convention) pickLabels(f family, labels []string, serviceLabel string) {
+	has := func(l string) bool { return slices.Contains(labels, l) }
+	first := func(cands []string) string {
+		i := slices.IndexFunc(cands, has)
+		if i < 0 {
+			return ""
+		}
+		return cands[i]
+	}
+	c.ServiceLabel = first(f.serviceLabels)
+	if serviceLabel != "" && has(serviceLabel) {
+		c.ServiceLabel = serviceLabel
+	}
+	c.RouteLabel = first(f.routeLabels)
+	if c.RouteLabel != spanRouteFallback {
+		c.MethodLabel = first(f.methodLabels)
+	}
+	c.Errors = f.errorMatcher
+	if status := first(f.statusLabels); status != "" {
+		c.Errors = re(status, "5..")
+	}
+}

@@ -1,0 +1,243 @@
+// Package prometheus is redline's metrics source for Prometheus and
+// Prometheus-compatible backends (Mimir, Thanos, VictoriaMetrics). It detects
+// which HTTP metric convention each service uses (OTel semconv, classic
+// client_golang, span metrics from the OTel Collector or Tempo, classic or
+// native histograms), reads SLOs from Sloth or Pyrra recording rules, from
+// config, or assumes a 99.9% availability SLO, and answers the SLO and RED
+// steps of the funnel. Every PromQL it sends is recorded in the reports.
+package prometheus
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"github.com/redline-tui/redline/sources/internal/httpx"
+)
+
+// backend names this source in errors and recorded queries.
+const backend = "prometheus"
+
+// DefaultTimeout bounds each query when Config.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
+
+// detectTTL is how long a convention detection is reused.
+const detectTTL = 5 * time.Minute
+
+// Config configures a Client.
+type Config struct {
+	URL        string       // base URL; a path prefix (Mimir's /prometheus) is kept
+	HTTPClient *http.Client // auth, TLS and proxy already set; nil = http.DefaultClient's transport
+	Tenant     string       // sent as X-Scope-OrgID when non-empty
+	MaxBody    int64        // response body cap in bytes; ≤ 0 = httpx.DefaultMaxBody
+	Timeout    time.Duration
+	SLOs       []SLOSpec
+	// Convention pins one convention ID (ConventionOTel, …) instead of
+	// detecting; ServiceLabel pins the label naming services.
+	Convention   string
+	ServiceLabel string
+}
+
+// SLOSpec is an SLO declared in config. ErrorQuery and TotalQuery are
+// selectors of bad and total event counters (e.g.
+// http_requests_total{job="x",code=~"5.."}), summed with increase over each
+// window; or expressions containing $window that already yield event counts
+// over that window (e.g. sum(increase(a[$window])) + sum(increase(b[$window]))).
+type SLOSpec struct {
+	Service    string
+	Name       string
+	Objective  float64 // ratio, e.g. 0.999
+	Period     time.Duration
+	ErrorQuery string
+	TotalQuery string
+}
+
+// Client talks to one Prometheus-compatible backend.
+type Client struct {
+	api     v1.API
+	cfg     Config
+	timeout time.Duration
+	now     func() time.Time
+
+	mu       sync.Mutex
+	detected *Detection
+}
+
+// New validates cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	hc := &http.Client{}
+	if cfg.HTTPClient != nil {
+		*hc = *cfg.HTTPClient
+	}
+	hc.Transport = transport(hc.Transport, cfg)
+	ac, err := api.NewClient(api.Config{Address: strings.TrimSpace(cfg.URL), Client: hc})
+	if err != nil {
+		return nil, fmt.Errorf("prometheus: url: %w", err)
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &Client{api: v1.NewAPI(ac), cfg: cfg, timeout: timeout, now: time.Now}, nil
+}
+
+// Name returns "prometheus".
+func (c *Client) Name() string { return backend }
+
+func (cfg Config) validate() error {
+	u, err := url.Parse(strings.TrimSpace(cfg.URL))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("prometheus: url %q is not an http(s) URL: want e.g. http://127.0.0.1:9090", cfg.URL)
+	}
+	if cfg.Convention != "" {
+		if _, ok := familyByID(cfg.Convention); !ok {
+			return fmt.Errorf("prometheus: convention %q is unknown: use one of %s", cfg.Convention, strings.Join(conventionIDs(), ", "))
+		}
+	}
+	if cfg.ServiceLabel != "" && !validLabel(cfg.ServiceLabel) {
+		return fmt.Errorf("prometheus: service_label %q is not a label name", cfg.ServiceLabel)
+	}
+	if cfg.Timeout < 0 {
+		return fmt.Errorf("prometheus: timeout %s is negative", cfg.Timeout)
+	}
+	for i, s := range cfg.SLOs {
+		if err := s.validate(); err != nil {
+			return fmt.Errorf("prometheus: slos[%d] (%s/%s): %w", i, s.Service, s.Name, err)
+		}
+	}
+	return nil
+}
+
+func conventionIDs() []string {
+	ids := make([]string, len(families))
+	for i, f := range families {
+		ids[i] = f.id
+	}
+	return ids
+}
+
+var plainSelector = regexp.MustCompile(`^(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?(?:\{.*\})?$`)
+
+func (s SLOSpec) validate() error {
+	switch {
+	case s.Service == "":
+		return errors.New("service is empty")
+	case s.Name == "":
+		return errors.New("name is empty")
+	case !(s.Objective > 0 && s.Objective < 1):
+		return fmt.Errorf("objective %v must be a ratio between 0 and 1, e.g. 0.999", s.Objective)
+	case s.Period < 0:
+		return fmt.Errorf("period %s is negative", s.Period)
+	}
+	for field, q := range map[string]string{"error_query": s.ErrorQuery, "total_query": s.TotalQuery} {
+		q = strings.TrimSpace(q)
+		if q == "" || q == "{}" {
+			return fmt.Errorf("%s is empty", field)
+		}
+		if !strings.Contains(q, windowPlaceholder) && !plainSelector.MatchString(q) {
+			return fmt.Errorf("%s %q is neither a selector nor an expression using %s", field, q, windowPlaceholder)
+		}
+	}
+	return nil
+}
+
+// transport wraps next with the tenant header, HTTP status errors and the
+// body cap, outermost first.
+func transport(next http.RoundTripper, cfg Config) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	rt := httpx.LimitBodies(next, cfg.MaxBody)
+	rt = statusTransport{next: rt, maxBody: cfg.MaxBody}
+	if cfg.Tenant != "" {
+		rt = tenantTransport{next: rt, tenant: cfg.Tenant}
+	}
+	return rt
+}
+
+type tenantTransport struct {
+	next   http.RoundTripper
+	tenant string
+}
+
+func (t tenantTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("X-Scope-OrgID") == "" {
+		req = req.Clone(req.Context())
+		req.Header.Set("X-Scope-OrgID", t.tenant)
+	}
+	return t.next.RoundTrip(req)
+}
+
+// statusTransport turns non-2xx answers that client_golang would reduce to
+// "server error: 503" into *httpx.StatusError with the backend's message.
+// It leaves alone 400/422 (Prometheus API errors, decoded by client_golang)
+// and a POST's 403/405/501 (client_golang retries those as GET).
+type statusTransport struct {
+	next    http.RoundTripper
+	maxBody int64
+}
+
+func (t statusTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || resp.StatusCode/100 == 2 || passThrough(req.Method, resp.StatusCode) {
+		return resp, err
+	}
+	defer resp.Body.Close()
+	limit := t.maxBody
+	if limit <= 0 {
+		limit = httpx.DefaultMaxBody
+	}
+	body, _ := httpx.ReadCapped(resp.Body, limit)
+	return nil, httpx.NewStatusError(backend, resp, body)
+}
+
+func passThrough(method string, code int) bool {
+	switch code {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return true
+	case http.StatusForbidden, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		return method == http.MethodPost
+	}
+	return false
+}
+
+// describe turns any error of a call into one naming prometheus, what the
+// call was for, and the cause in words.
+func describe(purpose string, err error) error {
+	var (
+		status *httpx.StatusError
+		apiErr *v1.Error
+	)
+	switch {
+	case errors.As(err, &status):
+		return fmt.Errorf("%s (%s)", status.Error(), purpose)
+	case errors.As(err, &apiErr) && apiErr.Type == v1.ErrBadResponse:
+		return fmt.Errorf("prometheus: malformed answer to %s: %s", purpose, apiErr.Msg)
+	case errors.As(err, &apiErr):
+		return fmt.Errorf("prometheus: %s: %s (%s)", apiErr.Type, apiErr.Msg, purpose)
+	}
+	described := httpx.Describe(backend, err)
+	return fmt.Errorf("%w (%s)", described, purpose)
+}
+
+// addWarnings appends backend warnings not already present.
+func addWarnings(dst []string, src ...string) []string {
+	for _, w := range src {
+		if w != "" && !slices.Contains(dst, w) {
+			dst = append(dst, w)
+		}
+	}
+	return dst
+}

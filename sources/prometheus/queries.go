@@ -1,0 +1,72 @@
+package prometheus
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file is the one place where RED and assumed-SLO PromQL is written,
+// for every convention: each template takes the matchers (already quoted by
+// selector), the grouping labels and the window.
+
+// serviceMatchers selects the server requests of one service.
+func (c Convention) serviceMatchers(service string) []matcher {
+	return append(append([]matcher{}, c.Fixed...), eq(c.ServiceLabel, service))
+}
+
+// withErrors adds the convention's error matcher.
+func (c Convention) withErrors(ms []matcher) []matcher {
+	return append(append([]matcher{}, ms...), c.Errors)
+}
+
+// routeLabels are the labels a route row is grouped by: method (when known)
+// and route.
+func (c Convention) routeLabels() []string { return nonEmpty([]string{c.MethodLabel, c.RouteLabel}) }
+
+// sumBy renders "sum by (labels) (expr)", or "sum(expr)" without labels.
+func sumBy(labels []string, expr string) string {
+	if len(nonEmpty(labels)) == 0 {
+		return "sum(" + expr + ")"
+	}
+	return "sum " + byClause(labels...) + " (" + expr + ")"
+}
+
+// requestCount renders the number (fn "increase") or rate (fn "rate") of
+// requests matching ms over window, summed by labels.
+func (c Convention) requestCount(fn string, ms []matcher, by []string, window time.Duration) string {
+	inner := fn + "(" + selector(c.Requests, ms...) + "[" + promDuration(window) + "])"
+	if c.RequestsNative {
+		inner = "histogram_count(" + inner + ")"
+	}
+	return sumBy(by, inner)
+}
+
+// errorRatio renders failed ÷ all requests over window by labels; groups
+// without any failed series count as 0, not as missing.
+func (c Convention) errorRatio(ms []matcher, by []string, window time.Duration) string {
+	total := c.requestCount("rate", ms, by, window)
+	bad := c.requestCount("rate", c.withErrors(ms), by, window)
+	return "(" + bad + " or " + total + " * 0) / " + total
+}
+
+// quantile renders the q-quantile of latency over window by labels, in the
+// histogram's unit (multiply by LatencyScale for seconds).
+func (c Convention) quantile(q float64, ms []matcher, by []string, window time.Duration) string {
+	rate := "rate(" + selector(c.Latency, ms...) + "[" + promDuration(window) + "])"
+	if !c.LatencyNative {
+		by = append([]string{"le"}, by...)
+	}
+	return "histogram_quantile(" + strconv.FormatFloat(q, 'f', -1, 64) + ", " + sumBy(by, rate) + ")"
+}
+
+// exemplarSelector selects the latency series whose exemplars link to traces.
+func (c Convention) exemplarSelector(ms []matcher) string { return selector(c.Latency, ms...) }
+
+// errorSLI describes the assumed availability SLI in words.
+func (c Convention) errorSLI() string {
+	if strings.HasPrefix(c.Errors.Value, "5") {
+		return "HTTP 5xx / all requests (" + c.Title + ")"
+	}
+	return "error spans / all server spans (" + c.Title + ")"
+}

@@ -1,0 +1,226 @@
+package prometheus
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/red"
+)
+
+// redPoints is how many samples a route sparkline gets.
+const redPoints = 48
+
+// minRateWindow is the shortest window rates are taken over.
+const minRateWindow = 5 * time.Minute
+
+// quantiles are the latency quantiles of a route row.
+var quantiles = []float64{0.5, 0.95, 0.99}
+
+// routeQueries holds the results of one Routes call.
+type routeQueries struct {
+	rate, errRate     model.Vector
+	quant             [3]model.Vector
+	rateHist, errHist model.Matrix
+	p99Hist           model.Matrix
+	exemplars         []v1.ExemplarQueryResult
+	rateIdx, errIdx   int
+}
+
+// Routes returns rate, error ratio and latency per route of service over r,
+// ranked by each route's share of the service's failures.
+func (c *Client) Routes(ctx context.Context, service string, r funnel.TimeRange) (red.Report, error) {
+	rep := red.Report{Service: service}
+	det, err := c.Detect(ctx)
+	if err != nil {
+		return rep, err
+	}
+	conv, ok := det.Best(service)
+	if !ok {
+		return rep, fmt.Errorf("prometheus: no HTTP server metrics found for service %q (looked for %s)", service, strings.Join(conventionIDs(), ", "))
+	}
+	rep.Convention = conv.Describe()
+	b, q := c.planRoutes(conv, service, r)
+	errs := b.run(ctx)
+	rep.Queries = b.queries
+	rep.Warnings = appendErrs(addWarnings(det.Warnings, b.warnings...), errs)
+	if errs[q.rateIdx] != nil {
+		return rep, errs[q.rateIdx]
+	}
+	rep.Rows = buildRows(conv, service, q, errs)
+	red.Rank(rep.Rows)
+	return rep, nil
+}
+
+// summaryWindow is the window route summaries are taken over: the whole
+// range, at least minRateWindow.
+func summaryWindow(r funnel.TimeRange) time.Duration {
+	return max(r.Duration().Truncate(time.Second), minRateWindow)
+}
+
+// planRoutes adds every RED query of one service to a batch.
+func (c *Client) planRoutes(conv Convention, service string, r funnel.TimeRange) (*batch, *routeQueries) {
+	b := c.newBatch()
+	q := &routeQueries{errIdx: -1}
+	ms, by, w := conv.serviceMatchers(service), conv.routeLabels(), summaryWindow(r)
+	histWindow := max(stepFor(r, redPoints), minRateWindow)
+	q.rateIdx = b.instant("requests per second by route", conv.requestCount("rate", ms, by, w), r.End, w, &q.rate)
+	b.ranged("requests per second by route, history", conv.requestCount("rate", ms, by, histWindow), r, redPoints, &q.rateHist)
+	if conv.HasErrors() {
+		q.errIdx = b.instant("failed requests per second by route", conv.requestCount("rate", conv.withErrors(ms), by, w), r.End, w, &q.errRate)
+		b.ranged("error ratio by route, history", conv.errorRatio(ms, by, histWindow), r, redPoints, &q.errHist)
+	}
+	if conv.Latency != "" {
+		for i, qt := range quantiles {
+			b.instant(fmt.Sprintf("p%g latency by route", qt*100), conv.quantile(qt, ms, by, w), r.End, w, &q.quant[i])
+		}
+		b.ranged("p99 latency by route, history", conv.quantile(0.99, ms, by, histWindow), r, redPoints, &q.p99Hist)
+		b.exemplars("exemplars (trace IDs) on the latency histogram", conv.exemplarSelector(ms), r, &q.exemplars)
+	}
+	return b, q
+}
+
+// buildRows turns the results into one row per route.
+func buildRows(conv Convention, service string, q *routeQueries, errs []error) []red.Row {
+	key := func(m model.Metric) string { return routeName(conv, m) }
+	rows := map[string]*red.Row{}
+	for _, s := range q.rate {
+		k := key(s.Metric)
+		rows[k] = &red.Row{Service: service, Route: k, Rate: float64(s.Value), ErrorRatio: math.NaN()}
+	}
+	errRates := vectorBy(q.errRate, key)
+	for k, row := range rows {
+		if conv.HasErrors() && errs[q.errIdx] == nil && row.Rate > 0 {
+			row.ErrorRatio = errRates[k] / row.Rate
+		}
+	}
+	for i := range quantiles {
+		for k, v := range vectorBy(q.quant[i], key) {
+			if row := rows[k]; row != nil && !math.IsNaN(v) {
+				setQuantile(row, i, seconds(v*conv.LatencyScale))
+			}
+		}
+	}
+	attachHistories(rows, q, conv, key)
+	attachExemplars(rows, q.exemplars, conv, key)
+	out := make([]red.Row, 0, len(rows))
+	for _, k := range sortedKeys(rows) {
+		out = append(out, *rows[k])
+	}
+	return out
+}
+
+func setQuantile(row *red.Row, i int, d time.Duration) {
+	switch i {
+	case 0:
+		row.P50 = d
+	case 1:
+		row.P95 = d
+	default:
+		row.P99 = d
+	}
+}
+
+func attachHistories(rows map[string]*red.Row, q *routeQueries, conv Convention, key func(model.Metric) string) {
+	for _, s := range q.rateHist {
+		if row := rows[key(s.Metric)]; row != nil {
+			row.RateHistory = values(s.Values, 1)
+		}
+	}
+	for _, s := range q.errHist {
+		if row := rows[key(s.Metric)]; row != nil {
+			row.ErrorHistory = values(s.Values, 1)
+		}
+	}
+	for _, s := range q.p99Hist {
+		if row := rows[key(s.Metric)]; row != nil {
+			row.LatencyHistory = values(s.Values, conv.LatencyScale)
+		}
+	}
+}
+
+// traceIDLabels are the exemplar labels that may hold a trace ID.
+var traceIDLabels = []model.LabelName{"trace_id", "traceID", "traceId", "TraceID"}
+var spanIDLabels = []model.LabelName{"span_id", "spanID", "spanId", "SpanID"}
+
+// attachExemplars adds each route's exemplars that carry a trace ID,
+// slowest first, one per trace.
+func attachExemplars(rows map[string]*red.Row, results []v1.ExemplarQueryResult, conv Convention, key func(model.Metric) string) {
+	seen := map[string]bool{}
+	for _, res := range results {
+		row := rows[key(model.Metric(res.SeriesLabels))]
+		if row == nil {
+			continue
+		}
+		for _, e := range res.Exemplars {
+			id := firstLabel(e.Labels, traceIDLabels)
+			if id == "" || seen[row.Route+"\x00"+id] {
+				continue
+			}
+			seen[row.Route+"\x00"+id] = true
+			row.Exemplars = append(row.Exemplars, red.Exemplar{
+				TraceID: id, SpanID: firstLabel(e.Labels, spanIDLabels),
+				Value: seconds(float64(e.Value) * conv.LatencyScale), Time: e.Timestamp.Time(),
+			})
+		}
+	}
+	for _, row := range rows {
+		slices.SortStableFunc(row.Exemplars, func(a, b red.Exemplar) int {
+			return cmp.Compare(b.Value, a.Value)
+		})
+	}
+}
+
+func firstLabel(ls model.LabelSet, names []model.LabelName) string {
+	for _, n := range names {
+		if v := ls[n]; v != "" {
+			return string(v)
+		}
+	}
+	return ""
+}
+
+// routeName renders a route row's name: "METHOD route" when the method is
+// known, else the route (or span name); "(no route)" when empty.
+func routeName(conv Convention, m model.Metric) string {
+	route := string(m[model.LabelName(conv.RouteLabel)])
+	if route == "" {
+		route = "(no route)"
+	}
+	if method := string(m[model.LabelName(conv.MethodLabel)]); conv.MethodLabel != "" && method != "" {
+		return method + " " + route
+	}
+	return route
+}
+
+func vectorBy(v model.Vector, key func(model.Metric) string) map[string]float64 {
+	out := make(map[string]float64, len(v))
+	for _, s := range v {
+		out[key(s.Metric)] += float64(s.Value)
+	}
+	return out
+}
+
+func values(ps []model.SamplePair, scale float64) []float64 {
+	out := make([]float64, len(ps))
+	for i, p := range ps {
+		out[i] = float64(p.Value) * scale
+	}
+	return out
+}
+
+// seconds converts a float number of seconds to a Duration.
+func seconds(s float64) time.Duration {
+	if math.IsNaN(s) || math.IsInf(s, 0) || s < 0 {
+		return 0
+	}
+	return time.Duration(s * float64(time.Second))
+}

@@ -1,0 +1,131 @@
+package prometheus
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/slo"
+)
+
+// AssumedTarget is the availability objective assumed for a service that
+// defines none.
+const AssumedTarget = 0.999
+
+// assumedSLOs builds an assumed availability SLO for every detected service,
+// from the counters of its preferred convention. Queries are grouped by the
+// service label, so their number does not grow with the number of services.
+func (c *Client) assumedSLOs(ctx context.Context, r funnel.TimeRange, det *Detection) sloPart {
+	var part sloPart
+	for _, conv := range det.Conventions {
+		services := assignedServices(det, conv)
+		if len(services) == 0 {
+			continue
+		}
+		if !conv.HasErrors() {
+			part.warnings = append(part.warnings, fmt.Sprintf(
+				"prometheus: %s has no status label, so no availability SLO can be assumed for %d service(s)", conv.Describe(), len(services)))
+			continue
+		}
+		p := c.assumedForConvention(ctx, r, conv, services)
+		part.found = append(part.found, p.found...)
+		part.queries = append(part.queries, p.queries...)
+		part.warnings = append(part.warnings, p.warnings...)
+		part.err = cmpOr(part.err, p.err)
+	}
+	return part
+}
+
+// assignedServices are the services whose preferred convention is conv.
+func assignedServices(det *Detection, conv Convention) []string {
+	var out []string
+	for _, s := range conv.Services {
+		if best, ok := det.Best(s); ok && best.ID == conv.ID {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+type windowCounts struct {
+	window     time.Duration
+	bad, total model.Vector
+	bads       map[string]float64
+	totals     map[string]float64
+	badIdx     int
+}
+
+func (c *Client) assumedForConvention(ctx context.Context, r funnel.TimeRange, conv Convention, services []string) sloPart {
+	period := slo.DefaultPeriod
+	by := []string{conv.ServiceLabel}
+	b := c.newBatch()
+	windows := append(measureWindows(period), period)
+	counts := make([]windowCounts, len(windows))
+	for i, w := range windows {
+		counts[i].window = w
+		what := fmt.Sprintf(" requests per %s over %s (%s)", conv.ServiceLabel, promDuration(w), conv.Title)
+		b.instant("all"+what, conv.requestCount("increase", conv.Fixed, by, w), r.End, w, &counts[i].total)
+		counts[i].badIdx = b.instant("failed"+what, conv.requestCount("increase", conv.withErrors(conv.Fixed), by, w), r.End, w, &counts[i].bad)
+	}
+	var history model.Matrix
+	page := pageWindow(period)
+	b.ranged(fmt.Sprintf("error ratio over %s per %s, history (%s)", promDuration(page), conv.ServiceLabel, conv.Title),
+		conv.errorRatio(conv.Fixed, by, page), r, historyPoints, &history)
+	errs := b.run(ctx)
+	for i := range counts {
+		counts[i].bads = valuesBy(counts[i].bad, conv.ServiceLabel)
+		counts[i].totals = valuesBy(counts[i].total, conv.ServiceLabel)
+	}
+
+	part := sloPart{queries: b.queries, warnings: b.warnings}
+	if err := allFailed(errs); err != nil {
+		part.err = err
+		return part
+	}
+	part.warnings = appendErrs(part.warnings, errs)
+	hist := historiesBy(history, conv.ServiceLabel, 1)
+	for _, svc := range services {
+		obj := slo.Objective{
+			Service: svc, Name: "availability", Target: AssumedTarget, Period: period,
+			SLI: conv.errorSLI(), Origin: slo.OriginAssumed,
+		}
+		m := slo.Measurements{At: r.End, BurnHistory: burnHistory(hist[svc], obj)}
+		for _, wc := range counts {
+			total, totalOK := wc.totals[svc]
+			ratio := countRatio(wc.window, wc.bads[svc], total, totalOK)
+			if errs[wc.badIdx] != nil {
+				ratio.ErrorRatio = math.NaN()
+			}
+			if wc.window == period {
+				m.Period = ratio
+			} else {
+				m.Windows = append(m.Windows, ratio)
+			}
+		}
+		part.found = append(part.found, measured{obj: obj, m: m})
+	}
+	return part
+}
+
+// allFailed returns the first error when every call failed, else nil.
+func allFailed(errs []error) error {
+	if len(errs) == 0 || slices.Contains(errs, nil) {
+		return nil
+	}
+	return errs[0]
+}
+
+// appendErrs adds each failed call's error as a warning.
+func appendErrs(warnings []string, errs []error) []string {
+	for _, e := range errs {
+		if e != nil {
+			warnings = addWarnings(warnings, e.Error())
+		}
+	}
+	return warnings
+}
