@@ -9,8 +9,8 @@ import (
 )
 
 // detailLines describes the selected span in at most height lines of width
-// cells: identity, timing, status, then attributes, resource, events and
-// links. What does not fit is cut with a line saying how much is left out;
+// cells: identity, status, timing, then events (exceptions first catch
+// the eye), attributes, resource and links. What does not fit is cut with a line saying how much is left out;
 // long values are cut with an ellipsis.
 func (m Model) detailLines(width, height int) []string {
 	if height <= 0 || width <= 0 {
@@ -47,9 +47,9 @@ func (m Model) spanDetail(n int) []string {
 	if flags := nodeFlags(node); flags != "" {
 		lines = append(lines, st.Warn.Render(flags))
 	}
+	lines = append(lines, m.eventSection(s.Events)...)
 	lines = append(lines, m.attrSection("Attributes", s.Attributes)...)
 	lines = append(lines, m.attrSection("Resource", s.Resource)...)
-	lines = append(lines, m.eventSection(s.Events)...)
 	return append(lines, m.linkSection(s.Links)...)
 }
 

@@ -115,3 +115,15 @@ func (m Model) SetSize(width, height int) pane.Pane {
 	m.view = m.view.scrolled(m.cols.listRows)
 	return m
 }
+
+// Queries are the queries behind the trace on screen (for the queries
+// overlay).
+func (m Model) Queries() []funnel.Query {
+	if m.data == nil {
+		return nil
+	}
+	return m.data.trace.Queries
+}
+
+// Loading reports whether a load is in flight (for the status bar).
+func (m Model) Loading() bool { return m.inFlight }

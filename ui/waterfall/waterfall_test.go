@@ -1,0 +1,482 @@
+package waterfall
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/ui/pane"
+)
+
+// requireSize fails unless view is exactly width×height cells.
+func requireSize(t *testing.T, view string, width, height int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != height {
+		t.Fatalf("view has %d lines, want %d", len(lines), height)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w != width {
+			t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, width, ansi.Strip(l))
+		}
+	}
+}
+
+func TestViewGolden(t *testing.T) {
+	tests := []struct {
+		name          string
+		noColor       bool
+		width, height int
+		keys          []string
+	}{
+		{name: "80x24", width: 80, height: 24},
+		{name: "160x48", width: 160, height: 48},
+		{name: "160x48_error_detail", width: 160, height: 48, keys: []string{"n", "d"}},
+		{name: "200x30_side_detail", width: 200, height: 30, keys: []string{"n", "d"}},
+		{name: "80x24_collapsed_scrolled", width: 80, height: 24, keys: []string{"j", "j", "j", "j", "j", "j", "j", "h", "G"}},
+		{name: "80x24_nocolor_critical_only", noColor: true, width: 80, height: 24, keys: []string{"c", "n", "d"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := loadedModel(t, testEnv(tt.noColor), goldenTrace(), tt.width, tt.height)
+			m = pressAll(t, m, tt.keys...)
+			view := m.View()
+			requireSize(t, view, tt.width, tt.height)
+			golden.RequireEqual(t, ansi.Strip(view))
+		})
+	}
+}
+
+// sgrColour matches an SGR sequence that sets a colour (30–37, 38;…, 39,
+// 40–47, 48;…, 90–97, 100–107).
+var sgrColour = regexp.MustCompile(`\x1b\[[0-9;]*?(?:^|;|\[)(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m`)
+
+func TestNoColorIsReadableWithoutColour(t *testing.T) {
+	m := loadedModel(t, testEnv(true), goldenTrace(), 160, 48)
+	raw := m.View()
+	if loc := sgrColour.FindStringIndex(raw); loc != nil {
+		t.Fatalf("NO_COLOR view sets a colour: %q", raw[loc[0]:min(loc[1]+10, len(raw))])
+	}
+	plain := ansi.Strip(raw)
+	for _, want := range []string{criticalMark, errorMark, "payments attempt 1"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("NO_COLOR view lacks %q", want)
+		}
+	}
+	// Every critical row carries the symbol, every error row the cross.
+	for _, line := range strings.Split(plain, "\n")[headerRows:] {
+		if strings.Contains(line, "attempt 1") && !strings.Contains(line, criticalMark+errorMark) {
+			t.Errorf("error span on the critical path not marked by symbols: %q", line)
+		}
+	}
+}
+
+// rowOfName returns the visible row of the span named name.
+func rowOfName(t *testing.T, m Model, name string) int {
+	t.Helper()
+	for r, n := range m.view.rows {
+		if m.data.tree.Nodes[n].Span.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("span %q is not visible", name)
+	return -1
+}
+
+func selectedName(m Model) string {
+	return m.data.tree.Nodes[m.view.selectedNode()].Span.Name
+}
+
+func TestCollapseExpand(t *testing.T) {
+	m := loadedModel(t, testEnv(false), goldenTrace(), 160, 48)
+	total := len(m.view.rows)
+	m.view = m.view.selectRow(rowOfName(t, m, "load cart"))
+
+	m = pressAll(t, m, "h")
+	if got := len(m.view.rows); got != total-2 {
+		t.Fatalf("collapsing load cart shows %d rows, want %d", got, total-2)
+	}
+	if selectedName(m) != "load cart" {
+		t.Fatalf("selection moved to %q", selectedName(m))
+	}
+	if !strings.Contains(ansi.Strip(m.View()), foldClosed+" checkout load cart") {
+		t.Errorf("collapsed node not marked %s", foldClosed)
+	}
+	m = pressAll(t, m, "h")
+	if selectedName(m) != "POST /api/checkout" || m.data.tree.Nodes[m.view.selectedNode()].Span.Service != "checkout" {
+		t.Errorf("left on a collapsed node should select its parent, got %q", selectedName(m))
+	}
+	m.view = m.view.selectRow(rowOfName(t, m, "load cart"))
+	m = pressAll(t, m, "l")
+	if len(m.view.rows) != total {
+		t.Fatalf("expand shows %d rows, want %d", len(m.view.rows), total)
+	}
+	m = pressAll(t, m, "l")
+	if selectedName(m) != "SELECT cart_items" {
+		t.Errorf("right on an expanded node should select its first child, got %q", selectedName(m))
+	}
+	m = pressAll(t, m, "k", "space")
+	if len(m.view.rows) != total-2 {
+		t.Errorf("space should collapse, %d rows", len(m.view.rows))
+	}
+	m = pressAll(t, m, "space")
+	if len(m.view.rows) != total {
+		t.Errorf("space again should expand, %d rows", len(m.view.rows))
+	}
+}
+
+func TestCriticalOnly(t *testing.T) {
+	m := loadedModel(t, testEnv(false), goldenTrace(), 160, 48)
+	total := len(m.view.rows)
+	m.view = m.view.selectRow(rowOfName(t, m, "GET inventory/1")) // off the path
+	m = pressAll(t, m, "c")
+	if len(m.view.rows) >= total || len(m.view.rows) == 0 {
+		t.Fatalf("critical only shows %d of %d rows", len(m.view.rows), total)
+	}
+	for _, n := range m.view.rows {
+		if !m.data.tree.Nodes[n].Critical {
+			t.Errorf("non-critical span %q shown", m.data.tree.Nodes[n].Span.Name)
+		}
+	}
+	if selectedName(m) != "validate inventory" {
+		t.Errorf("selection should fall back to the nearest visible ancestor, got %q", selectedName(m))
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "critical path only") {
+		t.Error("status line does not say critical path only")
+	}
+	m = pressAll(t, m, "c")
+	if len(m.view.rows) != total {
+		t.Errorf("leaving critical only shows %d rows, want %d", len(m.view.rows), total)
+	}
+}
+
+func TestSelectionAndScroll(t *testing.T) {
+	m := loadedModel(t, testEnv(false), goldenTrace(), 80, 10) // 7 span rows on screen
+	rows := len(m.view.rows)
+	tests := []struct {
+		keys             []string
+		selected, offset int
+	}{
+		{keys: []string{"j", "down"}, selected: 2, offset: 0},
+		{keys: []string{"k"}, selected: 1, offset: 0},
+		{keys: []string{"up", "up"}, selected: 0, offset: 0},
+		{keys: []string{"pgdown"}, selected: 7, offset: 1},
+		{keys: []string{"G"}, selected: rows - 1, offset: rows - 7},
+		{keys: []string{"pgup"}, selected: rows - 8, offset: rows - 8},
+		{keys: []string{"g"}, selected: 0, offset: 0},
+	}
+	for _, tt := range tests {
+		m = pressAll(t, m, tt.keys...)
+		if m.view.selected != tt.selected || m.view.offset != tt.offset {
+			t.Fatalf("after %v: selected %d offset %d, want %d %d", tt.keys, m.view.selected, m.view.offset, tt.selected, tt.offset)
+		}
+		requireSize(t, m.View(), 80, 10)
+		if !strings.Contains(ansi.Strip(m.View()), cursorMark) {
+			t.Fatalf("after %v the selected row is off screen", tt.keys)
+		}
+	}
+}
+
+func TestNextError(t *testing.T) {
+	m := loadedModel(t, testEnv(false), goldenTrace(), 160, 48)
+	m = pressAll(t, m, "h", "c") // root collapsed and critical only: the error is hidden twice
+	if len(m.view.rows) != 1 {
+		t.Fatalf("collapsed root shows %d rows", len(m.view.rows))
+	}
+	m = pressAll(t, m, "n")
+	if selectedName(m) != "attempt 1" {
+		t.Fatalf("n selected %q, want the error span", selectedName(m))
+	}
+	m = pressAll(t, m, "n") // the only error: wraps onto itself
+	if selectedName(m) != "attempt 1" {
+		t.Errorf("n wrapped to %q", selectedName(m))
+	}
+
+	clean := goldenTrace()
+	for i := range clean.Spans {
+		clean.Spans[i].Status = trace.StatusOK
+	}
+	m = pressAll(t, loadedModel(t, testEnv(false), clean, 160, 48), "n")
+	if m.view.selected != 0 || !strings.Contains(ansi.Strip(m.View()), "no error spans") {
+		t.Error("n without errors should keep the selection and say so")
+	}
+}
+
+func TestDetailToggle(t *testing.T) {
+	tests := []struct {
+		width, height  int
+		side           bool
+		wantInDetail   []string
+		wantListRowsLT int
+	}{
+		{width: 80, height: 24, wantInDetail: []string{"status error: upstream timeout", "span c000000000000006", "Events (1)"}},
+		{width: 200, height: 40, side: true, wantInDetail: []string{"status error: upstream timeout", "server.address = gw.acquirer.example", "+549ms exception"}},
+	}
+	for _, tt := range tests {
+		m := loadedModel(t, testEnv(false), goldenTrace(), tt.width, tt.height)
+		before := m.cols
+		m = pressAll(t, m, "n", "d")
+		if !m.showDetail || (m.cols.detailWidth > 0) != tt.side || (m.cols.detailRows > 0) == tt.side {
+			t.Fatalf("%dx%d: detail layout %+v", tt.width, tt.height, m.cols)
+		}
+		view := ansi.Strip(m.View())
+		requireSize(t, m.View(), tt.width, tt.height)
+		for _, want := range tt.wantInDetail {
+			if !strings.Contains(view, want) {
+				t.Errorf("%dx%d: detail lacks %q", tt.width, tt.height, want)
+			}
+		}
+		m = pressAll(t, m, "d")
+		if m.showDetail || m.cols != before {
+			t.Errorf("%dx%d: second d should restore the layout", tt.width, tt.height)
+		}
+	}
+}
+
+func TestDetailTruncatesClearly(t *testing.T) {
+	tr := goldenTrace()
+	s := &tr.Spans[0]
+	for i := range 40 {
+		s.Attributes = append(s.Attributes, trace.Attr{Key: "k" + strings.Repeat("x", i%3), Value: strings.Repeat("v", 300)})
+	}
+	m := pressAll(t, loadedModel(t, testEnv(false), tr, 80, 24), "d")
+	view := ansi.Strip(m.View())
+	requireSize(t, m.View(), 80, 24)
+	if !strings.Contains(view, "more lines not shown") {
+		t.Error("overflowing detail does not say lines were left out")
+	}
+	if !strings.Contains(view, "vvv"+ellipsis) {
+		t.Error("a long attribute value is not cut with an ellipsis")
+	}
+}
+
+func TestOpenLogs(t *testing.T) {
+	tr := goldenTrace()
+	wantRange := funnel.TimeRange{Start: epoch, End: epoch.Add(1200 * time.Millisecond)}
+	tests := []struct {
+		name string
+		keys []string
+		span string
+	}{
+		{name: "trace", keys: []string{"enter"}},
+		{name: "span", keys: []string{"n", "L"}, span: "c000000000000006"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := loadedModel(t, testEnv(false), tr, 160, 48)
+			m = pressAll(t, m, tt.keys[:len(tt.keys)-1]...)
+			_, cmd := m.Update(press(tt.keys[len(tt.keys)-1]))
+			if cmd == nil {
+				t.Fatal("no command")
+			}
+			got, ok := cmd().(pane.OpenLogs)
+			if !ok {
+				t.Fatalf("got %T, want pane.OpenLogs", cmd())
+			}
+			want := pane.OpenLogs{TraceID: goldenTraceID, SpanID: tt.span,
+				Services: []string{"frontend", "checkout", "payments"}, Range: wantRange}
+			if got.TraceID != want.TraceID || got.SpanID != want.SpanID ||
+				!slices.Equal(got.Services, want.Services) || !got.Range.Start.Equal(want.Range.Start) ||
+				!got.Range.End.Equal(want.Range.End) {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestStaleResultDropped(t *testing.T) {
+	env := testEnv(false)
+	src := &fakeSource{trace: goldenTrace()}
+	p := New(env, src, summaryOf(src.trace), env.Range).SetSize(160, 48)
+	first := p.Init()()
+	m := send(t, p, first)
+
+	m, cmd := m.refresh()
+	if cmd == nil || !m.Loading() {
+		t.Fatal("refresh started no load")
+	}
+	if _, again := m.refresh(); again != nil {
+		t.Error("a second refresh while one is in flight must not start another load")
+	}
+	other := syntheticTrace(5)
+	stale := first.(loadedMsg)
+	stale.data = prepare(other)
+	m = send(t, m, stale)
+	if len(m.data.tree.Nodes) != len(goldenSpecs) || !m.Loading() {
+		t.Fatal("a result of an older generation was accepted")
+	}
+	m = send(t, m, cmd())
+	if m.Loading() {
+		t.Error("the current generation's result was not accepted")
+	}
+}
+
+func TestRefreshKeepsSelectionAndCollapse(t *testing.T) {
+	env := testEnv(false)
+	src := &fakeSource{trace: goldenTrace()}
+	p := New(env, src, summaryOf(src.trace), env.Range).SetSize(160, 48)
+	m := send(t, p, p.Init()())
+	m.view = m.view.selectRow(rowOfName(t, m, "validate inventory"))
+	m = pressAll(t, m, "h", "j") // collapse it, select the next span
+
+	reordered := goldenTrace()
+	slices.Reverse(reordered.Spans) // a backend may answer in another order
+	src.trace = reordered
+	next, cmd := m.Update(pane.Refresh{})
+	m = send(t, next, cmd())
+	if selectedName(m) != "apply coupon" {
+		t.Errorf("selection after refresh is %q", selectedName(m))
+	}
+	collapsed := m.data.tree.Nodes[m.view.rows[rowOfName(t, m, "validate inventory")]]
+	if !strings.Contains(ansi.Strip(m.View()), foldClosed+" checkout validate inventory") || collapsed.Span.Name == "" {
+		t.Error("collapse state lost on refresh")
+	}
+	if src.calls.Load() != 2 {
+		t.Errorf("source called %d times", src.calls.Load())
+	}
+}
+
+func TestCloseCancelsInFlightLoad(t *testing.T) {
+	env := testEnv(false)
+	src := &fakeSource{block: true}
+	p := New(env, src, trace.Summary{TraceID: goldenTraceID}, env.Range)
+	done := make(chan tea.Msg, 1)
+	go func() { done <- p.Init()() }()
+	p.Close()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(10 * time.Second): // a deadlock guard, not a speed check
+		t.Fatal("Close did not cancel the load")
+	}
+	res := msg.(loadedMsg)
+	if !errors.Is(res.err, context.Canceled) {
+		t.Fatalf("load ended with %v", res.err)
+	}
+	if _, cmd := p.Update(msg); cmd != nil {
+		t.Error("a cancelled load must not report backend health")
+	}
+}
+
+func TestErrorStateAndRetry(t *testing.T) {
+	env := testEnv(false)
+	src := &fakeSource{err: errors.New("tempo: 401 Unauthorized: missing X-Scope-OrgID")}
+	p := New(env, src, trace.Summary{TraceID: goldenTraceID}, env.Range).SetSize(80, 24)
+	if !strings.Contains(ansi.Strip(p.View()), "Loading trace "+goldenTraceID+" from tempo") {
+		t.Errorf("loading state: %q", ansi.Strip(p.View()))
+	}
+	p, cmd := p.Update(p.Init()())
+	h, ok := cmd().(pane.Health)
+	if !ok || h.Backend != "tempo" || h.Err == nil || !h.At.Equal(epoch.Add(time.Hour)) {
+		t.Fatalf("health %+v", h)
+	}
+	view := ansi.Strip(p.View())
+	requireSize(t, p.View(), 80, 24)
+	for _, want := range []string{"could not be loaded from tempo", "401 Unauthorized: missing X-Scope-OrgID", "Press r to retry"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("error view lacks %q:\n%s", want, view)
+		}
+	}
+
+	src.err, src.trace = nil, goldenTrace()
+	p, cmd = p.Update(pane.Refresh{})
+	if cmd == nil {
+		t.Fatal("refresh after an error started no load")
+	}
+	p, cmd = p.Update(cmd())
+	if h := cmd().(pane.Health); h.Err != nil {
+		t.Errorf("health after retry: %v", h.Err)
+	}
+	if !strings.Contains(ansi.Strip(p.View()), "frontend POST /api/checkout") {
+		t.Error("retry did not show the trace")
+	}
+}
+
+func TestRefreshFailureKeepsTree(t *testing.T) {
+	env := testEnv(false)
+	src := &fakeSource{trace: goldenTrace()}
+	p := New(env, src, summaryOf(src.trace), env.Range).SetSize(160, 48)
+	m := send(t, p, p.Init()())
+	src.trace, src.err = nil, errors.New("tempo: connection refused")
+	next, cmd := m.Update(pane.Refresh{})
+	m = send(t, next, cmd())
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "refresh failed: tempo: connection refused") || !strings.Contains(view, "payments POST /charge") {
+		t.Errorf("failed refresh view:\n%s", view)
+	}
+}
+
+func TestWarningsInHeader(t *testing.T) {
+	tr := goldenTrace()
+	tr.Partial = true
+	tr.Warnings = []string{"trace exceeds max spans", "second"}
+	tr.Spans[3].ParentID = "ffffffffffffffff" // orphan
+	m := loadedModel(t, testEnv(false), tr, 160, 48)
+	status := ansi.Strip(strings.Split(m.View(), "\n")[1])
+	for _, want := range []string{"PARTIAL", "1 orphan span shown as root", "backend: trace exceeds max spans", "+1 more warnings"} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status line lacks %q: %q", want, status)
+		}
+	}
+}
+
+func TestViewAlwaysFillsItsArea(t *testing.T) {
+	sizes := [][2]int{{1, 1}, {10, 3}, {30, 5}, {80, 24}, {120, 40}, {240, 60}}
+	for _, sz := range sizes {
+		for _, keys := range [][]string{nil, {"d"}, {"c", "d", "G"}} {
+			m := pressAll(t, loadedModel(t, testEnv(false), goldenTrace(), sz[0], sz[1]), keys...)
+			requireSize(t, m.View(), sz[0], sz[1])
+		}
+	}
+	empty := loadedModel(t, testEnv(false), &trace.Trace{ID: goldenTraceID}, 80, 24)
+	requireSize(t, pressAll(t, empty, "j", "d", "n", "enter").View(), 80, 24)
+}
+
+func TestHelpListsWaterfallBindings(t *testing.T) {
+	m := loadedModel(t, testEnv(false), goldenTrace(), 80, 24)
+	help := m.Help()
+	w := m.env.Keys.Waterfall
+	for _, b := range []key.Binding{w.Collapse, w.Expand, w.Toggle, w.CriticalOnly, w.Details, w.NextError, w.TraceLogs, w.SpanLogs, m.env.Keys.List.Down} {
+		if !slices.ContainsFunc(help, func(h key.Binding) bool { return slices.Equal(h.Keys(), b.Keys()) }) {
+			t.Errorf("help lacks %v", b.Keys())
+		}
+	}
+}
+
+func BenchmarkView(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		spans int
+	}{{"1k", 1_000}, {"10k", 10_000}, {"100k", 100_000}} {
+		b.Run(bc.name, func(b *testing.B) {
+			m := loadedModel(b, testEnv(false), syntheticTrace(bc.spans), 160, 48)
+			m = pressAll(b, m, "pgdown", "pgdown") // rows with deep guides on screen
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+func BenchmarkKeypress100k(b *testing.B) {
+	m := loadedModel(b, testEnv(false), syntheticTrace(100_000), 160, 48)
+	down := press("down")
+	b.ReportAllocs()
+	for b.Loop() {
+		next, _ := m.Update(down)
+		m = next.(Model)
+		_ = m.View()
+	}
+}
