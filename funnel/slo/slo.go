@@ -5,6 +5,11 @@
 package slo
 
 import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
@@ -50,17 +55,46 @@ const (
 // Window is one multi-window alert rule: it fires when the burn rate over
 // both Long and Short exceeds Factor.
 type Window struct {
-	Severity     Severity
-	Long, Short  time.Duration
-	BudgetShare  float64 // share of the period's budget consumed at Factor over Long, e.g. 0.02
-	Factor       float64 // burn-rate threshold
+	Severity    Severity
+	Long, Short time.Duration
+	BudgetShare float64 // share of the period's budget consumed at Factor over Long, e.g. 0.02
+	Factor      float64 // burn-rate threshold
 }
 
 // Windows returns the four SRE-Workbook windows with their factors rescaled to
 // period: factor = BudgetShare × period hours ÷ Long hours (14.4, 6, 3, 1 for
 // 30 days; 13.44, 5.6, 2.8, 0.933… for 28 days).
+// A period ≤ 0 means DefaultPeriod.
 func Windows(period time.Duration) []Window {
-	panic("TODO")
+	if period <= 0 {
+		period = DefaultPeriod
+	}
+	ws := []Window{
+		{Severity: Page, Long: time.Hour, Short: 5 * time.Minute, BudgetShare: 0.02},
+		{Severity: Page, Long: 6 * time.Hour, Short: 30 * time.Minute, BudgetShare: 0.05},
+		{Severity: Ticket, Long: 24 * time.Hour, Short: 2 * time.Hour, BudgetShare: 0.10},
+		{Severity: Ticket, Long: 72 * time.Hour, Short: 6 * time.Hour, BudgetShare: 0.10},
+	}
+	for i := range ws {
+		ws[i].Factor = ws[i].BudgetShare * period.Hours() / ws[i].Long.Hours()
+	}
+	return ws
+}
+
+// WindowLabel renders a window length the way SLO tools name them: "5m",
+// "1h", "1d", "30d", falling back to Go's duration text (e.g. "1h30m0s")
+// when no single unit fits.
+func WindowLabel(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d > 0 && d%day == 0:
+		return fmt.Sprintf("%dd", d/day)
+	case d > 0 && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d > 0 && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }
 
 // Ratio is the error ratio measured over one window.
@@ -92,11 +126,35 @@ const (
 )
 
 // String returns the verdict as a word: "CRITICAL", "INCREASING", "RECOVERING", "OK".
-func (v Verdict) String() string { panic("TODO") }
+func (v Verdict) String() string {
+	switch v {
+	case Critical:
+		return "CRITICAL"
+	case Increasing:
+		return "INCREASING"
+	case Recovering:
+		return "RECOVERING"
+	case OK:
+		return "OK"
+	}
+	return fmt.Sprintf("VERDICT(%d)", int(v))
+}
 
 // Symbol returns a one-cell symbol for the verdict that reads without colour
 // (e.g. "✖", "▲", "▼", "✔").
-func (v Verdict) Symbol() string { panic("TODO") }
+func (v Verdict) Symbol() string {
+	switch v {
+	case Critical:
+		return "✖"
+	case Increasing:
+		return "▲"
+	case Recovering:
+		return "▼"
+	case OK:
+		return "✔"
+	}
+	return "?"
+}
 
 // WindowBurn is one alert window evaluated.
 type WindowBurn struct {
@@ -109,9 +167,9 @@ type WindowBurn struct {
 type Status struct {
 	Objective        Objective
 	At               time.Time
-	Burns            []WindowBurn // in Windows(period) order
-	CurrentBurn      float64      // burn rate over the shortest window (5m)
-	BudgetRemaining  float64      // 1 − period error ratio ÷ budget; may be negative
+	Burns            []WindowBurn  // in Windows(period) order
+	CurrentBurn      float64       // burn rate over the shortest window (5m)
+	BudgetRemaining  float64       // 1 − period error ratio ÷ budget; may be negative
 	TimeToExhaustion time.Duration // at CurrentBurn, how long the remaining budget lasts; 0 when exhausted, -1 when never (burn ≤ 0)
 	Verdict          Verdict
 	LowTraffic       bool   // a window held too few events for its ratio to be trusted
@@ -123,12 +181,195 @@ type Status struct {
 // traffic.
 const MinEvents = 100
 
-// Evaluate computes the status of obj from m.
-func Evaluate(obj Objective, m Measurements) Status { panic("TODO") }
+// Evaluate computes the status of obj from m. A zero obj.Period means
+// DefaultPeriod. Unknown (NaN or missing) ratios never fire and never
+// panic: the burns that depend on them are NaN.
+//
+//   - Burn over a window = error ratio ÷ (1 − Target). A Target of 1 leaves
+//     no budget: any error is an infinite burn.
+//   - A window fires when its long AND short burns both exceed its Factor.
+//   - CurrentBurn is the burn over the shortest window (5m) with a known
+//     ratio, NaN when none is known.
+//   - BudgetRemaining = 1 − period error ratio ÷ budget (NaN when unknown).
+//   - TimeToExhaustion = BudgetRemaining × period ÷ CurrentBurn; 0 when the
+//     budget is exhausted, -1 when the burn is ≤ 0 (never), unknown, or the
+//     answer exceeds what a time.Duration holds.
+//   - LowTraffic is set when a window with a known Total (including the
+//     period) counted fewer than MinEvents events; Caveat names the window
+//     with the fewest events and its count.
+//
+// The Verdict is decided by verdictOf; see there for the exact rules.
+func Evaluate(obj Objective, m Measurements) Status {
+	if obj.Period <= 0 {
+		obj.Period = DefaultPeriod
+	}
+	budget := obj.Budget()
+	st := Status{Objective: obj, At: m.At, BurnHistory: m.BurnHistory}
+	for _, w := range Windows(obj.Period) {
+		wb := WindowBurn{
+			Window:    w,
+			LongBurn:  burn(ratioOver(m.Windows, w.Long).ErrorRatio, budget),
+			ShortBurn: burn(ratioOver(m.Windows, w.Short).ErrorRatio, budget),
+		}
+		wb.Firing = wb.LongBurn > w.Factor && wb.ShortBurn > w.Factor
+		st.Burns = append(st.Burns, wb)
+	}
+	st.CurrentBurn = currentBurn(m.Windows, budget)
+	st.BudgetRemaining = 1 - burn(m.Period.ErrorRatio, budget)
+	st.TimeToExhaustion = timeToExhaustion(st.BudgetRemaining, obj.Period, st.CurrentBurn)
+	st.Verdict = verdictOf(st.Burns)
+	st.LowTraffic, st.Caveat = caveat(obj, m)
+	return st
+}
+
+// burn is ratio ÷ budget: NaN when the ratio is unknown, and with no
+// budget at all 0 for a perfect ratio and +Inf otherwise.
+func burn(ratio, budget float64) float64 {
+	switch {
+	case math.IsNaN(ratio) || math.IsNaN(budget):
+		return math.NaN()
+	case budget <= 0 && ratio <= 0:
+		return 0
+	case budget <= 0:
+		return math.Inf(1)
+	}
+	return ratio / budget
+}
+
+// ratioOver finds the measurement for window d; a missing one is unknown.
+func ratioOver(rs []Ratio, d time.Duration) Ratio {
+	for _, r := range rs {
+		if r.Window == d {
+			return r
+		}
+	}
+	return Ratio{Window: d, ErrorRatio: math.NaN(), Total: math.NaN()}
+}
+
+// currentBurn is the burn over the shortest window with a known ratio.
+func currentBurn(rs []Ratio, budget float64) float64 {
+	best := Ratio{Window: math.MaxInt64, ErrorRatio: math.NaN()}
+	for _, r := range rs {
+		if r.Window > 0 && r.Window < best.Window && !math.IsNaN(r.ErrorRatio) {
+			best = r
+		}
+	}
+	return burn(best.ErrorRatio, budget)
+}
+
+func timeToExhaustion(remaining float64, period time.Duration, burn float64) time.Duration {
+	switch {
+	case math.IsNaN(remaining) || math.IsNaN(burn) || burn <= 0:
+		return -1
+	case remaining <= 0:
+		return 0
+	}
+	d := remaining * float64(period) / burn
+	if d >= math.MaxInt64 {
+		return -1
+	}
+	return time.Duration(d)
+}
+
+// verdictOf decides the verdict from evaluated windows, first match wins:
+//
+//  1. Critical: a page window fires.
+//  2. Increasing: a ticket window fires (the budget runs out before the
+//     period ends at this rate; a firing alert never reads OK), or every
+//     window whose burns are known (at least one) burns faster than 1× over
+//     its short window and faster over its short window than over its long
+//     one.
+//  3. Recovering: some window's long burn is above its factor while its
+//     short burn is known and not (the burn is subsiding).
+//  4. OK otherwise.
+func verdictOf(burns []WindowBurn) Verdict {
+	accelerating, known := true, 0
+	for _, b := range burns {
+		if b.Firing && b.Severity == Page {
+			return Critical
+		}
+		if math.IsNaN(b.LongBurn) || math.IsNaN(b.ShortBurn) {
+			continue
+		}
+		known++
+		accelerating = accelerating && b.ShortBurn > 1 && b.ShortBurn > b.LongBurn
+	}
+	for _, b := range burns {
+		if b.Firing { // only tickets are left
+			return Increasing
+		}
+	}
+	if known > 0 && accelerating {
+		return Increasing
+	}
+	for _, b := range burns {
+		if b.LongBurn > b.Factor && b.ShortBurn <= b.Factor {
+			return Recovering
+		}
+	}
+	return OK
+}
+
+// caveat reports low traffic: the window (among the measured windows and
+// the period) with a known Total below MinEvents and the fewest events.
+func caveat(obj Objective, m Measurements) (bool, string) {
+	var doubts []string
+	low := Ratio{Total: math.Inf(1)}
+	for _, r := range append(slices.Clone(m.Windows), m.Period) {
+		if !math.IsNaN(r.Total) && r.Total < MinEvents && r.Total < low.Total {
+			low = r
+		}
+	}
+	lowTraffic := !math.IsInf(low.Total, 1)
+	if lowTraffic {
+		over := "the last " + WindowLabel(low.Window)
+		if low.Window == m.Period.Window {
+			over = "the SLO period"
+		}
+		doubts = append(doubts, fmt.Sprintf("low traffic: only %.0f events over %s (fewer than %d), burn rates are noisy", low.Total, over, MinEvents))
+	}
+	if obj.Budget() <= 0 {
+		doubts = append(doubts, "a 100% target leaves no error budget: any error burns it")
+	}
+	if math.IsNaN(m.Period.ErrorRatio) {
+		doubts = append(doubts, "no error ratio over the SLO period: budget remaining unknown")
+	}
+	return lowTraffic, strings.Join(doubts, "; ")
+}
 
 // SortBySeverity orders statuses worst first: verdict, then current burn,
-// then budget remaining.
-func SortBySeverity(s []Status) { panic("TODO") }
+// then budget remaining. Unknown (NaN) burns and budgets sort after known
+// ones; remaining ties keep service then objective name order.
+func SortBySeverity(s []Status) {
+	slices.SortStableFunc(s, func(a, b Status) int {
+		if c := cmp.Compare(a.Verdict, b.Verdict); c != 0 {
+			return c
+		}
+		if c := compareNaNLast(a.CurrentBurn, b.CurrentBurn, true); c != 0 {
+			return c
+		}
+		if c := compareNaNLast(a.BudgetRemaining, b.BudgetRemaining, false); c != 0 {
+			return c
+		}
+		return cmp.Or(strings.Compare(a.Objective.Service, b.Objective.Service), strings.Compare(a.Objective.Name, b.Objective.Name))
+	})
+}
+
+// compareNaNLast orders x and y ascending (descending with desc), with NaN
+// after every number either way.
+func compareNaNLast(x, y float64, desc bool) int {
+	switch xn, yn := math.IsNaN(x), math.IsNaN(y); {
+	case xn && yn:
+		return 0
+	case xn:
+		return 1
+	case yn:
+		return -1
+	case desc:
+		return cmp.Compare(y, x)
+	}
+	return cmp.Compare(x, y)
+}
 
 // Report is what a metrics source answers for the SLO step.
 type Report struct {
