@@ -4,6 +4,10 @@
 package red
 
 import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
@@ -36,13 +40,49 @@ type Exemplar struct {
 	Time    time.Time
 }
 
-// ErrorRate is requests per second that failed.
-func (r Row) ErrorRate() float64 { panic("TODO") }
+// ErrorRate is requests per second that failed: Rate × ErrorRatio. It is
+// 0 when the route has no traffic (even with an unknown ratio) and NaN
+// when requests flowed but their error ratio is unknown.
+func (r Row) ErrorRate() float64 {
+	if r.Rate == 0 {
+		return 0
+	}
+	return r.Rate * r.ErrorRatio
+}
 
 // Rank sets BurnShare on every row (the route's error rate ÷ the sum of all
 // routes' error rates) and sorts rows by BurnShare descending, then P99
-// descending, then route name.
-func Rank(rows []Row) { panic("TODO") }
+// descending, then route name. Rows with an unknown (NaN) or negative
+// error rate get share 0 and do not count in the sum; when the sum is 0
+// every share is 0.
+func Rank(rows []Row) {
+	total := 0.0
+	for _, r := range rows {
+		total += knownErrorRate(r)
+	}
+	for i := range rows {
+		rows[i].BurnShare = 0
+		if total > 0 {
+			rows[i].BurnShare = knownErrorRate(rows[i]) / total
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b Row) int {
+		return cmp.Or(
+			cmp.Compare(b.BurnShare, a.BurnShare),
+			cmp.Compare(b.P99, a.P99),
+			strings.Compare(a.Route, b.Route),
+		)
+	})
+}
+
+// knownErrorRate is ErrorRate with unknown or nonsensical values as 0.
+func knownErrorRate(r Row) float64 {
+	e := r.ErrorRate()
+	if math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
+		return 0
+	}
+	return e
+}
 
 // Report is what a metrics source answers for the RED step of one service.
 type Report struct {
