@@ -88,6 +88,8 @@ type Model struct {
 	notice    string // one-shot message in the help line, cleared by the next key
 	width     int
 	height    int
+	// schedule starts a timer (tea.Tick; tests replace it).
+	schedule func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 // liveTick fires every RefreshInterval.
@@ -105,6 +107,7 @@ func New(opts Options) Model {
 		rng:       opts.Range,
 		following: opts.Range.End.Equal(opts.Now()),
 		status:    statusbar.New(&styles, backendNames(opts)...),
+		schedule:  tea.Tick,
 	}
 	m.stack = []pane.Pane{sloview.New(m.env(), opts.Metrics)}
 	return m
@@ -155,7 +158,7 @@ func (m Model) Init() tea.Cmd {
 }
 
 func (m Model) nextTick() tea.Cmd {
-	return tea.Tick(m.opts.RefreshInterval, func(time.Time) tea.Msg { return liveTick{} })
+	return m.schedule(m.opts.RefreshInterval, func(time.Time) tea.Msg { return liveTick{} })
 }
 
 func (m Model) focused() pane.Pane { return m.stack[len(m.stack)-1] }

@@ -3,46 +3,36 @@ package ui
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel/sanitize"
-	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/pane"
 )
 
-// helpView lists every binding of the key map, group by group, flowed into
-// as many columns as the height needs.
+// helpView lists every binding of the key map, group by group, flowed
+// into as many columns as the height needs.
 func (m Model) helpView() string {
 	_, height := m.paneSize()
 	title := m.styles.Title.Render("redline " + sanitize.Line(m.opts.Version) + " — keys")
-	columns := flowColumns(m.keys.Groups(), height-2)
-	width := max((m.width-1)/max(len(columns), 1), 1)
-	blocks := make([][]string, len(columns))
-	for i, groups := range columns {
-		blocks[i] = m.helpColumn(groups, width)
+	lines := m.helpLines()
+	rows := max(height-2, 1)
+	columns := (len(lines) + rows - 1) / rows
+	width := max((m.width-columns+1)/max(columns, 1), 1)
+	blocks := make([][]string, 0, columns)
+	for start := 0; start < len(lines); start += rows {
+		block := lines[start:min(start+rows, len(lines))]
+		for i, l := range block {
+			block[i] = ansi.Truncate(l, width, "…")
+		}
+		blocks = append(blocks, block)
 	}
 	return title + "\n\n" + sideBySide(blocks, width)
 }
 
-// flowColumns puts whole groups into columns of at most height lines (a
-// group taller than height gets a column of its own).
-func flowColumns(groups []keys.Group, height int) [][]keys.Group {
-	var columns [][]keys.Group
-	used := height
-	for _, g := range groups {
-		need := len(g.Bindings) + 1
-		if used+need > height && used > 0 {
-			columns = append(columns, nil)
-			used = 0
-		}
-		columns[len(columns)-1] = append(columns[len(columns)-1], g)
-		used += need
-	}
-	return columns
-}
-
-func (m Model) helpColumn(groups []keys.Group, width int) []string {
+// helpLines are a heading per group of keys then one line per binding,
+// keys aligned.
+func (m Model) helpLines() []string {
+	groups := m.keys.Groups()
 	keyWidth := 0
 	for _, g := range groups {
 		for _, b := range g.Bindings {
@@ -53,16 +43,11 @@ func (m Model) helpColumn(groups []keys.Group, width int) []string {
 	for _, g := range groups {
 		lines = append(lines, m.styles.Header.Render(g.Name))
 		for _, b := range g.Bindings {
-			lines = append(lines, helpEntry(b, keyWidth, width))
+			k := b.Help().Key
+			lines = append(lines, k+strings.Repeat(" ", keyWidth-ansi.StringWidth(k)+1)+b.Help().Desc)
 		}
 	}
 	return lines
-}
-
-func helpEntry(b key.Binding, keyWidth, width int) string {
-	k := b.Help().Key
-	line := k + strings.Repeat(" ", keyWidth-ansi.StringWidth(k)+1) + b.Help().Desc
-	return ansi.Truncate(line, width, "…")
 }
 
 // sideBySide joins blocks of lines as columns width cells apart.

@@ -1,0 +1,274 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/ui/pane"
+	"github.com/redline-tui/redline/ui/sloview"
+)
+
+func allFrom(f *fake) Options {
+	return Options{Metrics: f, Traces: f, Logs: f, Context: "test", Version: "v0.0.0-test"}
+}
+
+func (d *driver) screen() string { return ansi.Strip(d.model.Render()) }
+
+func (d *driver) titles() []string {
+	out := make([]string, len(d.model.stack))
+	for i, p := range d.model.stack {
+		out[i] = p.Title()
+	}
+	return out
+}
+
+func TestDrillDownAndBack(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	d := newDriver(t, 80, 24, allFrom(f))
+	steps := []struct {
+		key   string
+		depth int
+		crumb string
+		shows string
+	}{
+		{"enter", 2, "SLOs ▸ checkout", "POST /api/checkout"},
+		{"enter", 3, "checkout ▸ POST /api/checkout", "trace 4bf92f35"},
+		{"enter", 4, "▸ trace 4bf92f35", "POST /charge"},
+		{"enter", 5, "▸ logs", "charge timed out"},
+	}
+	for _, s := range steps {
+		d.keys(s.key)
+		screen := d.screen()
+		if len(d.model.stack) != s.depth {
+			t.Fatalf("after %s: stack %v, want depth %d\n%s", s.key, d.titles(), s.depth, screen)
+		}
+		crumb := strings.SplitN(screen, "\n", 2)[0]
+		if !strings.Contains(crumb, s.crumb) {
+			t.Errorf("depth %d: breadcrumb %q lacks %q", s.depth, crumb, s.crumb)
+		}
+		if !strings.Contains(screen, s.shows) {
+			t.Errorf("depth %d: screen lacks %q:\n%s", s.depth, s.shows, screen)
+		}
+	}
+	for depth := 4; depth >= 1; depth-- {
+		d.keys("esc")
+		if len(d.model.stack) != depth {
+			t.Fatalf("esc: stack %v, want depth %d", d.titles(), depth)
+		}
+	}
+	d.keys("esc")
+	if len(d.model.stack) != 1 || d.quit {
+		t.Errorf("esc on the first pane must do nothing, stack %v quit %v", d.titles(), d.quit)
+	}
+	if got := f.count("SLOs"); got != 1 {
+		t.Errorf("walking back re-queried the SLOs %d times; the range did not change", got-1)
+	}
+}
+
+func TestPoppingCancelsInFlightQueries(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	d := newDriver(t, 80, 24, allFrom(f))
+	d.keys("enter")
+	f.block = true
+	// Drill by hand so the blocking search runs on its own goroutine, as in
+	// the program.
+	next, cmd := d.model.Update(pane.OpenTraces{Service: "checkout", Row: f.data.routes[1]})
+	d.model = next.(Model)
+	done := make(chan struct{})
+	go func() { cmd(); close(done) }()
+	d.keys("esc")
+	if got := <-f.cancelled; got != "FindTraces" {
+		t.Errorf("cancelled %s, want FindTraces", got)
+	}
+	<-done
+	if len(d.model.stack) != 2 {
+		t.Errorf("stack %v, want back on the routes", d.titles())
+	}
+}
+
+func TestStaleResultsAreDropped(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	d := newDriver(t, 120, 24, allFrom(f))
+	_, first := d.model.Update(pane.Refresh{}) // in flight when the range moves
+	d.keys("[")                                // re-queries for the earlier hour
+	if !strings.Contains(d.screen(), "range 2026-11-21 19:00:00 – 20:00:00 UTC") {
+		t.Fatalf("the shifted range's answer is not shown:\n%s", d.screen())
+	}
+	d.run(first) // the older answer arrives last
+	if strings.Contains(d.screen(), "range 2026-11-21 20:00:00") {
+		t.Errorf("a stale answer replaced the current one:\n%s", d.screen())
+	}
+}
+
+func TestRangeShift(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	d := newDriver(t, 100, 24, allFrom(f))
+	d.keys("enter")
+	tests := []struct {
+		key  string
+		want funnel.TimeRange
+	}{
+		{"[", funnel.Last(time.Hour, clock.Add(-time.Hour))},
+		{"[", funnel.Last(time.Hour, clock.Add(-2*time.Hour))},
+		{"]", funnel.Last(time.Hour, clock.Add(-time.Hour))},
+		{"]", funnel.Last(time.Hour, clock)},
+		{"]", funnel.Last(time.Hour, clock)}, // never past now
+	}
+	for i, tt := range tests {
+		d.keys(tt.key)
+		if d.model.rng != tt.want {
+			t.Errorf("step %d %s: range %v, want %v", i, tt.key, d.model.rng, tt.want)
+		}
+		status := lastLine(d.screen())
+		if !strings.Contains(status, tt.want.String()) {
+			t.Errorf("step %d: status bar %q lacks %q", i, status, tt.want)
+		}
+	}
+	// Both panes re-queried for each range change; the last ] changed nothing.
+	if got := f.count("SLOs"); got != 5 {
+		t.Errorf("SLOs queried %d times, want 1 + 4 range changes", got)
+	}
+	if got := f.count("Routes"); got != 5 {
+		t.Errorf("Routes queried %d times, want 1 + 4 range changes", got)
+	}
+}
+
+func lastLine(s string) string { return s[strings.LastIndex(s, "\n")+1:] }
+
+func TestPauseStopsLiveRefresh(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	d := newDriver(t, 100, 24, allFrom(f))
+	d.send(liveTick{})
+	if got := f.count("SLOs"); got != 2 {
+		t.Fatalf("live tick: SLOs queried %d times, want 2", got)
+	}
+	d.keys("p")
+	if !strings.Contains(lastLine(d.screen()), "paused") {
+		t.Errorf("status bar does not say paused: %q", lastLine(d.screen()))
+	}
+	d.send(liveTick{})
+	if got := f.count("SLOs"); got != 2 {
+		t.Errorf("paused tick refreshed: SLOs queried %d times", got)
+	}
+	d.keys("p")
+	d.send(liveTick{})
+	if got := f.count("SLOs"); got != 3 {
+		t.Errorf("resumed tick: SLOs queried %d times, want 3", got)
+	}
+}
+
+func TestRefreshOnlyOneInFlight(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	d := newDriver(t, 100, 24, allFrom(f))
+	_, first := d.model.Update(pane.Refresh{})
+	_, second := d.model.Update(pane.Refresh{})
+	if first == nil || second != nil {
+		t.Errorf("a refresh while one is in flight must be ignored (first %v, second %v)", first != nil, second != nil)
+	}
+}
+
+func TestFailingSourceKeepsTheRestWorking(t *testing.T) {
+	f := newFake("prometheus", defaultIncident())
+	f.err = errUnavailable
+	d := newDriver(t, 80, 24, allFrom(f))
+	screen := d.screen()
+	for _, want := range []string{"✖ prometheus: 503 Service Unavailable", "r retries"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("pane lacks %q:\n%s", want, screen)
+		}
+	}
+	if status := lastLine(screen); !strings.Contains(status, "prometheus ✖ 503") {
+		t.Errorf("status bar %q does not report the failing backend", status)
+	}
+	d.keys("?")
+	if !strings.Contains(d.screen(), "toggle full help") {
+		t.Errorf("help does not open while the source fails:\n%s", d.screen())
+	}
+	d.keys("?")
+	f.err = nil
+	d.keys("r")
+	if screen := d.screen(); strings.Contains(screen, "✖ prometheus") || !strings.Contains(screen, "CRITICAL") {
+		t.Errorf("r did not retry:\n%s", screen)
+	}
+	d.keys("q")
+	if !d.quit {
+		t.Error("q did not quit")
+	}
+}
+
+func TestFailingLogsSourceInItsPane(t *testing.T) {
+	good := newFake("demo", defaultIncident())
+	bad := newFake("loki", defaultIncident())
+	bad.err = errorString("loki: 401 Unauthorized: no org id")
+	d := newDriver(t, 80, 24, Options{Metrics: good, Traces: good, Logs: bad})
+	d.keys("enter", "enter", "enter", "enter")
+	screen := d.screen()
+	if !strings.Contains(screen, "✖ loki: 401 Unauthorized") || !strings.Contains(lastLine(screen), "loki ✖") {
+		t.Errorf("the log error is not shown:\n%s", screen)
+	}
+	d.keys("esc")
+	if len(d.model.stack) != 4 {
+		t.Errorf("esc after a failure: stack %v", d.titles())
+	}
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+func TestCapturingPaneGetsGlobalKeys(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	d := newDriver(t, 80, 24, allFrom(f))
+	d.keys("/", "q", "[", "?")
+	if d.quit || d.model.overlay != noOverlay || d.model.rng != funnel.Last(time.Hour, clock) {
+		t.Fatalf("global keys acted while the filter prompt was open")
+	}
+	if !strings.Contains(d.screen(), "/q[?") {
+		t.Errorf("the prompt did not receive the keys:\n%s", d.screen())
+	}
+	d.keys("esc")
+	if !d.model.focused().(*sloview.Model).Capturing() == false {
+		t.Error("esc did not close the prompt")
+	}
+	d.keys("q")
+	if !d.quit {
+		t.Error("q after closing the prompt did not quit")
+	}
+}
+
+func TestHelpListsEveryKey(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		f := newFake("demo", defaultIncident())
+		d := newDriver(t, size[0], size[1], allFrom(f))
+		d.keys("?")
+		screen := d.screen()
+		for _, g := range d.model.keys.Groups() {
+			for _, b := range g.Bindings {
+				entry := b.Help().Key + " "
+				if !strings.Contains(screen, entry) || !strings.Contains(screen, b.Help().Desc[:min(len(b.Help().Desc), 10)]) {
+					t.Errorf("%dx%d: help lacks %q %q:\n%s", size[0], size[1], b.Help().Key, b.Help().Desc, screen)
+				}
+			}
+		}
+	}
+}
+
+func TestQueriesOverlay(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	d := newDriver(t, 80, 24, allFrom(f))
+	d.keys("Q")
+	screen := d.screen()
+	for _, want := range []string{"Queries behind SLOs", "PromQL · demo · error ratio over 1h", `sum(rate(http_requests_total{code=~"5.."}[1h]))`} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("queries overlay lacks %q:\n%s", want, screen)
+		}
+	}
+	d.keys("esc")
+	if d.model.overlay != noOverlay || len(d.model.stack) != 1 {
+		t.Error("esc should close the overlay, not pop")
+	}
+}

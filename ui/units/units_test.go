@@ -1,0 +1,74 @@
+package units
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func TestDuration(t *testing.T) {
+	tests := []struct {
+		in   time.Duration
+		want string
+	}{
+		{850 * time.Microsecond, "850µs"},
+		{12300 * time.Microsecond, "12.3ms"},
+		{350 * time.Millisecond, "350ms"},
+		{1240 * time.Millisecond, "1.24s"},
+		{192 * time.Second, "3m12s"},
+		{3*time.Hour + 12*time.Minute, "3h12m"},
+		{3 * time.Hour, "3h"},
+		{30 * 24 * time.Hour, "30d"},
+		{-2 * time.Second, "-2.00s"},
+	}
+	for _, tt := range tests {
+		if got := Duration(tt.in); got != tt.want {
+			t.Errorf("Duration(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestExhaustion(t *testing.T) {
+	tests := []struct {
+		in   time.Duration
+		want string
+	}{
+		{-1, "—"},
+		{0, "spent"},
+		{3*time.Hour + 12*time.Minute, "3h12m"},
+	}
+	for _, tt := range tests {
+		if got := Exhaustion(tt.in); got != tt.want {
+			t.Errorf("Exhaustion(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRatios(t *testing.T) {
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"percent", Percent(0.125), "12.5%"},
+		{"small percent", Percent(0.00001), "<0.01%"},
+		{"negative budget", Percent(-1.5), "-150%"},
+		{"unknown percent", Percent(math.NaN()), "?"},
+		{"objective", Objective(0.999), "99.9%"},
+		{"objective whole", Objective(0.99), "99%"},
+		{"objective 4 nines", Objective(0.9999), "99.99%"},
+		{"rate", Rate(12.34), "12.3/s"},
+		{"kilo rate", Rate(1234), "1.23k/s"},
+		{"burn", Burn(14.4), "14.4"},
+		{"unknown burn", Burn(math.NaN()), "?"},
+		{"window", Window(5 * time.Minute), "5m"},
+		{"window hours", Window(6 * time.Hour), "6h"},
+		{"window days", Window(72 * time.Hour), "3d"},
+		{"clock", Clock(time.Date(2026, 11, 21, 20, 41, 7, 123e6, time.FixedZone("X", 3600))), "19:41:07.123"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
