@@ -4,8 +4,6 @@ import (
 	"math"
 	"strings"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/redline-tui/redline/funnel/trace"
 )
 
@@ -24,7 +22,7 @@ const zeroBar = "▏"
 // the bar colour. Reverse is an attribute, not a colour, so this also works
 // with NO_COLOR. A bar that starts and ends inside one cell is drawn as a
 // left-aligned block of its length (at least one eighth) in that cell.
-func drawBar(b trace.Bar, width int, st lipgloss.Style) string {
+func drawBar(b trace.Bar, width int, p barPaint) string {
 	if width <= 0 {
 		return ""
 	}
@@ -32,23 +30,23 @@ func drawBar(b trace.Bar, width int, st lipgloss.Style) string {
 	from := clamp(int(math.Round(b.From*8)), 0, limit)
 	to := clamp(int(math.Round(b.To*8)), from, limit)
 	if to-from == 0 {
-		return pointBar(from, width, st)
+		return pointBar(from, width, p.fill)
 	}
 	startCell, startRem := from/8, from%8
 	endCell, endRem := to/8, to%8
 	if startCell == endCell {
-		return inCellBar(startCell, to-from, width, st)
+		return inCellBar(startCell, to-from, width, p.fill)
 	}
 	var sb strings.Builder
 	sb.Grow(width + 64)
 	sb.WriteString(strings.Repeat(" ", startCell))
 	cell := startCell
 	if startRem > 0 {
-		sb.WriteString(st.Reverse(true).Render(eighths[startRem]))
+		sb.WriteString(p.reversed.apply(eighths[startRem]))
 		cell++
 	}
 	if body := strings.Repeat(eighths[8], endCell-cell) + eighths[endRem]; body != "" {
-		sb.WriteString(st.Render(body))
+		sb.WriteString(p.fill.apply(body))
 	}
 	if endRem > 0 {
 		endCell++
@@ -58,13 +56,13 @@ func drawBar(b trace.Bar, width int, st lipgloss.Style) string {
 }
 
 // pointBar draws a zero-length span at eighth position at.
-func pointBar(at, width int, st lipgloss.Style) string {
+func pointBar(at, width int, p paint) string {
 	cell := min(at/8, width-1)
-	return strings.Repeat(" ", cell) + st.Render(zeroBar) + strings.Repeat(" ", width-cell-1)
+	return strings.Repeat(" ", cell) + p.apply(zeroBar) + strings.Repeat(" ", width-cell-1)
 }
 
 // inCellBar draws a bar n eighths long that starts and ends in one cell.
-func inCellBar(cell, n, width int, st lipgloss.Style) string {
+func inCellBar(cell, n, width int, p paint) string {
 	cell = min(cell, width-1)
-	return strings.Repeat(" ", cell) + st.Render(eighths[min(n, 8)]) + strings.Repeat(" ", width-cell-1)
+	return strings.Repeat(" ", cell) + p.apply(eighths[min(n, 8)]) + strings.Repeat(" ", width-cell-1)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/sanitize"
@@ -26,16 +27,18 @@ type loadedMsg struct {
 // per load, off the event loop: the tree, sanitised names, per-node service
 // indexes and the error spans.
 type loaded struct {
-	trace     *trace.Trace
-	tree      *trace.Tree
-	names     []string // per node: sanitised span name
-	serviceOf []int    // per node: index into services
-	services  []string // sanitised, in the order of tree.Services
-	errors    []int    // nodes with status error, ascending
-	root      int      // the node shown as "the" root in the header, -1 when empty
-	orphans   int
-	skewed    int
-	dupes     int
+	trace        *trace.Trace
+	tree         *trace.Tree
+	names        []string // per node: sanitised span name
+	nameWidth    []int    // per node: cells of names[i]
+	serviceOf    []int    // per node: index into services
+	services     []string // sanitised, in the order of tree.Services
+	serviceWidth []int
+	errors       []int // nodes with status error, ascending
+	root         int   // the node shown as "the" root in the header, -1 when empty
+	orphans      int
+	skewed       int
+	dupes        int
 }
 
 // load fetches the trace and builds its tree in the command goroutine. It
@@ -64,22 +67,26 @@ func load(ctx context.Context, src Source, traceID string, r funnel.TimeRange, g
 func prepare(t *trace.Trace) *loaded {
 	tree := trace.Build(t)
 	d := &loaded{
-		trace:     t,
-		tree:      tree,
-		names:     make([]string, len(tree.Nodes)),
-		serviceOf: make([]int, len(tree.Nodes)),
-		services:  make([]string, len(tree.Services)),
-		errors:    tree.Errors(),
-		root:      -1,
+		trace:        t,
+		tree:         tree,
+		names:        make([]string, len(tree.Nodes)),
+		nameWidth:    make([]int, len(tree.Nodes)),
+		serviceOf:    make([]int, len(tree.Nodes)),
+		services:     make([]string, len(tree.Services)),
+		serviceWidth: make([]int, len(tree.Services)),
+		errors:       tree.Errors(),
+		root:         -1,
 	}
 	index := make(map[string]int, len(tree.Services))
 	for i, s := range tree.Services {
 		index[s] = i
 		d.services[i] = sanitize.Line(s)
+		d.serviceWidth[i] = ansi.StringWidth(d.services[i])
 	}
 	for i := range tree.Nodes {
 		n := &tree.Nodes[i]
 		d.names[i] = sanitize.Line(n.Span.Name)
+		d.nameWidth[i] = ansi.StringWidth(d.names[i])
 		d.serviceOf[i] = index[n.Span.Service]
 		d.countAnomalies(n)
 	}

@@ -2,10 +2,8 @@ package waterfall
 
 import (
 	"fmt"
-	"image/color"
 	"strings"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel/sanitize"
@@ -35,21 +33,22 @@ func (m Model) View() string {
 	case m.err != nil:
 		lines = m.errorLines()
 	default:
-		lines = []string{m.env.Styles.Muted.Render(fmt.Sprintf("Loading trace %s from %s…",
-			sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name())))}
+		lines = []string{fit(m.env.Styles.Muted.Render(fmt.Sprintf("Loading trace %s from %s…",
+			sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name()))), m.width)}
 	}
 	return frame(lines, m.width, m.height)
 }
 
-// frame fits every line to width and the block to height.
+// frame stacks lines that are already width cells wide and fills the rest
+// of the height with blank lines.
 func frame(lines []string, width, height int) string {
+	blank := strings.Repeat(" ", width)
 	out := make([]string, height)
 	for i := range out {
-		line := ""
+		out[i] = blank
 		if i < len(lines) {
-			line = lines[i]
+			out[i] = lines[i]
 		}
-		out[i] = fit(line, width)
 	}
 	return strings.Join(out, "\n")
 }
@@ -80,13 +79,17 @@ func padLeft(s string, width int) string {
 func (m Model) errorLines() []string {
 	st := m.env.Styles
 	retry := m.env.Keys.Global.Refresh.Help().Key
-	return []string{
+	lines := []string{
 		st.Error.Render(fmt.Sprintf("%s Trace %s could not be loaded from %s", errorMark,
 			sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name()))),
 		"  " + sanitize.Line(m.err.Error()),
 		"",
 		st.Muted.Render(fmt.Sprintf("Press %s to retry.", retry)),
 	}
+	for i, l := range lines {
+		lines[i] = fit(l, m.width)
+	}
+	return lines
 }
 
 // waterfallLines is the header, the axis and the visible span rows, with
@@ -94,37 +97,42 @@ func (m Model) errorLines() []string {
 func (m Model) waterfallLines() []string {
 	c := m.cols
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.summaryLine(), m.statusLine(), m.axisLine())
+	for _, l := range []string{m.summaryLine(), m.statusLine(), m.axisLine()} {
+		lines = append(lines, fit(l, c.listWidth))
+	}
+	pal := m.palette()
 	end := min(m.view.offset+c.listRows, len(m.view.rows))
 	for r := m.view.offset; r < end; r++ {
-		lines = append(lines, m.rowLine(r))
+		lines = append(lines, m.rowLine(r, pal))
 	}
 	switch {
 	case c.detailWidth > 0:
-		return besides(lines, m.detailLines(c.detailWidth, m.height), c.listWidth, m.height, m.env.Styles.Muted.Render("│"))
+		return besides(lines, m.detailLines(c.detailWidth, m.height), c.listWidth, c.detailWidth, m.height,
+			m.env.Styles.Muted.Render("│"))
 	case c.detailRows > 0:
+		blank := strings.Repeat(" ", m.width)
 		for len(lines) < headerRows+c.listRows {
-			lines = append(lines, "")
+			lines = append(lines, blank)
 		}
-		sep := m.env.Styles.Muted.Render(strings.Repeat("─", m.width))
-		lines = append(lines, sep)
+		lines = append(lines, m.env.Styles.Muted.Render(strings.Repeat("─", m.width)))
 		lines = append(lines, m.detailLines(m.width, c.detailRows-1)...)
 	}
 	return lines
 }
 
-// besides joins left (fitted to leftWidth) and right column by column.
-func besides(left, right []string, leftWidth, height int, sep string) []string {
+// besides joins left (rows of leftWidth cells) and right (rows of
+// rightWidth cells) with sep between them.
+func besides(left, right []string, leftWidth, rightWidth, height int, sep string) []string {
 	out := make([]string, height)
 	for i := range out {
-		l, r := "", ""
+		l, r := strings.Repeat(" ", leftWidth), strings.Repeat(" ", rightWidth)
 		if i < len(left) {
 			l = left[i]
 		}
 		if i < len(right) {
 			r = right[i]
 		}
-		out[i] = fit(l, leftWidth) + sep + r
+		out[i] = l + sep + r
 	}
 	return out
 }
@@ -221,78 +229,77 @@ func (m Model) axisLine() string {
 	return st.Header.Render(sb.String()) + st.Waterfall.Axis.Render(axisLabels(m.data.tree.Duration(), c.bar))
 }
 
-// rowLine renders the span on visible row r.
-func (m Model) rowLine(r int) string {
-	c, st, t := m.cols, m.env.Styles, m.data.tree
+// rowLine renders the span on visible row r, exactly listWidth cells wide
+// by construction (only the tree column is measured).
+func (m Model) rowLine(r int, pal palette) string {
+	c, t := m.cols, m.data.tree
 	n := m.view.rows[r]
 	node := &t.Nodes[n]
 	selected := r == m.view.selected
+	isError := node.Span.Status == trace.StatusError
 	var sb strings.Builder
 	sb.Grow(c.listWidth * 3)
-	sb.WriteString(mark(selected, cursorMark, lipgloss.NewStyle()))
-	sb.WriteString(mark(node.Critical, criticalMark, st.Waterfall.Critical))
-	sb.WriteString(mark(node.Span.Status == trace.StatusError, errorMark, st.Waterfall.ErrorBar))
+	sb.WriteString(mark(selected, cursorMark, paint{wraps: true}))
+	sb.WriteString(mark(node.Critical, criticalMark, pal.critical.fill))
+	sb.WriteString(mark(isError, errorMark, pal.errorBar.fill))
 	sb.WriteString(" ")
 	if selected {
-		sb.WriteString(st.Selected.Render(fit(m.label(n, false), c.tree)))
+		sb.WriteString(pal.selected.apply(m.label(n, c.tree, paint{wraps: true})))
 	} else {
-		sb.WriteString(fit(m.label(n, true), c.tree))
+		sb.WriteString(m.label(n, c.tree, pal.service(m.data.serviceOf[n]).fill))
 	}
 	sb.WriteString(" " + padLeft(formatDuration(node.Span.Duration), durWidth))
 	if c.self {
 		sb.WriteString(" " + padLeft(formatDuration(node.SelfTime), durWidth))
 	}
 	sb.WriteString(" ")
-	sb.WriteString(drawBar(t.Layout(n, c.bar), c.bar, m.barStyle(n)))
+	sb.WriteString(drawBar(t.Layout(n, c.bar), c.bar, m.barPaint(n, pal)))
 	return sb.String()
 }
 
-// mark is symbol in style when on, else a blank cell.
-func mark(on bool, symbol string, st lipgloss.Style) string {
+// mark is symbol painted when on, else a blank cell.
+func mark(on bool, symbol string, p paint) string {
 	if !on {
 		return " "
 	}
-	return st.Render(symbol)
+	return p.apply(symbol)
 }
 
-// barStyle: error spans in the error style, critical ones in the critical
+// barPaint: error spans in the error style, critical ones in the critical
 // style, the rest in their service's colour.
-func (m Model) barStyle(n int) lipgloss.Style {
-	node, w := &m.data.tree.Nodes[n], m.env.Styles.Waterfall
+func (m Model) barPaint(n int, pal palette) barPaint {
+	node := &m.data.tree.Nodes[n]
 	switch {
 	case node.Span.Status == trace.StatusError:
-		return w.ErrorBar
+		return pal.errorBar
 	case node.Critical:
-		return w.Critical
+		return pal.critical
 	}
-	return m.serviceStyle(n)
+	return pal.service(m.data.serviceOf[n])
 }
 
-// serviceStyle colours node n's service, cycling through the theme's colours.
-func (m Model) serviceStyle(n int) lipgloss.Style {
-	return lipgloss.NewStyle().Foreground(m.serviceColor(n))
-}
-
-func (m Model) serviceColor(n int) color.Color {
-	cs := m.env.Styles.Waterfall.Services
-	if len(cs) == 0 {
-		return lipgloss.NoColor{}
-	}
-	return cs[m.data.serviceOf[n]%len(cs)]
-}
-
-// label is the tree column of node n: guides, fold marker, service (in its
-// colour when styled) and span name.
-func (m Model) label(n int, styled bool) string {
+// label is the tree column of node n, exactly width cells: guides, fold
+// marker, service (painted) and span name. The name is cut first; the
+// precomputed widths spare measuring text on every frame.
+func (m Model) label(n, width int, service paint) string {
 	d := m.data
-	service := d.services[d.serviceOf[n]]
-	if styled {
-		service = m.serviceStyle(n).Render(service)
+	guides, guidesWidth := m.guides(n)
+	head := guides + m.fold(n) + " "
+	svc, svcWidth := d.services[d.serviceOf[n]], d.serviceWidth[d.serviceOf[n]]
+	name, nameWidth := d.names[n], d.nameWidth[n]
+	room := width - (guidesWidth + 2 + svcWidth + 1)
+	switch {
+	case room < 1:
+		return fit(head+svc+" "+name, width)
+	case nameWidth > room:
+		name = ansi.Truncate(name, room, ellipsis)
+		nameWidth = ansi.StringWidth(name)
 	}
-	return m.guides(n) + m.fold(n) + " " + service + " " + d.names[n]
+	return head + service.apply(svc) + " " + name + strings.Repeat(" ", room-nameWidth)
 }
 
-// fold is ▾ for a node showing children, ▸ for one hiding them, else a guide.
+// fold is ▾ for a node showing children, ▸ for one hiding them, else a
+// horizontal guide.
 func (m Model) fold(n int) string {
 	switch {
 	case len(m.data.tree.Nodes[n].Children) == 0:
@@ -303,28 +310,32 @@ func (m Model) fold(n int) string {
 	return foldClosed
 }
 
-// guides draws the tree lines left of node n: one "│ " or "  " per ancestor
-// level and "├" or "└" before the node. Levels deeper than the tree column
-// can show are elided into a leading "…".
-func (m Model) guides(n int) string {
+// guides draws the tree lines left of node n and returns their width: one
+// "│ " or "  " per ancestor level and "├" or "└" before the node. Levels
+// deeper than the tree column can show are elided into a leading "…".
+func (m Model) guides(n int) (string, int) {
 	t := m.data.tree
 	maxLevels := max((m.cols.tree-12)/2, 1)
 	var levels []string
+	width := 0
 	if t.Nodes[n].Parent >= 0 {
 		levels = append(levels, connector(m.view.isLastVisible(t, n)))
+		width++
 	}
 	p := t.Nodes[n].Parent
 	for ; p >= 0 && t.Nodes[p].Parent >= 0 && len(levels) < maxLevels; p = t.Nodes[p].Parent {
 		levels = append(levels, continuation(m.view.isLastVisible(t, p)))
+		width += 2
 	}
 	var sb strings.Builder
 	if p >= 0 && t.Nodes[p].Parent >= 0 {
 		sb.WriteString(ellipsis)
+		width++
 	}
 	for i := len(levels) - 1; i >= 0; i-- {
 		sb.WriteString(levels[i])
 	}
-	return sb.String()
+	return sb.String(), width
 }
 
 func connector(last bool) string {

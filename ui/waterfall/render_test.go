@@ -31,7 +31,7 @@ func TestDrawBar(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			raw := drawBar(tt.bar, 10, lipgloss.NewStyle())
+			raw := drawBar(tt.bar, 10, newBarPaint(lipgloss.NewStyle()))
 			if got := ansi.Strip(raw); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}

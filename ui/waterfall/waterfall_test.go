@@ -480,3 +480,16 @@ func BenchmarkKeypress100k(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// BenchmarkToggleCritical100k measures the O(n) path: recomputing the
+// visible rows when the critical-only filter flips, plus one View.
+func BenchmarkToggleCritical100k(b *testing.B) {
+	m := loadedModel(b, testEnv(false), syntheticTrace(100_000), 160, 48)
+	c := press("c")
+	b.ReportAllocs()
+	for b.Loop() {
+		next, _ := m.Update(c)
+		m = next.(Model)
+		_ = m.View()
+	}
+}
