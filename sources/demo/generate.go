@@ -15,7 +15,6 @@ type generator struct {
 	plan     *plan
 	traceID  string
 	decorate bool // attributes, events, links and resources; off for summaries
-	rnd      *rng
 	spans    []trace.Span
 	ctx      context.Context
 	err      error
@@ -37,10 +36,27 @@ const cancelCheckEvery = 4096
 // the spans (enough for a search summary).
 func (s *Source) generate(ctx context.Context, key traceKey, decorate bool) (*generator, error) {
 	p := newPlan(key)
-	g := &generator{src: s, plan: p, traceID: key.encode(), decorate: decorate, rnd: newRNG(p.hash, 0x5eed), ctx: ctx}
 	if key.shape == shapeStress {
-		g.plan.items = stressItems(s, key)
+		p.items = stressItems(s, key)
 	}
+	return s.run(ctx, p, decorate)
+}
+
+// layout lays out the spans of key without decorating them; withoutItems
+// drops the per-item work of a stress trace.
+func (s *Source) layout(ctx context.Context, key traceKey, withoutItems bool) (*generator, error) {
+	if !withoutItems {
+		return s.generate(ctx, key, false)
+	}
+	p := newPlan(key)
+	p.items = 0
+	return s.run(ctx, p, false)
+}
+
+// run generates the spans of p.
+func (s *Source) run(ctx context.Context, p *plan, decorate bool) (*generator, error) {
+	key := p.key
+	g := &generator{src: s, plan: p, traceID: key.encode(), decorate: decorate, ctx: ctx}
 	g.spans = make([]trace.Span, 0, g.estimate())
 	g.server(p.path[0], "", key.start, p.actual[0], 0)
 	if g.err != nil {
@@ -55,7 +71,7 @@ func stressItems(s *Source, key traceKey) int {
 	count := func(items int) int {
 		p := newPlan(key)
 		p.items = items
-		g := &generator{src: s, plan: p, rnd: newRNG(p.hash, 0x5eed), ctx: context.Background()}
+		g := &generator{src: s, plan: p, ctx: context.Background()}
 		g.server(p.path[0], "", key.start, p.actual[0], 0)
 		return len(g.spans)
 	}
@@ -66,7 +82,7 @@ func stressItems(s *Source, key traceKey) int {
 // estimate guesses the span count to size the slice once.
 func (g *generator) estimate() int {
 	if g.plan.key.shape == shapeStress {
-		return stressSpanCount
+		return 64 + g.plan.items
 	}
 	return 16 + 6*g.plan.items
 }

@@ -12,7 +12,7 @@ const (
 	timeoutShareStart = 0.10
 	timeoutShareRise  = 0.05
 	timeoutShareRamp  = 30 * time.Minute
-	blipErrorRatio    = 0.35 // error ratio of blip routes during the failover
+	blipErrorRatio    = 0.16 // error ratio of blip routes during the failover
 	blipSlowdown      = 3.0  // latency multiplier of blip routes during the failover
 	blipAgo           = 3*time.Hour + 20*time.Minute
 	blipLength        = 40 * time.Minute
@@ -189,23 +189,56 @@ const (
 	detailSpan   = 7 * time.Hour
 )
 
-// countsBetween integrates route's traffic over [from, to): requests,
-// errors and requests slower than slowAbove (0 skips the latency part).
-func (s *Source) countsBetween(route int, from, to time.Time, slowAbove time.Duration) counts {
+// integrator integrates the traffic model over intervals, remembering each
+// bucket it evaluated: windows and histories overlap heavily.
+type integrator struct {
+	s    *Source
+	memo map[bucketKey]counts
+}
+
+type bucketKey struct {
+	route     int
+	start     int64 // Unix seconds
+	size      time.Duration
+	slowAbove time.Duration
+}
+
+func (s *Source) integrator() *integrator {
+	return &integrator{s: s, memo: make(map[bucketKey]counts)}
+}
+
+// between integrates route's traffic over [from, to): requests, errors and
+// requests slower than slowAbove (0 skips the latency part). Traffic is
+// constant within a bucket.
+func (in *integrator) between(route int, from, to time.Time, slowAbove time.Duration) counts {
 	var c counts
-	detailFrom := s.detailFrom(to)
+	detailFrom := in.s.detailFrom(to)
 	for t := from; t.Before(to); {
 		size := coarseBucket
 		if !t.Before(detailFrom) {
 			size = fineBucket
 		}
-		end := t.Truncate(size).Add(size)
+		start := t.Truncate(size)
+		end := start.Add(size)
 		if end.After(to) {
 			end = to
 		}
-		c.add(s.countsAt(route, t.Add(end.Sub(t)/2), end.Sub(t).Seconds(), slowAbove))
+		full := in.bucket(route, start, size, slowAbove)
+		share := float64(end.Sub(t)) / float64(size)
+		c.add(counts{total: full.total * share, errors: full.errors * share, slow: full.slow * share})
 		t = end
 	}
+	return c
+}
+
+// bucket is route's traffic over the bucket [start, start+size).
+func (in *integrator) bucket(route int, start time.Time, size, slowAbove time.Duration) counts {
+	k := bucketKey{route: route, start: start.Unix(), size: size, slowAbove: slowAbove}
+	if c, ok := in.memo[k]; ok {
+		return c
+	}
+	c := in.s.countsAt(route, start.Add(size/2), size.Seconds(), slowAbove)
+	in.memo[k] = c
 	return c
 }
 
@@ -232,12 +265,12 @@ func (s *Source) countsAt(route int, t time.Time, seconds float64, slowAbove tim
 	return c
 }
 
-// serviceCounts integrates every route of service over [from, to).
-func (s *Source) serviceCounts(service string, from, to time.Time, slowAbove time.Duration) counts {
+// service integrates every route of service over [from, to).
+func (in *integrator) service(service string, from, to time.Time, slowAbove time.Duration) counts {
 	var c counts
 	for i, r := range routeTable {
 		if r.service == service {
-			c.add(s.countsBetween(i, from, to, slowAbove))
+			c.add(in.between(i, from, to, slowAbove))
 		}
 	}
 	return c

@@ -5,43 +5,26 @@ import (
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/redline-tui/redline/funnel/trace"
 )
 
 func TestScratch(t *testing.T) {
 	now := time.Date(2026, 11, 21, 20, 0, 0, 0, time.UTC)
 	s := New(Options{Seed: 1, Now: func() time.Time { return now }})
-	res, err := s.FindTraces(context.Background(), trace.Query{Service: "checkout", Route: "POST /api/checkout"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := s.Trace(context.Background(), res.Traces[0].TraceID, res.Queries[0].Range)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree := trace.Build(tr)
-	for _, i := range tree.CriticalPath {
-		n := tree.Nodes[i]
-		if n.Span.Service == "payments" || n.Depth < 3 {
-			fmt.Println(n.Depth, n.Span.Service, n.Span.Name, n.Span.Duration, n.Span.Status, n.Span.StatusMessage, n.Span.Start.Sub(tree.Start))
-		}
-	}
-	for _, n := range tree.Nodes {
-		if n.Skewed || n.Orphan || n.Duplicate {
-			fmt.Println("BAD", n.Span.Name)
-		}
-		if n.Span.Service == "payments" {
-			fmt.Printf("%*s%s %s %v +%v %v %v\n", n.Depth*2, "", n.Span.Service, n.Span.Name, n.Span.Duration, n.Span.Start.Sub(tree.Start), n.Span.StatusMessage, len(n.Span.Events))
-		}
-	}
 	t0 := time.Now()
-	res, err = s.FindTraces(context.Background(), trace.Query{Service: "checkout", Route: "GET /api/checkout/{id}"})
-	fmt.Println("find", time.Since(t0))
-	for _, sum := range res.Traces {
-		fmt.Println(sum.TraceID, sum.RootName, sum.Duration, sum.MatchedDuration, sum.SpanCount, sum.ErrorCount, sum.Services)
+	rep, err := s.SLOs(context.Background(), FunnelLast(now))
+	fmt.Println("slos", time.Since(t0), err)
+	for _, st := range rep.Statuses {
+		fmt.Printf("%-10s %-12s %-10s cur=%6.2f rem=%.3f tte=%v low=%v %q\n", st.Objective.Service, st.Objective.Name, st.Verdict, st.CurrentBurn, st.BudgetRemaining, st.TimeToExhaustion, st.LowTraffic, st.Caveat)
+		for _, b := range st.Burns {
+			fmt.Printf("     %s %v/%v f=%.1f long=%.2f short=%.2f %v\n", b.Severity, b.Long, b.Short, b.Factor, b.LongBurn, b.ShortBurn, b.Firing)
+		}
 	}
-	t0 = time.Now()
-	tr, err = s.Trace(context.Background(), res.Traces[len(res.Traces)-1].TraceID, res.Queries[0].Range)
-	fmt.Println("stress", time.Since(t0), len(tr.Spans), err)
+	for _, svc := range []string{"checkout", "payments"} {
+		t0 = time.Now()
+		rr, err := s.Routes(context.Background(), svc, FunnelLast(now))
+		fmt.Println("routes", time.Since(t0), err)
+		for _, r := range rr.Rows {
+			fmt.Printf("%-32s %7.2f/s err=%.4f p50=%v p95=%v p99=%v share=%.2f ex=%d\n", r.Route, r.Rate, r.ErrorRatio, r.P50, r.P95, r.P99, r.BurnShare, len(r.Exemplars))
+		}
+	}
 }

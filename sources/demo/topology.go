@@ -172,7 +172,7 @@ var routeTable = []*routeSpec{
 		failure: "add to cart: upstream 500 from cart",
 		steps: []step{cache("GET", "session", 0.8), call("cart POST /api/cart/items", 12).maybe(0.75), call("cart DELETE /api/cart/items/{sku}", 9).maybe(0.25),
 			cache("GET", "fragment", 0.5).fanout(), internal("render cart", 4)}},
-	{service: "frontend", method: "POST", path: "/checkout", rate: 12, median: millis(220), sigma: 0.45, baseErr: 0.002, minItems: 8, maxItems: 120,
+	{service: "frontend", method: "POST", path: "/checkout", rate: 12, median: millis(220), sigma: 0.45, baseErr: 0.0006, minItems: 8, maxItems: 120,
 		incidentErrShare: 0.7, failure: "checkout: upstream 500 from checkout",
 		steps: []step{cache("GET", "session", 0.8), internal("validate checkout form", 2),
 			call("checkout POST /api/checkout", 180).within(10 * time.Second).onIncidentPath(), internal("render confirmation", 4)}},
@@ -184,7 +184,7 @@ var routeTable = []*routeSpec{
 		steps:   []step{cache("GET", "session", 0.8), call("checkout GET /api/checkout/{id}", 30), internal("render order", 4)}},
 
 	// checkout: the order service, where the incident shows first.
-	{service: "checkout", method: "POST", path: "/api/checkout", rate: 12, median: millis(180), sigma: 0.45, baseErr: 0.002, minItems: 8, maxItems: 120,
+	{service: "checkout", method: "POST", path: "/api/checkout", rate: 12, median: millis(180), sigma: 0.45, baseErr: 0.0006, minItems: 8, maxItems: 120,
 		via: "frontend POST /checkout", incidentErrShare: 0.7, failure: "insert order: pq: deadlock detected",
 		steps: []step{cache("GET", "session", 1), call("cart GET /api/cart/{id}", 10), cache("HGET", "price", 0.4).items(),
 			call("inventory POST /api/reserve", 15).fanout(),
@@ -207,7 +207,7 @@ var routeTable = []*routeSpec{
 		steps:   []step{db("UPDATE", "orders", 5), call("inventory POST /api/release", 10).fanout(), call("payments POST /refund", 60), publish("orders.cancelled", 3)}},
 
 	// payments: charges cards through the external card gateway.
-	{service: "payments", method: "POST", path: "/charge", rate: 12, median: millis(120), sigma: 0.4, baseErr: 0.001, minItems: 8, maxItems: 120,
+	{service: "payments", method: "POST", path: "/charge", rate: 12, median: millis(120), sigma: 0.4, baseErr: 0.0005, minItems: 8, maxItems: 120,
 		via: "checkout POST /api/checkout", incidentErrShare: 0.3, failure: "charge: card declined by issuer (do_not_honor)",
 		steps: []step{db("SELECT", "payment_methods", 3), internal("fraud score", 8), gateway(90).onIncidentPath(),
 			db("INSERT", "payments", 4), publish("payments.captured", 2)}},
@@ -217,7 +217,7 @@ var routeTable = []*routeSpec{
 	{service: "payments", method: "GET", path: "/payment-methods", rate: 20, median: millis(9), sigma: 0.35, baseErr: 0.0002, minItems: 18, maxItems: 50,
 		via: "frontend GET /cart", failure: "payment methods: pq: too many connections",
 		steps: []step{cache("GET", "payment-methods", 0.6), db("SELECT", "payment_methods", 3).maybe(0.2)}},
-	{service: "payments", method: "POST", path: "/payment-methods", rate: 1, median: millis(150), sigma: 0.4, baseErr: 0.003, minItems: 18, maxItems: 30,
+	{service: "payments", method: "POST", path: "/payment-methods", rate: 1, median: millis(150), sigma: 0.4, baseErr: 0.001, minItems: 18, maxItems: 30,
 		failure: "tokenise card: gateway returned 402 card_declined",
 		steps: []step{internal("validate card", 2), call("card-gateway POST /v1/tokens", 110), db("INSERT", "payment_methods", 4),
 			cache("DEL", "payment-methods", 0.4).items()}},
@@ -226,19 +226,19 @@ var routeTable = []*routeSpec{
 		steps:   []step{internal("verify signature", 1), db("UPDATE", "payments", 1).items(), publish("payments.settled", 2)}},
 
 	// inventory: products and stock; its database failed over three hours ago.
-	{service: "inventory", method: "GET", path: "/api/products/{id}", rate: 80, median: millis(10), sigma: 0.4, baseErr: 0.0002, minItems: 18, maxItems: 40,
+	{service: "inventory", method: "GET", path: "/api/products/{id}", rate: 80, median: millis(10), sigma: 0.4, baseErr: 0.0001, minItems: 18, maxItems: 40,
 		via: "frontend GET /product/{id}", failure: "load product: pq: connection refused",
 		steps: []step{cache("GET", "product", 0.5), db("SELECT", "products", 3).maybe(0.2)}},
-	{service: "inventory", method: "GET", path: "/api/products", rate: 30, median: millis(35), sigma: 0.5, baseErr: 0.0003, minItems: 18, maxItems: 48,
+	{service: "inventory", method: "GET", path: "/api/products", rate: 30, median: millis(35), sigma: 0.5, baseErr: 0.00015, minItems: 18, maxItems: 48,
 		via: "frontend GET /search", failure: "list products: pq: canceling statement due to statement timeout",
 		steps: []step{db("SELECT", "products", 8), cache("GET", "product", 0.4).items()}},
-	{service: "inventory", method: "POST", path: "/api/reserve", rate: 45, median: millis(15), sigma: 0.4, baseErr: 0.0003, minItems: 8, maxItems: 120,
+	{service: "inventory", method: "POST", path: "/api/reserve", rate: 45, median: millis(15), sigma: 0.4, baseErr: 0.00015, minItems: 8, maxItems: 120,
 		via: "checkout POST /api/checkout", blip: true, failure: "reserve stock: pq: the database system is in recovery mode",
 		steps: []step{db("UPDATE", "stock", 4), db("INSERT", "reservations", 3)}},
 	{service: "inventory", method: "POST", path: "/api/release", rate: 2, median: millis(10), sigma: 0.4, baseErr: 0.0005, minItems: 8, maxItems: 40,
 		via: "checkout POST /api/checkout/{id}/cancel", failure: "release stock: pq: deadlock detected",
 		steps: []step{db("DELETE", "reservations", 3), db("UPDATE", "stock", 3)}},
-	{service: "inventory", method: "GET", path: "/api/stock/{sku}", rate: 25, median: millis(6), sigma: 0.35, baseErr: 0.0002, minItems: 18, maxItems: 40,
+	{service: "inventory", method: "GET", path: "/api/stock/{sku}", rate: 25, median: millis(6), sigma: 0.35, baseErr: 0.0001, minItems: 18, maxItems: 40,
 		via: "frontend GET /product/{id}", blip: true, failure: "read stock: pq: the database system is in recovery mode",
 		steps: []step{cache("GET", "stock", 0.4), db("SELECT", "stock", 2).maybe(0.3)}},
 
@@ -257,13 +257,13 @@ var routeTable = []*routeSpec{
 		steps:   []step{cache("HGETALL", "cart", 0.8), cache("HSET", "cart", 0.3).items(), db("UPDATE", "cart_items", 4)}},
 
 	// shipping: low traffic, to exercise the low-traffic caveat.
-	{service: "shipping", method: "POST", path: "/api/quote", rate: 0.05, median: millis(320), sigma: 0.5, baseErr: 0.004, minItems: 18, maxItems: 40,
+	{service: "shipping", method: "POST", path: "/api/quote", rate: 0.05, median: millis(320), sigma: 0.5, baseErr: 0.0006, minItems: 18, maxItems: 40,
 		failure: "quote: carrier API returned 503",
 		steps:   []step{internal("load rate tables", 4), call("carrier-api POST /v2/rates", 180).fanout(), db("INSERT", "quotes", 3)}},
-	{service: "shipping", method: "GET", path: "/api/shipments/{id}", rate: 0.03, median: millis(40), sigma: 0.4, baseErr: 0.002, minItems: 18, maxItems: 80,
+	{service: "shipping", method: "GET", path: "/api/shipments/{id}", rate: 0.03, median: millis(40), sigma: 0.4, baseErr: 0.0004, minItems: 18, maxItems: 80,
 		failure: "shipment: pq: connection refused",
 		steps:   []step{db("SELECT", "shipments", 3), db("SELECT", "tracking_events", 0.8).items()}},
-	{service: "shipping", method: "POST", path: "/api/labels", rate: 0.02, median: millis(450), sigma: 0.5, baseErr: 0.005, minItems: 18, maxItems: 30,
+	{service: "shipping", method: "POST", path: "/api/labels", rate: 0.02, median: millis(450), sigma: 0.5, baseErr: 0.0008, minItems: 18, maxItems: 30,
 		failure: "labels: carrier API returned 400 invalid postcode",
 		steps:   []step{db("SELECT", "shipments", 3), call("carrier-api POST /v2/labels", 60).items(), db("UPDATE", "shipments", 3)}},
 }

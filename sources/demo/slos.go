@@ -1,0 +1,154 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/slo"
+)
+
+// Burn history: the burn rate over the shortest page window, sampled every
+// burnHistoryStep over the last burnHistorySpan.
+const (
+	burnHistoryStep = 5 * time.Minute
+	burnHistorySpan = 6 * time.Hour
+)
+
+// latencyThreshold is the bound of checkout's latency objective.
+const latencyThreshold = time.Second
+
+// objective is one demo SLO and how to count its bad events.
+type objective struct {
+	slo.Objective
+	slowAbove time.Duration // 0: bad events are errors; else requests slower than this
+}
+
+// objectives are the demo's SLOs: availability of every service plus
+// checkout's latency.
+func objectives() []objective {
+	var out []objective
+	for _, service := range serviceNames {
+		out = append(out, objective{Objective: slo.Objective{
+			Service: service, Name: "availability", Target: 0.999, Period: slo.DefaultPeriod,
+			SLI: "HTTP 5xx / all requests", Origin: slo.OriginDemo,
+		}})
+	}
+	return append(out, objective{slowAbove: latencyThreshold, Objective: slo.Objective{
+		Service: "checkout", Name: "latency", Target: 0.99, Period: slo.DefaultPeriod,
+		SLI: "requests slower than 1s / all requests", Origin: slo.OriginDemo,
+	}})
+}
+
+// bad returns the objective's bad events among c.
+func (o objective) bad(c counts) float64 {
+	if o.slowAbove > 0 {
+		return c.slow
+	}
+	return c.errors
+}
+
+// SLOs evaluates every demo objective at the end of r (or now).
+func (s *Source) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
+	at := s.resolveRange(r).End
+	var report slo.Report
+	in := s.integrator()
+	for _, o := range objectives() {
+		if err := cancelled(ctx); err != nil {
+			return slo.Report{}, err
+		}
+		report.Statuses = append(report.Statuses, slo.Evaluate(o.Objective, in.measure(o, at)))
+	}
+	slo.SortBySeverity(report.Statuses)
+	report.Queries = sloQueries(at)
+	return report, nil
+}
+
+// measure integrates the traffic model over every alert window, the period
+// and the burn history of o, ending at at.
+func (in *integrator) measure(o objective, at time.Time) slo.Measurements {
+	m := slo.Measurements{At: at}
+	for _, w := range windowLengths(o.Period) {
+		m.Windows = append(m.Windows, in.ratio(o, at, w))
+	}
+	m.Period = in.ratio(o, at, o.Period)
+	shortest := slo.Windows(o.Period)[0].Long
+	for t := at.Add(-burnHistorySpan); !t.After(at); t = t.Add(burnHistoryStep) {
+		burn := in.ratio(o, t, shortest).ErrorRatio / o.Budget()
+		m.BurnHistory = append(m.BurnHistory, funnel.Point{Time: t, Value: burn})
+	}
+	return m
+}
+
+// ratio is o's error ratio over the window w ending at at.
+func (in *integrator) ratio(o objective, at time.Time, w time.Duration) slo.Ratio {
+	c := in.service(o.Service, at.Add(-w), at, o.slowAbove)
+	ratio := 0.0
+	if c.total > 0 {
+		ratio = o.bad(c) / c.total
+	}
+	return slo.Ratio{Window: w, ErrorRatio: ratio, Total: c.total}
+}
+
+// windowLengths are the distinct long and short windows of period's alert
+// rules, shortest first.
+func windowLengths(period time.Duration) []time.Duration {
+	seen := map[time.Duration]bool{}
+	var out []time.Duration
+	for _, w := range slo.Windows(period) {
+		for _, d := range []time.Duration{w.Short, w.Long} {
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// sloQueries are the PromQL queries a live Prometheus source would run for
+// the demo's objectives: one per window for all services at once, and the
+// latency objective's.
+func sloQueries(at time.Time) []funnel.Query {
+	var out []funnel.Query
+	lengths := windowLengths(slo.DefaultPeriod)
+	for _, w := range append(lengths, slo.DefaultPeriod) {
+		win := promDuration(w)
+		out = append(out,
+			funnel.Query{
+				Backend: Backend, Language: funnel.PromQL, Range: funnel.Last(w, at),
+				Purpose: "availability error ratio over " + win + " (every service)",
+				Text: fmt.Sprintf(`sum by (job) (rate(http_server_request_duration_seconds_count{http_response_status_code=~"5.."}[%s]))`+
+					"\n/\nsum by (job) (rate(http_server_request_duration_seconds_count[%s]))", win, win),
+			},
+			funnel.Query{
+				Backend: Backend, Language: funnel.PromQL, Range: funnel.Last(w, at),
+				Purpose: "checkout latency: share of requests slower than 1s over " + win,
+				Text: fmt.Sprintf(`1 - sum(rate(http_server_request_duration_seconds_bucket{job="checkout",le="1"}[%s]))`+
+					"\n/\nsum(rate(http_server_request_duration_seconds_count{job=\"checkout\"}[%s]))", win, win),
+			})
+	}
+	return append(out, funnel.Query{
+		Backend: Backend, Language: funnel.PromQL, Range: funnel.Last(burnHistorySpan, at),
+		Purpose: "1h burn rate history (step 5m)",
+		Text: `sum by (job) (rate(http_server_request_duration_seconds_count{http_response_status_code=~"5.."}[1h]))` +
+			"\n/\nsum by (job) (rate(http_server_request_duration_seconds_count[1h]))\n/ 0.001",
+	})
+}
+
+// promDuration renders d as a PromQL duration: 5m, 1h, 3d, 30d.
+func promDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return strings.TrimSuffix(d.String(), "0s")
+}
