@@ -79,11 +79,8 @@ func New(env pane.Env, src Source, s trace.Summary, r funnel.TimeRange) pane.Pan
 
 // Title is "trace " and the first eight characters of the trace ID.
 func (m Model) Title() string {
-	id := sanitize.Line(m.summary.TraceID)
-	if len(id) > 8 {
-		id = id[:8]
-	}
-	return "trace " + id
+	id := []rune(sanitize.Line(m.summary.TraceID))
+	return "trace " + string(id[:min(len(id), 8)])
 }
 
 // Init starts loading the trace (the generation was taken in New, so the
