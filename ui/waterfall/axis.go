@@ -1,7 +1,6 @@
 package waterfall
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -116,39 +115,6 @@ func tickLabel(t, step time.Duration) string {
 		unit = up
 	}
 	return trimZeros(strconv.FormatFloat(float64(t)/float64(unit), 'f', 3, 64)) + unitNames[unit]
-}
-
-// formatDuration writes d with three significant digits in the largest
-// fitting unit: "850ns", "12.3µs", "456ms", "1.23s", "2m03s", "1h05m".
-func formatDuration(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "-" + formatDuration(-d)
-	case d < time.Microsecond:
-		return strconv.Itoa(int(d)) + "ns"
-	case d < time.Millisecond:
-		return threeDigits(float64(d)/float64(time.Microsecond)) + "µs"
-	case d < time.Second:
-		return threeDigits(float64(d)/float64(time.Millisecond)) + "ms"
-	case d < time.Minute:
-		return threeDigits(d.Seconds()) + "s"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
-	}
-	return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
-}
-
-// threeDigits formats v (0 < v < 1000) with three significant digits,
-// trailing zeros dropped.
-func threeDigits(v float64) string {
-	decimals := 2
-	switch {
-	case v >= 99.95:
-		decimals = 0
-	case v >= 9.995:
-		decimals = 1
-	}
-	return trimZeros(strconv.FormatFloat(v, 'f', decimals, 64))
 }
 
 // trimZeros drops trailing zeros after a decimal point, and the point.

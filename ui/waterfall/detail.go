@@ -6,6 +6,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/ui/units"
 )
 
 // detailLines describes the selected span in at most height lines of width
@@ -42,7 +43,7 @@ func (m Model) spanDetail(n int) []string {
 		fmt.Sprintf("kind %s · status %s", s.Kind, m.statusText(s)),
 		fmt.Sprintf("span %s · parent %s", orNone(sanitize.Line(s.SpanID)), orNone(sanitize.Line(s.ParentID))),
 		fmt.Sprintf("start +%s · duration %s · self %s",
-			formatDuration(s.Start.Sub(t.Start)), formatDuration(s.Duration), formatDuration(node.SelfTime)),
+			units.Duration(s.Start.Sub(t.Start)), units.Duration(s.Duration), units.Duration(node.SelfTime)),
 	}
 	if flags := nodeFlags(node); flags != "" {
 		lines = append(lines, st.Warn.Render(flags))
@@ -121,7 +122,7 @@ func (m Model) eventSection(events []trace.Event) []string {
 	start := m.data.tree.Start
 	lines := []string{m.heading("Events", len(events))}
 	for _, e := range events {
-		line := fmt.Sprintf("  +%s %s", formatDuration(e.Time.Sub(start)), sanitize.Line(e.Name))
+		line := fmt.Sprintf("  +%s %s", units.Duration(e.Time.Sub(start)), sanitize.Line(e.Name))
 		if a := joinAttrs(e.Attributes); a != "" {
 			line += "  " + a
 		}

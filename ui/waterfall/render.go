@@ -8,6 +8,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/ui/units"
 )
 
 // Symbols that carry meaning without colour.
@@ -145,7 +146,7 @@ func (m Model) summaryLine() string {
 		parts = append(parts, st.Title.Render(d.services[d.serviceOf[d.root]]+" "+d.names[d.root]))
 	}
 	parts = append(parts,
-		formatDuration(d.tree.Duration()),
+		units.Duration(d.tree.Duration()),
 		plural(len(d.tree.Nodes), "span"),
 	)
 	if n := len(d.errors); n > 0 {
@@ -248,9 +249,9 @@ func (m Model) rowLine(r int, pal palette) string {
 	} else {
 		sb.WriteString(m.label(n, c.tree, pal.service(m.data.serviceOf[n]).fill))
 	}
-	sb.WriteString(" " + padLeft(formatDuration(node.Span.Duration), durWidth))
+	sb.WriteString(" " + padLeft(units.Duration(node.Span.Duration), durWidth))
 	if c.self {
-		sb.WriteString(" " + padLeft(formatDuration(node.SelfTime), durWidth))
+		sb.WriteString(" " + padLeft(units.Duration(node.SelfTime), durWidth))
 	}
 	sb.WriteString(" ")
 	sb.WriteString(drawBar(t.Layout(n, c.bar), c.bar, m.barPaint(n, pal)))

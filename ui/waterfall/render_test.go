@@ -45,30 +45,6 @@ func TestDrawBar(t *testing.T) {
 	}
 }
 
-func TestFormatDuration(t *testing.T) {
-	tests := []struct {
-		in   time.Duration
-		want string
-	}{
-		{0, "0ns"},
-		{850, "850ns"},
-		{12_345, "12.3µs"},
-		{999_999, "1000µs"},
-		{1_500_000, "1.5ms"},
-		{456 * time.Millisecond, "456ms"},
-		{1234 * time.Millisecond, "1.23s"},
-		{12 * time.Second, "12s"},
-		{123 * time.Second, "2m03s"},
-		{65 * time.Minute, "1h05m"},
-		{-3 * time.Millisecond, "-3ms"},
-	}
-	for _, tt := range tests {
-		if got := formatDuration(tt.in); got != tt.want {
-			t.Errorf("formatDuration(%d) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestAxisLabels(t *testing.T) {
 	tests := []struct {
 		total time.Duration
