@@ -93,8 +93,8 @@ func (c *Client) newLookup(q logs.Query) (lookup, error) {
 
 // lookup selects the streams and runs the plan, using what d already knows.
 func (c *Client) lookup(ctx context.Context, lk lookup, d discovery) (outcome, error) {
-	sel := knownSelection(d.serviceLabel, lk.services)
-	if d.serviceLabel == "" {
+	sel, ok := knownSelection(d, lk.services)
+	if !ok {
 		var err error
 		if sel, err = c.discoverSelection(ctx, lk.services, lk.window); err != nil {
 			return outcome{}, err
@@ -169,13 +169,14 @@ func (out *outcome) collect(results []probeResult, lk lookup) error {
 		return failed[0]
 	}
 	out.found, out.needed = m.coverage(results)
-	out.lines = m.finish(lk, out.sel.label)
-	if hitLimit || len(out.lines) > lk.limit {
-		out.lines = cutToLimit(out.lines, lk, &out.warnings)
+	held := m.finish(lk, out.sel.label)
+	if hitLimit || len(m.lines) > lk.limit {
+		m.lines = cutToLimit(m.lines, lk, &out.warnings)
 	}
+	out.lines = m.lines
 	out.heldIn = make([]string, len(out.lines))
 	for i, l := range out.lines {
-		out.heldIn[i] = heldIn(l, lk.traceID, m.categorized)
+		out.heldIn[i] = held[heldKey{l.Time.UnixNano(), l.Body}]
 	}
 	return nil
 }
@@ -202,7 +203,8 @@ func cutToLimit(lines []logs.Line, lk lookup, warnings *[]string) []logs.Line {
 type merger struct {
 	seen        map[lineKey]int
 	lines       []logs.Line
-	foundBy     []uint64 // bit i set: probe i found the line
+	sm          []map[string]string // each line's structured metadata
+	foundBy     []uint64            // bit i set: probe i found the line
 	categorized bool
 }
 
@@ -225,6 +227,7 @@ func (m *merger) add(probe int, dec decoded) {
 		}
 		m.seen[k] = len(m.lines)
 		m.lines = append(m.lines, sl.line)
+		m.sm = append(m.sm, sl.sm)
 		m.foundBy = append(m.foundBy, 1<<probe)
 	}
 }
@@ -256,12 +259,21 @@ func (m *merger) coverage(results []probeResult) (found, needed plan) {
 	return found, needed
 }
 
+// heldKey identifies a line for its holder description once sorted.
+type heldKey struct {
+	ns   int64
+	body string
+}
+
 // finish parses the lines, fills what the query already proved (the trace
 // and span ID of a line whose body did not spell them in a known way),
-// keeps the trace's (span's) lines and sorts them.
-func (m *merger) finish(lk lookup, serviceLabel string) []logs.Line {
+// keeps the trace's (span's) lines and sorts them. It returns where each
+// line held the trace ID.
+func (m *merger) finish(lk lookup, serviceLabel string) map[heldKey]string {
+	held := make(map[heldKey]string, len(m.lines))
 	for i, l := range m.lines {
 		l = logs.Parse(l)
+		held[heldKey{l.Time.UnixNano(), l.Body}] = heldIn(l, m.sm[i], lk.traceID, m.categorized)
 		if l.TraceID == "" {
 			l.TraceID = lk.traceID
 		}
@@ -272,7 +284,8 @@ func (m *merger) finish(lk lookup, serviceLabel string) []logs.Line {
 		m.lines[i] = l
 	}
 	logs.SortByTime(m.lines)
-	return logs.MatchTrace(m.lines, lk.traceID, lk.spanID)
+	m.lines = logs.MatchTrace(m.lines, lk.traceID, lk.spanID)
+	return held
 }
 
 // serviceOf names the line's service from the chosen service label, else
@@ -289,10 +302,12 @@ func serviceOf(l logs.Line, serviceLabel string) string {
 	return l.Metadata["service_name"]
 }
 
-// heldIn says where a line held the trace ID.
-func heldIn(l logs.Line, traceID string, categorized bool) string {
+// heldIn says where a line held the trace ID: a structured-metadata key
+// (a label, on an old Loki that merges them), a JSON or logfmt field, or
+// plain text.
+func heldIn(l logs.Line, sm map[string]string, traceID string, categorized bool) string {
 	for _, k := range traceKeys {
-		if v, ok := l.Metadata[k]; ok && trace.NormalizeTraceID(v) == traceID {
+		if v, ok := sm[k]; ok && trace.NormalizeTraceID(v) == traceID {
 			if categorized {
 				return "structured metadata " + k
 			}
@@ -375,7 +390,7 @@ func (c *Client) known() (discovery, bool) {
 	defer c.mu.Unlock()
 	d, cached := c.pinned(), false
 	if d.serviceLabel == "" && c.cache.serviceLabel != "" {
-		d.serviceLabel, cached = c.cache.serviceLabel, true
+		d.serviceLabel, d.serviceValues, cached = c.cache.serviceLabel, c.cache.serviceValues, true
 	}
 	if d.plan == nil && c.cache.plan != nil {
 		d.plan, cached = c.cache.plan, true
@@ -394,7 +409,7 @@ func (c *Client) remember(sel selection, ran, needed plan) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if sel.found && c.pinnedLabel == "" {
-		c.cache.serviceLabel = sel.label
+		c.cache.serviceLabel, c.cache.serviceValues = sel.label, sel.known
 	}
 	if c.pinnedPlan == nil && slices.Equal(ran, discoveryPlan) {
 		c.cache.plan = needed

@@ -65,7 +65,8 @@ type decoded struct {
 
 type streamLine struct {
 	line   logs.Line
-	stream string // canonical rendering of the stream labels
+	stream string            // canonical rendering of the stream labels
+	sm     map[string]string // structured metadata (the merged stream on an old Loki)
 }
 
 // decodeStreams decodes a query_range body into lines. Labels of one
@@ -97,7 +98,11 @@ func decodeStreams(body []byte) (decoded, error) {
 			if err != nil {
 				return decoded{}, err
 			}
-			out.lines = append(out.lines, streamLine{line: l, stream: key})
+			sm := e.category.StructuredMetadata
+			if !out.categorized {
+				sm = s.Stream
+			}
+			out.lines = append(out.lines, streamLine{line: l, stream: key, sm: sm})
 		}
 	}
 	return out, nil

@@ -15,19 +15,31 @@ type selection struct {
 	values   []string // its values naming the trace's services; nil selects every stream with the label
 	selector string   // the LogQL stream selector
 	found    bool     // label and values were confirmed in this Loki (worth caching)
+	known    []string // every value of label in the window, when fetched
 	warning  string   // why the selector is broader than the services
 	empty    bool     // this Loki has no streams in the window at all
 }
 
 // knownSelection builds the selector from a pinned or cached label name
-// without asking Loki: the services are used as its values.
-func knownSelection(label string, services []string) selection {
-	s := selection{label: label, values: services}
-	if len(services) == 0 {
-		s.warning = fmt.Sprintf("the trace names no service: searching every stream with a %s label", label)
+// without asking Loki. A pinned label (no known values) takes the services
+// as they are; a cached one takes the values it saw that name them, and
+// reports false when none do (the trace's services need discovering).
+func knownSelection(d discovery, services []string) (selection, bool) {
+	if d.serviceLabel == "" {
+		return selection{}, false
 	}
-	s.selector = selectorFor(label, services)
-	return s
+	if d.serviceValues == nil {
+		s := selection{label: d.serviceLabel, values: services, selector: selectorFor(d.serviceLabel, services)}
+		if len(services) == 0 {
+			s.warning = fmt.Sprintf("the trace names no service: searching every stream with a %s label", d.serviceLabel)
+		}
+		return s, true
+	}
+	matched := matchServices(d.serviceValues, services)
+	if len(matched) == 0 {
+		return selection{}, false
+	}
+	return selection{label: d.serviceLabel, values: matched, selector: selectorFor(d.serviceLabel, matched), found: true, known: d.serviceValues}, true
 }
 
 // discoverSelection asks Loki which label names a service in the window:
@@ -52,7 +64,7 @@ func (c *Client) discoverSelection(ctx context.Context, services []string, windo
 			return selection{}, err
 		}
 		if matched := matchServices(values, services); len(matched) > 0 {
-			return selection{label: label, values: matched, selector: selectorFor(label, matched), found: true}, nil
+			return selection{label: label, values: matched, selector: selectorFor(label, matched), found: true, known: values}, nil
 		}
 	}
 	return fallbackSelection(present, names, services), nil

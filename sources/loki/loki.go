@@ -97,8 +97,9 @@ type Client struct {
 
 // discovery is what the client learnt about this Loki.
 type discovery struct {
-	serviceLabel string // "" until found
-	plan         plan   // nil until a look-up found lines
+	serviceLabel  string   // "" until found
+	serviceValues []string // the label's values when found; nil for a pinned label
+	plan          plan     // nil until a look-up found lines
 }
 
 // New validates cfg and returns a client.
