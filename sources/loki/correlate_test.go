@@ -412,4 +412,3 @@ func paths(reqs []request) []string {
 	}
 	return out
 }
-
