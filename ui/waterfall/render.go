@@ -80,13 +80,13 @@ func padLeft(s string, width int) string {
 func (m Model) errorLines() []string {
 	st := m.env.Styles
 	retry := m.env.Keys.Global.Refresh.Help().Key
-	lines := []string{
-		st.Error.Render(fmt.Sprintf("%s Trace %s could not be loaded from %s", errorMark,
-			sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name()))),
-		"  " + sanitize.Line(m.err.Error()),
-		"",
-		st.Muted.Render(fmt.Sprintf("Press %s to retry.", retry)),
+	lines := []string{st.Error.Render(fmt.Sprintf("%s Trace %s could not be loaded from %s", errorMark,
+		sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name())))}
+	cause := ansi.Wrap(sanitize.Line(m.err.Error()), max(m.width-2, 1), " /:")
+	for _, l := range strings.Split(cause, "\n") {
+		lines = append(lines, "  "+l)
 	}
+	lines = append(lines, "", st.Muted.Render(fmt.Sprintf("Press %s to retry.", retry)))
 	for i, l := range lines {
 		lines[i] = fit(l, m.width)
 	}
@@ -100,6 +100,11 @@ func (m Model) waterfallLines() []string {
 	lines := make([]string, 0, m.height)
 	for _, l := range []string{m.summaryLine(), m.statusLine(), m.axisLine()} {
 		lines = append(lines, fit(l, c.listWidth))
+	}
+	if len(m.view.rows) == 0 {
+		lines = append(lines, fit(m.env.Styles.Warn.Render(fmt.Sprintf(
+			"The backend returned no spans for this trace; it may not be fully ingested yet (%s to refresh).",
+			m.env.Keys.Global.Refresh.Help().Key)), c.listWidth))
 	}
 	pal := m.palette()
 	end := min(m.view.offset+c.listRows, len(m.view.rows))

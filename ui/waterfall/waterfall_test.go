@@ -441,6 +441,9 @@ func TestViewAlwaysFillsItsArea(t *testing.T) {
 	}
 	empty := loadedModel(t, testEnv(false), &trace.Trace{ID: goldenTraceID}, 80, 24)
 	requireSize(t, pressAll(t, empty, "j", "d", "n", "enter").View(), 80, 24)
+	if !strings.Contains(ansi.Strip(empty.View()), "no spans") {
+		t.Error("an empty trace does not say so")
+	}
 }
 
 func TestHelpListsWaterfallBindings(t *testing.T) {
