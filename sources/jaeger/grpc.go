@@ -1,0 +1,217 @@
+package jaeger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	gogoproto "github.com/gogo/protobuf/proto"
+	model "github.com/jaegertracing/jaeger-idl/model/v1"
+	"github.com/jaegertracing/jaeger-idl/proto-gen/api_v2"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/mem"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/sources/internal/httpx"
+)
+
+// grpcTransport speaks jaeger-idl's api_v2 QueryService.
+type grpcTransport struct {
+	addr   string
+	conn   *grpc.ClientConn
+	api    api_v2.QueryServiceClient
+	tenant string
+	token  string
+}
+
+func newGRPC(cfg Config) (*grpcTransport, error) {
+	addr := strings.TrimSpace(cfg.GRPCAddr)
+	if strings.Contains(addr, "://") {
+		return nil, fmt.Errorf("jaeger: gRPC address %q must be host:port, e.g. 127.0.0.1:16685 (for a URL use the HTTP API)", addr)
+	}
+	creds := insecure.NewCredentials()
+	if cfg.TLS != nil {
+		creds = credentials.NewTLS(cfg.TLS)
+	}
+	maxMsg := cfg.MaxBody
+	if maxMsg <= 0 {
+		maxMsg = httpx.DefaultMaxBody
+	}
+	conn, err := grpc.NewClient(addr,
+		grpc.WithTransportCredentials(creds),
+		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(gogoCodec{}), grpc.MaxCallRecvMsgSize(int(maxMsg))),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("jaeger: gRPC address %q: %w", addr, err)
+	}
+	return &grpcTransport{addr: addr, conn: conn, api: api_v2.NewQueryServiceClient(conn), tenant: cfg.Tenant, token: cfg.Token}, nil
+}
+
+func (g *grpcTransport) endpoint() string { return "grpc://" + g.addr }
+
+func (g *grpcTransport) close() error { return g.conn.Close() }
+
+// withAuth adds the tenant and the bearer token as gRPC metadata.
+func (g *grpcTransport) withAuth(ctx context.Context) context.Context {
+	if g.tenant != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "x-scope-orgid", g.tenant)
+	}
+	if g.token != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+g.token)
+	}
+	return ctx
+}
+
+func (g *grpcTransport) findSpans(ctx context.Context, p searchParams) ([]trace.Span, error) {
+	ctx, cancel := context.WithCancel(g.withAuth(ctx))
+	defer cancel() // ends the stream if we stop reading early
+	stream, err := g.api.FindTraces(ctx, &api_v2.FindTracesRequest{Query: &api_v2.TraceQueryParameters{
+		ServiceName:   p.Service,
+		OperationName: p.Operation,
+		Tags:          p.Tags,
+		StartTimeMin:  p.Start,
+		StartTimeMax:  p.End,
+		DurationMin:   p.MinDuration,
+		SearchDepth:   int32(p.Depth),
+	}})
+	if err != nil {
+		return nil, g.describe(ctx, err)
+	}
+	spans, err := receiveSpans(stream)
+	if status.Code(err) == codes.NotFound {
+		return nil, nil // some storage backends say "no traces" this way
+	}
+	if err != nil {
+		return nil, g.describe(ctx, err)
+	}
+	return spans, nil
+}
+
+func (g *grpcTransport) traceSpans(ctx context.Context, id string, r funnel.TimeRange) ([]trace.Span, []string, error) {
+	tid, err := model.TraceIDFromString(id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("jaeger: %q is not a trace ID: %w", id, err)
+	}
+	ctx, cancel := context.WithCancel(g.withAuth(ctx))
+	defer cancel()
+	stream, err := g.api.GetTrace(ctx, &api_v2.GetTraceRequest{TraceID: tid, StartTime: r.Start, EndTime: r.End})
+	if err != nil {
+		return nil, nil, g.describe(ctx, err)
+	}
+	spans, err := receiveSpans(stream)
+	if status.Code(err) == codes.NotFound {
+		return nil, nil, notFound(id)
+	}
+	if err != nil {
+		return nil, nil, g.describe(ctx, err)
+	}
+	return spans, nil, nil
+}
+
+// spanStream is what GetTrace and FindTraces both return.
+type spanStream interface {
+	Recv() (*api_v2.SpansResponseChunk, error)
+}
+
+// receiveSpans reads a stream of span chunks to its end.
+func receiveSpans(stream spanStream) ([]trace.Span, error) {
+	var out []trace.Span
+	for {
+		chunk, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		for i := range chunk.Spans {
+			out = append(out, fromModel(&chunk.Spans[i]))
+		}
+	}
+}
+
+func (g *grpcTransport) operations(ctx context.Context, service string) ([]string, error) {
+	resp, err := g.api.GetOperations(g.withAuth(ctx), &api_v2.GetOperationsRequest{Service: service, SpanKind: "server"})
+	if err != nil {
+		return nil, g.describe(ctx, err)
+	}
+	names := make([]string, 0, len(resp.Operations))
+	for _, op := range resp.Operations {
+		names = append(names, op.Name)
+	}
+	if len(names) == 0 {
+		names = resp.OperationNames // servers before Operations existed
+	}
+	return names, nil
+}
+
+func (g *grpcTransport) services(ctx context.Context) ([]string, error) {
+	resp, err := g.api.GetServices(g.withAuth(ctx), &api_v2.GetServicesRequest{})
+	if err != nil {
+		return nil, g.describe(ctx, err)
+	}
+	return resp.Services, nil
+}
+
+// describe turns a gRPC failure into words that name Jaeger, the address
+// and what to do.
+func (g *grpcTransport) describe(ctx context.Context, err error) error {
+	st, _ := status.FromError(err)
+	msg := st.Message()
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || st.Code() == codes.DeadlineExceeded:
+		return fmt.Errorf("jaeger: timed out waiting for %s", g.addr)
+	case errors.Is(ctx.Err(), context.Canceled) || st.Code() == codes.Canceled:
+		return errors.New("jaeger: request cancelled")
+	case st.Code() == codes.Unavailable && strings.Contains(msg, "connection refused"):
+		return fmt.Errorf("jaeger: unreachable at %s (connection refused: is Jaeger running, and is 16685 its gRPC query port?)", g.addr)
+	case st.Code() == codes.Unavailable:
+		return fmt.Errorf("jaeger: unreachable at %s: %s", g.addr, msg)
+	case st.Code() == codes.Unauthenticated:
+		return fmt.Errorf("jaeger: credentials rejected by %s: %s (check token and tenant in config)", g.addr, msg)
+	case st.Code() == codes.PermissionDenied:
+		return fmt.Errorf("jaeger: permission denied by %s: %s (the credentials lack access to this tenant)", g.addr, msg)
+	case st.Code() == codes.Unimplemented:
+		return fmt.Errorf("jaeger: %s does not serve the api_v2 query service: %s (is it Jaeger's gRPC query port, 16685?)", g.addr, msg)
+	case st.Code() == codes.ResourceExhausted:
+		return fmt.Errorf("jaeger: answer from %s too large or rate limited: %s", g.addr, msg)
+	}
+	return fmt.Errorf("jaeger: %s from %s: %s", st.Code(), g.addr, msg)
+}
+
+// gogoCodec marshals jaeger-idl's gogo-generated messages with gogo
+// protobuf: they carry custom types (model.TraceID, time.Time) that the
+// standard protobuf runtime cannot reflect on. It is forced on this
+// connection only (grpc.ForceCodecV2), leaving the process-wide codec
+// alone; every message on the connection is an api_v2 one.
+type gogoCodec struct{}
+
+func (gogoCodec) Name() string { return "proto" }
+
+func (gogoCodec) Marshal(v any) (mem.BufferSlice, error) {
+	m, ok := v.(gogoproto.Message)
+	if !ok {
+		return nil, fmt.Errorf("jaeger codec: %T is not a gogo protobuf message", v)
+	}
+	b, err := gogoproto.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return mem.BufferSlice{mem.SliceBuffer(b)}, nil
+}
+
+func (gogoCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	m, ok := v.(gogoproto.Message)
+	if !ok {
+		return fmt.Errorf("jaeger codec: %T is not a gogo protobuf message", v)
+	}
+	return gogoproto.Unmarshal(data.Materialize(), m)
+}
