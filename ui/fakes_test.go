@@ -14,6 +14,7 @@ import (
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/ui/uitest"
 )
 
 // clock is the fixed time of every test.
@@ -160,12 +161,9 @@ func incident(service, route, line string) fixture {
 
 func defaultIncident() fixture { return incident("checkout", "POST /api/checkout", "checkout started") }
 
-// driver runs the root model like the program does, but synchronously:
-// it executes every command, unwraps batches and feeds the messages back.
+// driver runs the root model synchronously (package uitest).
 type driver struct {
-	t     *testing.T
-	model Model
-	quit  bool
+	*uitest.Driver
 }
 
 func newDriver(t *testing.T, width, height int, opts Options) *driver {
@@ -173,58 +171,13 @@ func newDriver(t *testing.T, width, height int, opts Options) *driver {
 	if opts.Now == nil {
 		opts.Now = fixedNow
 	}
-	m := New(opts)
-	m.schedule = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
-	d := &driver{t: t, model: m}
-	d.send(tea.WindowSizeMsg{Width: width, Height: height})
-	d.run(d.model.Init())
-	return d
+	opts.Ticker = uitest.NeverTick
+	return &driver{uitest.New(t, New(opts), width, height)}
 }
 
-func (d *driver) send(msg tea.Msg) {
-	d.t.Helper()
-	next, cmd := d.model.Update(msg)
-	d.model = next.(Model)
-	d.run(cmd)
-}
+// m is the root model in its current state.
+func (d *driver) m() Model { return d.Model.(Model) }
 
-func (d *driver) run(cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tea.QuitMsg:
-			d.quit = true
-		default:
-			next, more := d.model.Update(msg)
-			d.model = next.(Model)
-			queue = append(queue, more)
-		}
-	}
-}
-
-// keys sends each key in turn ("enter", "esc", or a single character).
-func (d *driver) keys(names ...string) {
-	d.t.Helper()
-	for _, k := range names {
-		d.send(press(k))
-	}
-}
-
-func press(s string) tea.KeyPressMsg {
-	codes := map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "backspace": tea.KeyBackspace,
-		"down": tea.KeyDown, "up": tea.KeyUp}
-	if c, ok := codes[s]; ok {
-		return tea.KeyPressMsg{Code: c}
-	}
-	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
-}
+func press(s string) tea.KeyPressMsg { return uitest.Press(s) }
 
 var errUnavailable = errors.New("prometheus: 503 Service Unavailable: query timed out")

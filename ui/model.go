@@ -62,6 +62,9 @@ type Options struct {
 	NoColor         bool
 	Context         string // what redline looks at, shown first in the breadcrumb (e.g. "demo")
 	Version         string
+	// Ticker starts the live refresh timer; default tea.Tick (tests pass
+	// uitest.NeverTick).
+	Ticker func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 // overlay is what covers the focused pane, if anything.
@@ -88,8 +91,6 @@ type Model struct {
 	notice    string // one-shot message in the help line, cleared by the next key
 	width     int
 	height    int
-	// schedule starts a timer (tea.Tick; tests replace it).
-	schedule func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 // liveTick fires every RefreshInterval.
@@ -107,7 +108,6 @@ func New(opts Options) Model {
 		rng:       opts.Range,
 		following: opts.Range.End.Equal(opts.Now()),
 		status:    statusbar.New(&styles, backendNames(opts)...),
-		schedule:  tea.Tick,
 	}
 	m.stack = []pane.Pane{sloview.New(m.env(), opts.Metrics)}
 	return m
@@ -125,6 +125,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Range.End.IsZero() {
 		o.Range = funnel.Last(o.Window, o.Now())
+	}
+	if o.Ticker == nil {
+		o.Ticker = tea.Tick
 	}
 	if o.RefreshInterval <= 0 {
 		o.RefreshInterval = DefaultRefresh
@@ -158,7 +161,7 @@ func (m Model) Init() tea.Cmd {
 }
 
 func (m Model) nextTick() tea.Cmd {
-	return m.schedule(m.opts.RefreshInterval, func(time.Time) tea.Msg { return liveTick{} })
+	return m.opts.Ticker(m.opts.RefreshInterval, func(time.Time) tea.Msg { return liveTick{} })
 }
 
 func (m Model) focused() pane.Pane { return m.stack[len(m.stack)-1] }

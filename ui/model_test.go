@@ -16,11 +16,11 @@ func allFrom(f *fake) Options {
 	return Options{Metrics: f, Traces: f, Logs: f, Context: "test", Version: "v0.0.0-test"}
 }
 
-func (d *driver) screen() string { return ansi.Strip(d.model.Render()) }
+func (d *driver) screen() string { return ansi.Strip(d.m().Render()) }
 
 func (d *driver) titles() []string {
-	out := make([]string, len(d.model.stack))
-	for i, p := range d.model.stack {
+	out := make([]string, len(d.m().stack))
+	for i, p := range d.m().stack {
 		out[i] = p.Title()
 	}
 	return out
@@ -41,9 +41,9 @@ func TestDrillDownAndBack(t *testing.T) {
 		{"enter", 5, "▸ logs", "charge timed out"},
 	}
 	for _, s := range steps {
-		d.keys(s.key)
+		d.Keys(s.key)
 		screen := d.screen()
-		if len(d.model.stack) != s.depth {
+		if len(d.m().stack) != s.depth {
 			t.Fatalf("after %s: stack %v, want depth %d\n%s", s.key, d.titles(), s.depth, screen)
 		}
 		crumb := strings.SplitN(screen, "\n", 2)[0]
@@ -55,14 +55,14 @@ func TestDrillDownAndBack(t *testing.T) {
 		}
 	}
 	for depth := 4; depth >= 1; depth-- {
-		d.keys("esc")
-		if len(d.model.stack) != depth {
+		d.Keys("esc")
+		if len(d.m().stack) != depth {
 			t.Fatalf("esc: stack %v, want depth %d", d.titles(), depth)
 		}
 	}
-	d.keys("esc")
-	if len(d.model.stack) != 1 || d.quit {
-		t.Errorf("esc on the first pane must do nothing, stack %v quit %v", d.titles(), d.quit)
+	d.Keys("esc")
+	if len(d.m().stack) != 1 || d.Quit {
+		t.Errorf("esc on the first pane must do nothing, stack %v quit %v", d.titles(), d.Quit)
 	}
 	if got := f.count("SLOs"); got != 1 {
 		t.Errorf("walking back re-queried the SLOs %d times; the range did not change", got-1)
@@ -72,20 +72,20 @@ func TestDrillDownAndBack(t *testing.T) {
 func TestPoppingCancelsInFlightQueries(t *testing.T) {
 	f := newFake("demo", defaultIncident())
 	d := newDriver(t, 80, 24, allFrom(f))
-	d.keys("enter")
+	d.Keys("enter")
 	f.block = true
 	// Drill by hand so the blocking search runs on its own goroutine, as in
 	// the program.
-	next, cmd := d.model.Update(pane.OpenTraces{Service: "checkout", Row: f.data.routes[1]})
-	d.model = next.(Model)
+	next, cmd := d.m().Update(pane.OpenTraces{Service: "checkout", Row: f.data.routes[1]})
+	d.Model = next
 	done := make(chan struct{})
 	go func() { cmd(); close(done) }()
-	d.keys("esc")
+	d.Keys("esc")
 	if got := <-f.cancelled; got != "FindTraces" {
 		t.Errorf("cancelled %s, want FindTraces", got)
 	}
 	<-done
-	if len(d.model.stack) != 2 {
+	if len(d.m().stack) != 2 {
 		t.Errorf("stack %v, want back on the routes", d.titles())
 	}
 }
@@ -93,12 +93,12 @@ func TestPoppingCancelsInFlightQueries(t *testing.T) {
 func TestStaleResultsAreDropped(t *testing.T) {
 	f := newFake("demo", defaultIncident())
 	d := newDriver(t, 120, 24, allFrom(f))
-	_, first := d.model.Update(pane.Refresh{}) // in flight when the range moves
-	d.keys("[")                                // re-queries for the earlier hour
+	_, first := d.m().Update(pane.Refresh{}) // in flight when the range moves
+	d.Keys("[")                              // re-queries for the earlier hour
 	if !strings.Contains(d.screen(), "range 2026-11-21 19:00:00 – 20:00:00 UTC") {
 		t.Fatalf("the shifted range's answer is not shown:\n%s", d.screen())
 	}
-	d.run(first) // the older answer arrives last
+	d.Run(first) // the older answer arrives last
 	if strings.Contains(d.screen(), "range 2026-11-21 20:00:00") {
 		t.Errorf("a stale answer replaced the current one:\n%s", d.screen())
 	}
@@ -107,7 +107,7 @@ func TestStaleResultsAreDropped(t *testing.T) {
 func TestRangeShift(t *testing.T) {
 	f := newFake("demo", defaultIncident())
 	d := newDriver(t, 100, 24, allFrom(f))
-	d.keys("enter")
+	d.Keys("enter")
 	tests := []struct {
 		key  string
 		want funnel.TimeRange
@@ -119,9 +119,9 @@ func TestRangeShift(t *testing.T) {
 		{"]", funnel.Last(time.Hour, clock)}, // never past now
 	}
 	for i, tt := range tests {
-		d.keys(tt.key)
-		if d.model.rng != tt.want {
-			t.Errorf("step %d %s: range %v, want %v", i, tt.key, d.model.rng, tt.want)
+		d.Keys(tt.key)
+		if d.m().rng != tt.want {
+			t.Errorf("step %d %s: range %v, want %v", i, tt.key, d.m().rng, tt.want)
 		}
 		status := lastLine(d.screen())
 		if !strings.Contains(status, tt.want.String()) {
@@ -142,20 +142,20 @@ func lastLine(s string) string { return s[strings.LastIndex(s, "\n")+1:] }
 func TestPauseStopsLiveRefresh(t *testing.T) {
 	f := newFake("demo", defaultIncident())
 	d := newDriver(t, 100, 24, allFrom(f))
-	d.send(liveTick{})
+	d.Send(liveTick{})
 	if got := f.count("SLOs"); got != 2 {
 		t.Fatalf("live tick: SLOs queried %d times, want 2", got)
 	}
-	d.keys("p")
+	d.Keys("p")
 	if !strings.Contains(lastLine(d.screen()), "paused") {
 		t.Errorf("status bar does not say paused: %q", lastLine(d.screen()))
 	}
-	d.send(liveTick{})
+	d.Send(liveTick{})
 	if got := f.count("SLOs"); got != 2 {
 		t.Errorf("paused tick refreshed: SLOs queried %d times", got)
 	}
-	d.keys("p")
-	d.send(liveTick{})
+	d.Keys("p")
+	d.Send(liveTick{})
 	if got := f.count("SLOs"); got != 3 {
 		t.Errorf("resumed tick: SLOs queried %d times, want 3", got)
 	}
@@ -164,8 +164,8 @@ func TestPauseStopsLiveRefresh(t *testing.T) {
 func TestRefreshOnlyOneInFlight(t *testing.T) {
 	f := newFake("demo", defaultIncident())
 	d := newDriver(t, 100, 24, allFrom(f))
-	_, first := d.model.Update(pane.Refresh{})
-	_, second := d.model.Update(pane.Refresh{})
+	_, first := d.m().Update(pane.Refresh{})
+	_, second := d.m().Update(pane.Refresh{})
 	if first == nil || second != nil {
 		t.Errorf("a refresh while one is in flight must be ignored (first %v, second %v)", first != nil, second != nil)
 	}
@@ -184,18 +184,18 @@ func TestFailingSourceKeepsTheRestWorking(t *testing.T) {
 	if status := lastLine(screen); !strings.Contains(status, "prometheus ✖ 503") {
 		t.Errorf("status bar %q does not report the failing backend", status)
 	}
-	d.keys("?")
+	d.Keys("?")
 	if !strings.Contains(d.screen(), "toggle full help") {
 		t.Errorf("help does not open while the source fails:\n%s", d.screen())
 	}
-	d.keys("?")
+	d.Keys("?")
 	f.err = nil
-	d.keys("r")
+	d.Keys("r")
 	if screen := d.screen(); strings.Contains(screen, "✖ prometheus") || !strings.Contains(screen, "CRITICAL") {
 		t.Errorf("r did not retry:\n%s", screen)
 	}
-	d.keys("q")
-	if !d.quit {
+	d.Keys("q")
+	if !d.Quit {
 		t.Error("q did not quit")
 	}
 }
@@ -205,13 +205,13 @@ func TestFailingLogsSourceInItsPane(t *testing.T) {
 	bad := newFake("loki", defaultIncident())
 	bad.err = errorString("loki: 401 Unauthorized: no org id")
 	d := newDriver(t, 80, 24, Options{Metrics: good, Traces: good, Logs: bad})
-	d.keys("enter", "enter", "enter", "enter")
+	d.Keys("enter", "enter", "enter", "enter")
 	screen := d.screen()
 	if !strings.Contains(screen, "✖ loki: 401 Unauthorized") || !strings.Contains(lastLine(screen), "loki ✖") {
 		t.Errorf("the log error is not shown:\n%s", screen)
 	}
-	d.keys("esc")
-	if len(d.model.stack) != 4 {
+	d.Keys("esc")
+	if len(d.m().stack) != 4 {
 		t.Errorf("esc after a failure: stack %v", d.titles())
 	}
 }
@@ -223,19 +223,19 @@ func (e errorString) Error() string { return string(e) }
 func TestCapturingPaneGetsGlobalKeys(t *testing.T) {
 	f := newFake("demo", defaultIncident())
 	d := newDriver(t, 80, 24, allFrom(f))
-	d.keys("/", "q", "[", "?")
-	if d.quit || d.model.overlay != noOverlay || d.model.rng != funnel.Last(time.Hour, clock) {
+	d.Keys("/", "q", "[", "?")
+	if d.Quit || d.m().overlay != noOverlay || d.m().rng != funnel.Last(time.Hour, clock) {
 		t.Fatalf("global keys acted while the filter prompt was open")
 	}
 	if !strings.Contains(d.screen(), "/q[?") {
 		t.Errorf("the prompt did not receive the keys:\n%s", d.screen())
 	}
-	d.keys("esc")
-	if !d.model.focused().(*sloview.Model).Capturing() == false {
+	d.Keys("esc")
+	if !d.m().focused().(*sloview.Model).Capturing() == false {
 		t.Error("esc did not close the prompt")
 	}
-	d.keys("q")
-	if !d.quit {
+	d.Keys("q")
+	if !d.Quit {
 		t.Error("q after closing the prompt did not quit")
 	}
 }
@@ -244,9 +244,9 @@ func TestHelpListsEveryKey(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {160, 48}} {
 		f := newFake("demo", defaultIncident())
 		d := newDriver(t, size[0], size[1], allFrom(f))
-		d.keys("?")
+		d.Keys("?")
 		screen := d.screen()
-		for _, g := range d.model.keys.Groups() {
+		for _, g := range d.m().keys.Groups() {
 			for _, b := range g.Bindings {
 				entry := b.Help().Key + " "
 				if !strings.Contains(screen, entry) || !strings.Contains(screen, b.Help().Desc[:min(len(b.Help().Desc), 10)]) {
@@ -260,15 +260,15 @@ func TestHelpListsEveryKey(t *testing.T) {
 func TestQueriesOverlay(t *testing.T) {
 	f := newFake("demo", defaultIncident())
 	d := newDriver(t, 80, 24, allFrom(f))
-	d.keys("Q")
+	d.Keys("Q")
 	screen := d.screen()
 	for _, want := range []string{"Queries behind SLOs", "PromQL · demo · error ratio over 1h", `sum(rate(http_requests_total{code=~"5.."}[1h]))`} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("queries overlay lacks %q:\n%s", want, screen)
 		}
 	}
-	d.keys("esc")
-	if d.model.overlay != noOverlay || len(d.model.stack) != 1 {
+	d.Keys("esc")
+	if d.m().overlay != noOverlay || len(d.m().stack) != 1 {
 		t.Error("esc should close the overlay, not pop")
 	}
 }

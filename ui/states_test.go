@@ -38,7 +38,7 @@ func TestEmptyStates(t *testing.T) {
 		tt.empty(&data)
 		f := newFake("demo", data)
 		d := newDriver(t, 100, 24, allFrom(f))
-		d.keys(tt.keys...)
+		d.Keys(tt.keys...)
 		if !strings.Contains(d.screen(), tt.want) {
 			t.Errorf("%s: screen lacks %q:\n%s", tt.name, tt.want, d.screen())
 		}
@@ -48,8 +48,8 @@ func TestEmptyStates(t *testing.T) {
 func TestMissingBackendIsExplained(t *testing.T) {
 	f := newFake("prometheus", defaultIncident())
 	d := newDriver(t, 100, 24, Options{Metrics: f})
-	d.keys("enter", "enter")
-	if len(d.model.stack) != 2 || !strings.Contains(d.screen(), "no trace backend configured") {
+	d.Keys("enter", "enter")
+	if len(d.m().stack) != 2 || !strings.Contains(d.screen(), "no trace backend configured") {
 		t.Errorf("drilling without a trace backend should stay and explain:\n%s", d.screen())
 	}
 }
@@ -57,16 +57,16 @@ func TestMissingBackendIsExplained(t *testing.T) {
 func TestErrorsFirstAndExemplarMark(t *testing.T) {
 	f := newFake("demo", defaultIncident())
 	d := newDriver(t, 120, 30, allFrom(f))
-	d.keys("enter", "enter")
+	d.Keys("enter", "enter")
 	if !strings.Contains(d.screen(), "◆ 1.50s") {
 		t.Errorf("the exemplar trace is not marked:\n%s", d.screen())
 	}
-	d.keys("enter", "enter", "E")
+	d.Keys("enter", "enter", "E")
 	screen := d.screen()
 	if strings.Index(screen, "charge timed out") > strings.Index(screen, "checkout started") {
 		t.Errorf("E did not put the error line first:\n%s", screen)
 	}
-	d.keys("g", "x")
+	d.Keys("g", "x")
 	if !strings.Contains(d.screen(), "msg = charge timed out") {
 		t.Errorf("x did not expand the line's fields:\n%s", d.screen())
 	}

@@ -149,7 +149,7 @@ func (m *Model) title() string {
 			critical++
 		}
 	}
-	summary := fmt.Sprintf("  %d objectives, %d critical · %s", len(m.statuses), critical, m.rng)
+	summary := fmt.Sprintf("  %d objectives, %d critical, worst first", len(m.statuses), critical)
 	return m.env.Styles.Title.Render("Service level objectives") + m.env.Styles.Muted.Render(summary)
 }
 

@@ -1,0 +1,80 @@
+// Package uitest drives a Bubble Tea model the way the program does, but
+// synchronously, for tests: it runs every command, unwraps batches and feeds
+// the resulting messages back until nothing is left to do. Timers must be
+// disabled in the model under test (their commands would block).
+package uitest
+
+import (
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// Driver holds the model under test.
+type Driver struct {
+	tb    testing.TB
+	Model tea.Model
+	// Quit is set once the model asked the program to quit.
+	Quit bool
+}
+
+// New sizes m to width × height and runs its Init.
+func New(tb testing.TB, m tea.Model, width, height int) *Driver {
+	d := &Driver{tb: tb, Model: m}
+	d.Send(tea.WindowSizeMsg{Width: width, Height: height})
+	d.Run(d.Model.Init())
+	return d
+}
+
+// Send gives msg to the model and runs what it returns.
+func (d *Driver) Send(msg tea.Msg) {
+	var cmd tea.Cmd
+	d.Model, cmd = d.Model.Update(msg)
+	d.Run(cmd)
+}
+
+// Run executes cmd and every command that follows from it.
+func (d *Driver) Run(cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			d.Quit = true
+		default:
+			var next tea.Cmd
+			d.Model, next = d.Model.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+// Keys presses each key in turn: a name ("enter", "esc", "backspace",
+// "up", "down", "space") or a single character.
+func (d *Driver) Keys(names ...string) {
+	for _, k := range names {
+		d.Send(Press(k))
+	}
+}
+
+// Press is the key press message for a key name or a single character.
+func Press(name string) tea.KeyPressMsg {
+	codes := map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "backspace": tea.KeyBackspace,
+		"down": tea.KeyDown, "up": tea.KeyUp, "space": tea.KeySpace}
+	if c, ok := codes[name]; ok {
+		return tea.KeyPressMsg{Code: c}
+	}
+	return tea.KeyPressMsg{Code: []rune(name)[0], Text: name}
+}
+
+// NeverTick is a timer that never fires, for models under test (see
+// ui.Options.Ticker).
+func NeverTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
