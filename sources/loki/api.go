@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -105,13 +106,24 @@ func explain(err error, logql string) error {
 	msg := strings.ToLower(se.Message)
 	switch {
 	case se.Code == http.StatusUnauthorized && strings.Contains(msg, "no org id"):
-		return hinted{err, "this Loki runs with auth_enabled: set tenant (sent as X-Scope-OrgID) in the loki endpoint's config"}
+		return hinted{err, "this Loki runs with auth_enabled: set tenant in the loki endpoint's config"}
 	case strings.Contains(msg, "max entries limit"):
-		return hinted{err, "lower limit in the loki endpoint's config, or raise limits_config.max_entries_limit_per_query in Loki"}
+		return hinted{err, "lower limit in the loki endpoint's config" + maxEntries(msg) + ", or raise limits_config.max_entries_limit_per_query in Loki"}
 	case se.Code == http.StatusBadRequest && logql != "":
 		return hinted{err, "query was " + logql}
 	}
 	return err
+}
+
+// maxEntriesRE finds Loki's cap in "… (1000 > 500)".
+var maxEntriesRE = regexp.MustCompile(`\(\d+ > (\d+)\)`)
+
+// maxEntries renders " to at most N" when Loki named its cap.
+func maxEntries(msg string) string {
+	if m := maxEntriesRE.FindStringSubmatch(msg); m != nil {
+		return " to at most " + m[1]
+	}
+	return ""
 }
 
 // hinted is an error with a fix appended; errors.As still finds the cause.
