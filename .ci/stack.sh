@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Integration stack for redline: Prometheus, Jaeger v2, two Lokis (one without
+# auth, one multi-tenant) and the instrumented test service, all on 127.0.0.1.
+#
+#   bash .ci/stack.sh up      build what is missing, start what is not running,
+#                             wait until every server is ready and holds data,
+#                             then print the REDLINE_IT_* exports on stdout
+#   bash .ci/stack.sh down    stop everything this script started
+#   bash .ci/stack.sh env     print the exports only
+#   bash .ci/stack.sh build   build Jaeger, Loki and the test service only
+#
+# Progress and errors go to stderr, so `eval "$(bash .ci/stack.sh up)"` works.
+# State (pids, logs, data) lives in $REDLINE_CI_STATE (default
+# ${TMPDIR:-/tmp}/redline-ci); binaries are cached in $REDLINE_CI_BIN (default
+# ~/.cache/redline-ci/bin) and rebuilt only when their module changes.
+set -euo pipefail
+
+CI_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+STATE=${REDLINE_CI_STATE:-${TMPDIR:-/tmp}/redline-ci}
+BIN=${REDLINE_CI_BIN:-$HOME/.cache/redline-ci/bin}
+LOAD=${REDLINE_IT_LOAD:-30m}   # how long the test service drives its routes
+RPS=${REDLINE_IT_RPS:-20}
+TENANT=redline-it
+
+PROMETHEUS=http://127.0.0.1:9090
+JAEGER_HTTP=http://127.0.0.1:16686
+JAEGER_GRPC=127.0.0.1:16685
+LOKI=http://127.0.0.1:3100
+LOKI_AUTH=http://127.0.0.1:3101
+TESTSVC=http://127.0.0.1:18080
+
+say() { printf 'stack: %s\n' "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------- installing
+
+# need_packages installs Debian packages whose command is missing.
+need_packages() {
+	local missing=()
+	command -v curl >/dev/null || missing+=(curl)
+	command -v jq >/dev/null || missing+=(jq)
+	[[ -x /usr/bin/prometheus ]] || missing+=(prometheus)
+	((${#missing[@]} == 0)) && return 0
+	say "installing Debian packages: ${missing[*]}"
+	# Keep the package's init script from starting a Prometheus of its own:
+	# policy-rc.d exit 101 denies every service start during the install.
+	local policy=/usr/sbin/policy-rc.d created_policy=
+	if [[ ! -e $policy ]]; then
+		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && created_policy=1
+	fi
+	local status=0
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >&2 || status=$?
+	[[ -n $created_policy ]] && rm -f "$policy"
+	((status == 0)) || die "apt-get install ${missing[*]} failed (exit $status)"
+	stop_packaged_prometheus
+}
+
+# stop_packaged_prometheus stops a Prometheus the package may have started
+# with its own configuration (it would hold port 9090).
+stop_packaged_prometheus() {
+	local pid
+	for pid in $(pgrep -x prometheus || true); do
+		if ! grep -qa -- "$CI_DIR/config/prometheus.yml" "/proc/$pid/cmdline" 2>/dev/null; then
+			say "stopping the Prometheus the Debian package started (pid $pid)"
+			invoke-rc.d prometheus stop >&2 2>/dev/null || kill "$pid" 2>/dev/null || true
+		fi
+	done
+}
+
+# ---------------------------------------------------------------- building
+
+# module_hash identifies the sources of a Go module and the toolchain.
+module_hash() {
+	local dir=$1
+	{ go version; cat "$dir/go.mod" "$dir/go.sum"; find "$dir" -name '*.go' | sort | xargs cat; } | sha256sum | cut -d' ' -f1
+}
+
+# build NAME MODULE_DIR PACKAGE builds PACKAGE of MODULE_DIR to $BIN/NAME
+# unless the binary exists and was built from the same module state.
+build() {
+	local name=$1 dir=$2 pkg=$3 hash stamp="$BIN/$1.stamp"
+	hash=$(module_hash "$dir")
+	if [[ -x $BIN/$name && -f $stamp && $(cat "$stamp") == "$hash" ]]; then
+		say "$name: cached binary $BIN/$name"
+		return 0
+	fi
+	mkdir -p "$BIN"
+	say "$name: building $pkg (this takes a while the first time)"
+	local start=$SECONDS
+	(cd "$dir" && GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -o "$BIN/$name.tmp" "$pkg") >&2 ||
+		die "$name: go build $pkg in $dir failed"
+	mv "$BIN/$name.tmp" "$BIN/$name"
+	echo "$hash" >"$stamp"
+	say "$name: built in $((SECONDS - start))s"
+}
+
+build_all() {
+	build jaeger "$CI_DIR/tools/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger
+	build loki "$CI_DIR/tools/loki" github.com/grafana/loki/v3/cmd/loki
+	build testsvc "$CI_DIR/testsvc" .
+}
+
+# ---------------------------------------------------------------- processes
+
+pidfile() { echo "$STATE/$1.pid"; }
+logfile() { echo "$STATE/$1.log"; }
+
+running() {
+	local pid
+	pid=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1
+	kill -0 "$pid" 2>/dev/null
+}
+
+# start NAME CMD... runs CMD in the background unless NAME is already running.
+start() {
+	local name=$1
+	shift
+	if running "$name"; then
+		say "$name: already running (pid $(cat "$(pidfile "$name")"))"
+		return 0
+	fi
+	say "$name: starting"
+	nohup "$@" >"$(logfile "$name")" 2>&1 </dev/null &
+	echo $! >"$(pidfile "$name")"
+}
+
+stop() {
+	local name=$1 pid
+	pid=$(cat "$(pidfile "$name")" 2>/dev/null) || return 0
+	if kill -0 "$pid" 2>/dev/null; then
+		say "$name: stopping (pid $pid)"
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+		kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -f "$(pidfile "$name")"
+}
+
+# fail_with_log NAME MESSAGE reports a server that did not come up.
+fail_with_log() {
+	say "ERROR: $1: $2"
+	say "last lines of $(logfile "$1"):"
+	tail -n 40 "$(logfile "$1")" >&2 2>/dev/null || true
+	exit 1
+}
+
+# wait_until NAME TIMEOUT WHAT CHECK... retries CHECK every second until it
+# succeeds, NAME's process dies or TIMEOUT seconds pass.
+wait_until() {
+	local name=$1 timeout=$2 what=$3
+	shift 3
+	local deadline=$((SECONDS + timeout))
+	until "$@" >/dev/null 2>&1; do
+		running "$name" || fail_with_log "$name" "exited while waiting for $what"
+		((SECONDS < deadline)) || fail_with_log "$name" "no $what after ${timeout}s"
+		sleep 1
+	done
+	say "$name: $what"
+}
+
+http_ok() { curl -fsS --max-time 3 "$@" -o /dev/null; }
+tcp_open() { (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null; }
+
+# has_result URL JQ-FILTER [CURL-ARGS...] is true when the JSON at URL makes
+# the jq filter true.
+has_result() {
+	local url=$1 filter=$2
+	shift 2
+	curl -fsS --max-time 5 "$@" "$url" | jq -e "$filter" >/dev/null
+}
+
+prometheus_has() {
+	has_result "$PROMETHEUS/api/v1/query" '.data.result | length > 0' -G --data-urlencode "query=$1"
+}
+
+loki_has_shop_lines() {
+	local base=$1
+	shift
+	has_result "$base/loki/api/v1/query_range" '.data.result | length > 0' -G \
+		--data-urlencode 'query={service_name="shop"}' --data-urlencode limit=1 \
+		--data-urlencode "start=$(($(date +%s) - 600))000000000" "$@"
+}
+
+# ---------------------------------------------------------------- up / down
+
+start_servers() {
+	mkdir -p "$STATE"
+	if ! running prometheus; then rm -rf "$STATE/prometheus-data"; fi
+	start prometheus /usr/bin/prometheus \
+		--config.file="$CI_DIR/config/prometheus.yml" \
+		--storage.tsdb.path="$STATE/prometheus-data" \
+		--storage.tsdb.retention.time=1d \
+		--web.listen-address=127.0.0.1:9090 \
+		--enable-feature=exemplar-storage
+	start jaeger "$BIN/jaeger" --config "$CI_DIR/config/jaeger.yaml"
+	start_loki loki loki.yaml
+	start_loki loki-auth loki-auth.yaml
+}
+
+start_loki() {
+	local name=$1 config=$2
+	if ! running "$name"; then rm -rf "${STATE:?}/$name-data"; fi
+	mkdir -p "$STATE/$name-data"
+	LOKI_DIR="$STATE/$name-data" start "$name" "$BIN/loki" \
+		-config.file="$CI_DIR/config/$config" -config.expand-env=true
+}
+
+wait_ready() {
+	wait_until prometheus 60 "ready" http_ok "$PROMETHEUS/-/ready"
+	wait_until jaeger 60 "query API ready" http_ok "$JAEGER_HTTP/api/services"
+	wait_until jaeger 30 "gRPC query port open" tcp_open "$JAEGER_GRPC"
+	wait_until loki 120 "ready" http_ok "$LOKI/ready"
+	wait_until loki-auth 120 "ready" http_ok "$LOKI_AUTH/ready"
+}
+
+start_testsvc() {
+	start testsvc "$BIN/testsvc" -listen 127.0.0.1:18080 -payments-listen 127.0.0.1:18081 \
+		-otlp 127.0.0.1:4318 -loki "$LOKI" -loki-auth "$LOKI_AUTH" -loki-tenant "$TENANT" \
+		-load "$LOAD" -rps "$RPS"
+	wait_until testsvc 30 "serving /metrics" http_ok "$TESTSVC/metrics"
+}
+
+wait_data() {
+	wait_until prometheus 90 "scraped a non-zero request rate of job shop" \
+		prometheus_has 'sum(rate(http_server_request_duration_seconds_count{job="shop"}[30s])) > 0'
+	wait_until prometheus 90 "scraped span metrics of service shop" \
+		prometheus_has 'traces_span_metrics_calls_total{service_name="shop"}'
+	wait_until jaeger 90 "holds traces of service shop" \
+		has_result "$JAEGER_HTTP/api/traces?service=shop&limit=1&lookback=1h" '.data | length > 0'
+	wait_until jaeger 90 "holds traces of service payments" \
+		has_result "$JAEGER_HTTP/api/traces?service=payments&limit=1&lookback=1h" '.data | length > 0'
+	wait_until loki 90 "holds lines of service shop" loki_has_shop_lines "$LOKI"
+	wait_until loki-auth 90 "holds lines of service shop for tenant $TENANT" \
+		loki_has_shop_lines "$LOKI_AUTH" -H "X-Scope-OrgID: $TENANT"
+}
+
+print_env() {
+	cat <<EOF
+export REDLINE_INTEGRATION=1
+export REDLINE_IT_PROMETHEUS=$PROMETHEUS
+export REDLINE_IT_JAEGER_GRPC=$JAEGER_GRPC
+export REDLINE_IT_JAEGER_HTTP=$JAEGER_HTTP
+export REDLINE_IT_LOKI=$LOKI
+export REDLINE_IT_LOKI_AUTH=$LOKI_AUTH
+export REDLINE_IT_LOKI_TENANT=$TENANT
+export REDLINE_IT_TESTSVC=$TESTSVC
+EOF
+}
+
+up() {
+	need_packages
+	build_all
+	start_servers
+	wait_ready
+	start_testsvc
+	wait_data
+	say "up: logs and pids in $STATE"
+	print_env
+}
+
+down() {
+	local name
+	for name in testsvc loki-auth loki jaeger prometheus; do stop "$name"; done
+	rm -rf "${STATE:?}"/*-data
+	say "down"
+}
+
+case ${1:-} in
+up) up ;;
+down) down ;;
+env) print_env ;;
+build) build_all ;;
+*)
+	echo "usage: bash .ci/stack.sh up|down|env|build" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
+)
+
+func testSpan(t *testing.T) trace.SpanContext {
+	t.Helper()
+	traceID, err := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spanID, err := trace.SpanIDFromHex("00f067aa0ba902b7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trace.NewSpanContext(trace.SpanContextConfig{TraceID: traceID, SpanID: spanID, TraceFlags: trace.FlagsSampled})
+}
+
+func TestRequestLogEntry(t *testing.T) {
+	span := testSpan(t)
+	tests := []struct {
+		name         string
+		rec          requestRecord
+		wantLevel    string
+		wantPrefix   string
+		wantContains []string
+		wantMetadata bool
+	}{
+		{
+			name:         "fast cart is plain text at info without metadata",
+			rec:          requestRecord{service: "shop", route: routeCart, method: "GET", status: 200, elapsed: 12 * time.Millisecond},
+			wantLevel:    "info",
+			wantPrefix:   "INFO GET /api/cart 200 12ms ",
+			wantContains: []string{"trace_id=4bf92f3577b34da6a3ce929d0e0e4736", "span_id=00f067aa0ba902b7"},
+		},
+		{
+			name:         "failed item is logfmt at error with metadata",
+			rec:          requestRecord{service: "shop", route: routeItem, method: "GET", status: 500, elapsed: 20 * time.Millisecond, err: errors.New("item store timed out")},
+			wantLevel:    "error",
+			wantPrefix:   `level=error msg="request failed: item store timed out" method=GET route=/api/items/{id} status=500`,
+			wantContains: []string{"trace_id=4bf92f3577b34da6a3ce929d0e0e4736"},
+			wantMetadata: true,
+		},
+		{
+			name:         "slow checkout is JSON at warn with metadata",
+			rec:          requestRecord{service: "shop", route: routeCheckout, method: "POST", status: 200, elapsed: 1200 * time.Millisecond},
+			wantLevel:    "warn",
+			wantPrefix:   `{"level":"warn","msg":"slow request","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7",`,
+			wantContains: []string{`"route":"/api/checkout"`, `"status":200`, `"duration_ms":1200`},
+			wantMetadata: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.rec.span = span
+			got := requestLogEntry(tt.rec, time.Second)
+			if got.level != tt.wantLevel {
+				t.Errorf("level = %q, want %q", got.level, tt.wantLevel)
+			}
+			if !strings.HasPrefix(got.line, tt.wantPrefix) {
+				t.Errorf("line = %q, want prefix %q", got.line, tt.wantPrefix)
+			}
+			for _, want := range tt.wantContains {
+				if !strings.Contains(got.line, want) {
+					t.Errorf("line = %q, want it to contain %q", got.line, want)
+				}
+			}
+			if (got.metadata != nil) != tt.wantMetadata {
+				t.Fatalf("metadata = %v, want present: %v", got.metadata, tt.wantMetadata)
+			}
+			if tt.wantMetadata && got.metadata["trace_id"] != span.TraceID().String() {
+				t.Errorf("metadata trace_id = %q", got.metadata["trace_id"])
+			}
+		})
+	}
+}
+
+func TestPushBodyGroupsStreamsAndKeepsMetadata(t *testing.T) {
+	at := time.Unix(1700000000, 5)
+	body, err := pushBody([]logEntry{
+		{at: at, service: "shop", level: "info", line: "a"},
+		{at: at, service: "shop", level: "error", line: "b", metadata: map[string]string{"trace_id": "t"}},
+		{at: at, service: "shop", level: "info", line: "c"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Streams []struct {
+			Stream map[string]string `json:"stream"`
+			Values [][]any           `json:"values"`
+		} `json:"streams"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Streams) != 2 {
+		t.Fatalf("streams = %d, want 2: %s", len(got.Streams), body)
+	}
+	info, errs := got.Streams[0], got.Streams[1]
+	if info.Stream["level"] != "info" || info.Stream["service_name"] != "shop" || len(info.Values) != 2 {
+		t.Errorf("first stream = %+v, want shop/info with 2 lines", info)
+	}
+	if len(info.Values[0]) != 2 || info.Values[0][0] != "1700000000000000005" || info.Values[0][1] != "a" {
+		t.Errorf("info value = %v, want [ns line]", info.Values[0])
+	}
+	if len(errs.Values) != 1 || len(errs.Values[0]) != 3 {
+		t.Fatalf("error stream values = %v, want one [ns line metadata]", errs.Values)
+	}
+	if md, ok := errs.Values[0][2].(map[string]any); !ok || md["trace_id"] != "t" {
+		t.Errorf("metadata = %v, want trace_id t", errs.Values[0][2])
+	}
+}

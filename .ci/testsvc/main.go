@@ -1,0 +1,151 @@
+// Command testsvc is the instrumented service that redline's integration stack
+// observes. It runs service "shop" (GET /api/cart, POST /api/checkout,
+// GET /api/items/{id}) which calls service "payments" (POST /charge) over HTTP,
+// exports traces over OTLP/HTTP, serves Prometheus metrics on /metrics (OTel
+// semantic conventions and classic client_golang ones) and pushes its logs to
+// Loki. A bounded load generator can drive every route after start; the
+// servers stay up until the process is signalled.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// config is everything the command line controls.
+type config struct {
+	shopAddr     string
+	paymentsAddr string
+	otlpEndpoint string
+	lokiURLs     string
+	lokiAuthURL  string
+	lokiTenant   string
+	load         time.Duration
+	rps          float64
+	behaviour    behaviour
+}
+
+func parseFlags() config {
+	var c config
+	flag.StringVar(&c.shopAddr, "listen", "127.0.0.1:18080", "address of the shop service (and /metrics)")
+	flag.StringVar(&c.paymentsAddr, "payments-listen", "127.0.0.1:18081", "address of the payments service")
+	flag.StringVar(&c.otlpEndpoint, "otlp", "127.0.0.1:4318", "OTLP/HTTP host:port for traces; empty disables export")
+	flag.StringVar(&c.lokiURLs, "loki", "", "comma-separated Loki base URLs to push logs to without a tenant")
+	flag.StringVar(&c.lokiAuthURL, "loki-auth", "", "Loki base URL to push logs to with the X-Scope-OrgID of -loki-tenant")
+	flag.StringVar(&c.lokiTenant, "loki-tenant", "redline-it", "tenant sent as X-Scope-OrgID to -loki-auth")
+	flag.DurationVar(&c.load, "load", 0, "drive all routes for this long after start (0: no load)")
+	flag.Float64Var(&c.rps, "rps", 20, "requests per second of the load generator")
+	flag.DurationVar(&c.behaviour.checkoutMin, "checkout-min", 600*time.Millisecond, "shortest POST /api/checkout")
+	flag.DurationVar(&c.behaviour.checkoutMax, "checkout-max", 1500*time.Millisecond, "longest POST /api/checkout")
+	flag.Float64Var(&c.behaviour.checkoutErrorRate, "checkout-error-rate", 0.05, "share of charges that fail (checkout answers 500)")
+	flag.Float64Var(&c.behaviour.itemsErrorRate, "items-error-rate", 0.10, "share of GET /api/items/{id} answering 500")
+	flag.DurationVar(&c.behaviour.slowThreshold, "slow-threshold", time.Second, "requests at least this slow are logged at level warn")
+	flag.Parse()
+	return c
+}
+
+func main() {
+	cfg := parseFlags()
+	if err := run(cfg); err != nil {
+		log.Fatalf("testsvc: %v", err)
+	}
+}
+
+func run(cfg config) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	shopTraces, err := newTracerProvider(ctx, "shop", cfg.otlpEndpoint)
+	if err != nil {
+		return err
+	}
+	defer shutdown("shop tracer", shopTraces.Shutdown)
+	paymentsTraces, err := newTracerProvider(ctx, "payments", cfg.otlpEndpoint)
+	if err != nil {
+		return err
+	}
+	defer shutdown("payments tracer", paymentsTraces.Shutdown)
+
+	registry := prometheus.NewRegistry()
+	metrics, meters, err := newMetrics(registry)
+	if err != nil {
+		return err
+	}
+	defer shutdown("meter provider", meters.Shutdown)
+
+	logs := newLogShipper(lokiTargets(cfg))
+	go logs.run(ctx)
+
+	pay := &payments{tracer: paymentsTraces.Tracer("redline.ci/testsvc/payments"), logs: logs, behaviour: cfg.behaviour}
+	s := &shop{
+		tracer:      shopTraces.Tracer("redline.ci/testsvc/shop"),
+		metrics:     metrics,
+		logs:        logs,
+		behaviour:   cfg.behaviour,
+		paymentsURL: "http://" + cfg.paymentsAddr + "/charge",
+		client:      &http.Client{Timeout: 10 * time.Second},
+	}
+
+	errs := make(chan error, 2)
+	paymentsServer := serve(cfg.paymentsAddr, pay.routes(), errs)
+	shopServer := serve(cfg.shopAddr, s.routes(registry), errs)
+	log.Printf("testsvc: shop on %s, payments on %s", cfg.shopAddr, cfg.paymentsAddr)
+
+	if cfg.load > 0 {
+		go generateLoad(ctx, "http://"+cfg.shopAddr, cfg.load, cfg.rps)
+	}
+
+	select {
+	case <-ctx.Done():
+	case err = <-errs:
+	}
+	shutdown("shop server", shopServer.Shutdown)
+	shutdown("payments server", paymentsServer.Shutdown)
+	logs.flush(context.Background())
+	return err
+}
+
+// serve starts an HTTP server in the background; a failure to listen or serve
+// is reported on errs.
+func serve(addr string, handler http.Handler, errs chan<- error) *http.Server {
+	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("serve %s: %w", addr, err)
+		}
+	}()
+	return srv
+}
+
+// shutdown stops one component with a bounded grace period and logs failures.
+func shutdown(what string, stop func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		log.Printf("testsvc: stopping %s: %v", what, err)
+	}
+}
+
+func lokiTargets(cfg config) []lokiTarget {
+	var targets []lokiTarget
+	for _, u := range strings.Split(cfg.lokiURLs, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			targets = append(targets, lokiTarget{baseURL: u})
+		}
+	}
+	if cfg.lokiAuthURL != "" {
+		targets = append(targets, lokiTarget{baseURL: cfg.lokiAuthURL, tenant: cfg.lokiTenant})
+	}
+	return targets
+}
