@@ -1,10 +1,9 @@
 // Builds Jaeger v2 (cmd/jaeger) for the integration stack. Kept apart from the
-// Loki tool 
+// Loki tool module because their dependency graphs conflict.
 //
 // go.sum was written with GOSUMDB=off: the module mirror reachable here has no
 // checksum-database entries for many of these modules (404), so go.sum, which
 // builds check with -mod=readonly, is the record of their hashes.
-module because their dependency graphs conflict.
 module redline.ci/tools/jaeger
 
 go 1.26
