@@ -318,10 +318,10 @@ func (m Model) fold(n int) string {
 
 // guides draws the tree lines left of node n and returns their width: one
 // "│ " or "  " per ancestor level and "├" or "└" before the node. Levels
-// deeper than the tree column can show are elided into a leading "…".
+// deeper than the tree column can show are elided into a leading "… ".
 func (m Model) guides(n int) (string, int) {
 	t := m.data.tree
-	maxLevels := max((m.cols.tree-12)/2, 1)
+	maxLevels := max(m.cols.tree/5, 1) // guides take at most ~40% of the column
 	var levels []string
 	width := 0
 	if t.Nodes[n].Parent >= 0 {
@@ -335,8 +335,8 @@ func (m Model) guides(n int) (string, int) {
 	}
 	var sb strings.Builder
 	if p >= 0 && t.Nodes[p].Parent >= 0 {
-		sb.WriteString(ellipsis)
-		width++
+		sb.WriteString(ellipsis + " ") // stands for the elided levels, as wide as one
+		width += 2
 	}
 	for i := len(levels) - 1; i >= 0; i-- {
 		sb.WriteString(levels[i])

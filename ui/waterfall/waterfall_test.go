@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,15 +59,46 @@ func TestViewGolden(t *testing.T) {
 	}
 }
 
-// sgrColour matches an SGR sequence that sets a colour (30–37, 38;…, 39,
-// 40–47, 48;…, 90–97, 100–107).
-var sgrColour = regexp.MustCompile(`\x1b\[[0-9;]*?(?:^|;|\[)(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m`)
+// sgr matches one SGR sequence and captures its parameters.
+var sgr = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
+
+// setsColour reports whether an SGR parameter list sets a foreground or
+// background colour (30–38, 40–48, 90–97, 100–107; 39 and 49 reset).
+func setsColour(params string) bool {
+	for _, p := range strings.FieldsFunc(params, func(r rune) bool { return r == ';' || r == ':' }) {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return true
+		}
+		if (n >= 30 && n <= 38) || (n >= 40 && n <= 48) || (n >= 90 && n <= 97) || (n >= 100 && n <= 107) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSetsColour(t *testing.T) {
+	for params, want := range map[string]bool{"38;5;1": true, "31": true, "1;7": false, "0": false, "48;2;1;2;3": true, "4": false, "39": false} {
+		if setsColour(params) != want {
+			t.Errorf("setsColour(%q) = %v", params, !want)
+		}
+	}
+}
 
 func TestNoColorIsReadableWithoutColour(t *testing.T) {
 	m := loadedModel(t, testEnv(true), goldenTrace(), 160, 48)
 	raw := m.View()
-	if loc := sgrColour.FindStringIndex(raw); loc != nil {
-		t.Fatalf("NO_COLOR view sets a colour: %q", raw[loc[0]:min(loc[1]+10, len(raw))])
+	for _, m := range sgr.FindAllStringSubmatch(raw, -1) {
+		if setsColour(m[1]) {
+			t.Fatalf("NO_COLOR view sets a colour: %q", m[0])
+		}
+	}
+	if !sgr.MatchString(raw) {
+		t.Error("NO_COLOR view lost its reverse and bold attributes too")
+	}
+	coloured := loadedModel(t, testEnv(false), goldenTrace(), 160, 48).View()
+	if !slices.ContainsFunc(sgr.FindAllStringSubmatch(coloured, -1), func(m []string) bool { return setsColour(m[1]) }) {
+		t.Error("the coloured view sets no colour: the NO_COLOR check proves nothing")
 	}
 	plain := ansi.Strip(raw)
 	for _, want := range []string{criticalMark, errorMark, "payments attempt 1"} {
@@ -443,6 +475,39 @@ func TestViewAlwaysFillsItsArea(t *testing.T) {
 	requireSize(t, pressAll(t, empty, "j", "d", "n", "enter").View(), 80, 24)
 	if !strings.Contains(ansi.Strip(empty.View()), "no spans") {
 		t.Error("an empty trace does not say so")
+	}
+}
+
+// chainTrace is one span calling the next, depth levels deep.
+func chainTrace(depth int) *trace.Trace {
+	t := &trace.Trace{ID: goldenTraceID}
+	parent := ""
+	for i := range depth {
+		s := syntheticSpan(i, parent, i%3, epoch.Add(time.Duration(i)*time.Millisecond), time.Duration(2*depth-2*i)*time.Millisecond)
+		t.Spans = append(t.Spans, s)
+		parent = s.SpanID
+	}
+	return t
+}
+
+func TestDeepAndWideLabelsKeepTheColumns(t *testing.T) {
+	deep := pressAll(t, loadedModel(t, testEnv(false), chainTrace(200), 80, 24), "G")
+	view := deep.View()
+	requireSize(t, view, 80, 24)
+	last := ansi.Strip(strings.Split(view, "\n")[23])
+	if !strings.HasPrefix(last, "›◆  "+ellipsis) || !strings.Contains(last, "svc-01 operation 1") {
+		t.Errorf("deep levels should be elided, keeping the name: %q", last)
+	}
+
+	wide := goldenTrace()
+	wide.Spans[1].Name = "数据库查询数据库查询数据库查询数据库查询"
+	wide.Spans[2].Name = "🔥🔥🔥 hot path 🔥🔥🔥🔥🔥🔥🔥🔥🔥"
+	wide.Spans[3].Service = "サービス"
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		m := loadedModel(t, testEnv(false), wide, size[0], size[1])
+		for _, keys := range [][]string{nil, {"j"}, {"j", "j"}, {"j", "j", "j", "d"}} {
+			requireSize(t, pressAll(t, m, keys...).View(), size[0], size[1])
+		}
 	}
 }
 
