@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/logs"
@@ -64,7 +65,7 @@ func (c *Client) TraceLogs(ctx context.Context, q logs.Query) (logs.Result, erro
 func (c *Client) newLookup(q logs.Query) (lookup, error) {
 	lk := lookup{
 		traceID:  trace.NormalizeTraceID(q.TraceID),
-		services: q.Services,
+		services: usableServices(q.Services),
 		limit:    c.limit,
 		backward: c.direction == "backward",
 	}
@@ -89,6 +90,18 @@ func (c *Client) newLookup(q logs.Query) (lookup, error) {
 	}
 	lk.window = lk.window.Widen(c.shift)
 	return lk, nil
+}
+
+// usableServices drops empty, repeated and non-UTF-8 service names: none
+// can name a Loki stream, and an empty one would select every stream.
+func usableServices(services []string) []string {
+	var out []string
+	for _, s := range services {
+		if s != "" && utf8.ValidString(s) && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // lookup selects the streams and runs the plan, using what d already knows.

@@ -25,7 +25,7 @@ var traceRange = funnel.TimeRange{Start: base, End: base.Add(2 * time.Second)}
 func at(ms int) int64 { return base.Add(time.Duration(ms) * time.Millisecond).UnixNano() }
 
 func shopQuery() logs.Query {
-	return logs.Query{TraceID: strings.ToUpper(tid), Services: []string{"shop", "payments", "inventory"}, Range: traceRange}
+	return logs.Query{TraceID: strings.ToUpper(tid), Services: []string{"shop", "", "payments", "shop", "inventory", "\xff"}, Range: traceRange}
 }
 
 // A shop that logs checkout as JSON (slow lines also carry OTLP structured
