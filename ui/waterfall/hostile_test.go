@@ -3,12 +3,14 @@ package waterfall
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/ui/pane"
 )
@@ -27,11 +29,22 @@ var hostileTexts = []string{
 	"bad\xff\xfeutf8",
 }
 
+// hostileCorpus is the shared hostile corpus of funnel/sanitize plus the
+// strings above.
+func hostileCorpus(t *testing.T) []string {
+	t.Helper()
+	corpus, err := sanitize.Corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(corpus, hostileTexts...)
+}
+
 // escape matches an escape character and the SGR sequence it starts, if any.
 var escape = regexp.MustCompile("\x1b(\\[[0-9;:]*m)?")
 
-// requireSafe fails when the raw view holds anything but SGR sequences and
-// printable text.
+// requireSafe fails when the raw view holds anything but SGR sequences
+// (our own styles) around text that sanitize.Safe accepts.
 func requireSafe(t *testing.T, raw string) {
 	t.Helper()
 	for _, m := range escape.FindAllString(raw, -1) {
@@ -39,26 +52,23 @@ func requireSafe(t *testing.T, raw string) {
 			t.Fatalf("raw view holds a non-SGR escape sequence: %q", raw)
 		}
 	}
-	plain := ansi.Strip(raw)
-	for _, r := range plain {
-		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u202e' || r == '\u202c' {
-			t.Fatalf("view holds control character %U: %q", r, plain)
-		}
+	if strings.ContainsAny(raw, "\u009b\u009d\u0090") {
+		t.Fatalf("raw view holds a C1 introducer: %q", raw)
 	}
-	if !strings.Contains(plain, "evil") && !strings.Contains(plain, "red") {
-		t.Fatalf("hostile text vanished entirely instead of being neutralised: %q", plain)
+	if plain := ansi.Strip(raw); !sanitize.Safe(plain) {
+		t.Fatalf("view is not safe for a terminal: %q", plain)
 	}
 }
 
 // hostileTrace puts hostile text in every field the waterfall draws.
-func hostileTrace() *trace.Trace {
+func hostileTrace(texts []string) *trace.Trace {
 	tr := goldenTrace()
-	tr.Warnings = hostileTexts
+	tr.Warnings = texts
 	for i := range tr.Spans {
 		s := &tr.Spans[i]
-		h := hostileTexts[i%len(hostileTexts)]
+		h := texts[i%len(texts)]
 		s.Name = h + s.Name
-		s.Service = hostileTexts[(i/10)%len(hostileTexts)] + s.Service
+		s.Service = texts[(i/10)%len(texts)] + s.Service
 		s.StatusMessage = h
 		s.Attributes = append(s.Attributes, trace.Attr{Key: h, Value: h})
 		s.Resource = append(s.Resource, trace.Attr{Key: "k", Value: h})
@@ -69,20 +79,28 @@ func hostileTrace() *trace.Trace {
 }
 
 func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {160, 48}, {200, 40}} {
-		m := loadedModel(t, testEnv(false), hostileTrace(), size[0], size[1])
-		for _, keys := range [][]string{nil, {"d"}, {"n"}, {"c", "G"}, {"j", "j", "j"}} {
-			m := pressAll(t, m, keys...)
-			requireSafe(t, m.View())
+	corpus := hostileCorpus(t)
+	// Rotate the corpus so every string lands in every field at some point.
+	for shift := range corpus {
+		texts := append(slices.Clone(corpus[shift:]), corpus[:shift]...)
+		size := [][2]int{{80, 24}, {160, 48}, {200, 40}}[shift%3]
+		m := loadedModel(t, testEnv(shift%2 == 0), hostileTrace(texts), size[0], size[1])
+		for _, keys := range [][]string{nil, {"d"}, {"n"}, {"c", "G"}, {"j", "j", "j", "d"}} {
+			requireSafe(t, pressAll(t, m, keys...).View())
 		}
+	}
+	plain := ansi.Strip(loadedModel(t, testEnv(false), hostileTrace(hostileTexts), 160, 48).View())
+	if !strings.Contains(plain, "evil") || !strings.Contains(plain, sanitize.Placeholder) {
+		t.Errorf("hostile text should be shown neutralised, not dropped: %q", plain)
 	}
 }
 
 func TestHostileErrorAndIDNeverReachTheTerminal(t *testing.T) {
 	env := testEnv(false)
-	src := &fakeSource{err: errors.New("tempo: " + strings.Join(hostileTexts, " "))}
-	p := New(env, src, trace.Summary{TraceID: hostileTexts[0]}, env.Range).SetSize(120, 20)
-	requireSafe(t, p.View()+"evil") // loading state
+	corpus := hostileCorpus(t)
+	src := &fakeSource{err: errors.New("tempo: " + strings.Join(corpus, " "))}
+	p := New(env, src, trace.Summary{TraceID: corpus[0]}, env.Range).SetSize(120, 20)
+	requireSafe(t, p.View()) // loading state
 	p, _ = p.Update(p.Init()())
 	requireSafe(t, p.View())
 
