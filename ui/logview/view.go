@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/ui/frame"
@@ -141,8 +143,18 @@ func (m *Model) footer() []string {
 	if m.table.Wrap() {
 		wrap = "on"
 	}
+	k := m.env.Keys.Logs
 	return []string{
-		m.env.Styles.Muted.Render(strategy + " · " + scope),
-		m.env.Styles.Muted.Render("x fields · w wrap " + wrap + " · a span/trace · E errors first · / filter"),
+		m.env.Styles.Muted.Render(strategy + " · " + scope + " · wrap " + wrap),
+		m.env.Styles.Muted.Render(hints(k.Expand, k.Wrap, k.SpanOnly, k.ErrorsTop, m.env.Keys.Global.Filter)),
 	}
+}
+
+// hints renders bindings as "x expand fields · w wrap lines · …".
+func hints(bindings ...key.Binding) string {
+	parts := make([]string, len(bindings))
+	for i, b := range bindings {
+		parts[i] = b.Help().Key + " " + b.Help().Desc
+	}
+	return strings.Join(parts, " · ")
 }

@@ -24,7 +24,7 @@ func columns() []table.Column {
 		{Title: "SPANS", Width: 6, Priority: 3, Align: table.AlignRight},
 		{Title: "START (UTC)", Width: 12, Priority: 1},
 		{Title: "ROOT", Width: 20, Flex: true},
-		{Title: "SERVICES", Width: 24, Priority: 4},
+		{Title: "SERVICES", Width: 44, Priority: 4},
 		{Title: "TRACE", Width: 8, Priority: 5},
 	}
 }
@@ -88,7 +88,8 @@ func (m *Model) mode() string {
 
 func (m *Model) title() string {
 	route := sanitize.Line(m.service) + " " + sanitize.Line(m.route.Route)
-	summary := fmt.Sprintf("  %d %s · e toggles slowest/erroring", len(m.traces), m.mode())
+	toggle := m.env.Keys.Traces.ToggleErrors.Help()
+	summary := fmt.Sprintf("  %d %s · %s: %s", len(m.traces), m.mode(), toggle.Key, toggle.Desc)
 	return m.env.Styles.Title.Render(route) + m.env.Styles.Muted.Render(summary)
 }
 
