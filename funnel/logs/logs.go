@@ -4,9 +4,11 @@
 package logs
 
 import (
+	"slices"
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/trace"
 )
 
 // Level is a log severity.
@@ -25,7 +27,23 @@ const (
 
 // String returns a fixed-width upper-case word ("DEBUG", "INFO ", … "?    "
 // for unknown) so levels read without colour.
-func (l Level) String() string { panic("TODO") }
+func (l Level) String() string {
+	switch l {
+	case LevelTrace:
+		return "TRACE"
+	case LevelDebug:
+		return "DEBUG"
+	case LevelInfo:
+		return "INFO "
+	case LevelWarn:
+		return "WARN "
+	case LevelError:
+		return "ERROR"
+	case LevelFatal:
+		return "FATAL"
+	}
+	return "?    "
+}
 
 // Format is how a line's body is structured.
 type Format int
@@ -42,8 +60,8 @@ type Line struct {
 	Time     time.Time
 	Level    Level
 	Service  string
-	Body     string            // the raw line as stored
-	Message  string            // the human message: JSON "msg"/"message", logfmt msg=, else Body
+	Body     string // the raw line as stored
+	Message  string // the human message: JSON "msg"/"message", logfmt msg=, else Body
 	Format   Format
 	Labels   map[string]string // index (stream) labels
 	Metadata map[string]string // structured metadata and parsed fields
@@ -55,12 +73,44 @@ type Line struct {
 // Time, Body, Labels and Metadata are set. Trace and span IDs are taken from
 // metadata (trace_id, traceId, traceID, …), then JSON or logfmt fields, then
 // from a trace_id=… or traceID:… pattern in plain text.
-func Parse(l Line) Line { panic("TODO") }
+//
+// Format is always detected from Body: JSON when it is a JSON object,
+// logfmt when it starts with a key=value pair and holds at least two, else
+// plain. Fields a source already set are kept: Level unless LevelUnknown,
+// Message unless "", Service unless "" (else the service_name, service,
+// app or job label), TraceID and SpanID unless "" (but normalised). The
+// level comes from the body's fields (level, lvl, severity, severity_text,
+// log.level; Pino numbers too), then metadata and labels (severity_text,
+// detected_level, level, severity_number), then a level keyword among the
+// first words of the body; see LevelOf.
+func Parse(l Line) Line {
+	l.Format = formatOf(l.Body)
+	fields := fieldsOf(l.Format, l.Body)
+	if l.Message == "" {
+		l.Message = messageOf(l.Body, fields)
+	}
+	if l.Level == LevelUnknown {
+		l.Level = levelOf(l, fields)
+	}
+	if l.Service == "" {
+		l.Service = firstOf(l.Labels, "service_name", "service", "app", "job")
+	}
+	l.TraceID = trace.NormalizeTraceID(l.TraceID)
+	if l.TraceID == "" {
+		l.TraceID = findID(l, fields, traceIDKeys, traceIDPattern, trace.NormalizeTraceID)
+	}
+	l.SpanID = trace.NormalizeSpanID(l.SpanID)
+	if l.SpanID == "" {
+		l.SpanID = findID(l, fields, spanIDKeys, spanIDPattern, trace.NormalizeSpanID)
+	}
+	return l
+}
 
 // Fields returns the line's structured fields (JSON keys flattened with ".",
 // or logfmt pairs) in key order, for the "expand JSON" view. Plain lines
-// return nil.
-func Fields(l Line) []Field { panic("TODO") }
+// return nil. JSON arrays are kept as compact JSON text; a logfmt key
+// repeated keeps its last value.
+func Fields(l Line) []Field { return fieldsOf(formatOf(l.Body), l.Body) }
 
 // Field is one key/value of a structured line.
 type Field struct {
@@ -69,11 +119,32 @@ type Field struct {
 
 // MatchTrace keeps lines of traceID; with spanID non-empty, only those of
 // that span. Lines stay in time order.
-func MatchTrace(lines []Line, traceID, spanID string) []Line { panic("TODO") }
+// IDs are compared normalised; an invalid traceID (or a non-empty invalid
+// spanID) matches nothing. The result is a new slice.
+func MatchTrace(lines []Line, traceID, spanID string) []Line {
+	traceID = trace.NormalizeTraceID(traceID)
+	wantSpan := trace.NormalizeSpanID(spanID)
+	if traceID == "" || (spanID != "" && wantSpan == "") {
+		return nil
+	}
+	var out []Line
+	for _, l := range lines {
+		if trace.NormalizeTraceID(l.TraceID) != traceID {
+			continue
+		}
+		if wantSpan != "" && trace.NormalizeSpanID(l.SpanID) != wantSpan {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
 
 // SortByTime merges lines from many streams into ascending time order
 // (stable: equal times keep their order).
-func SortByTime(lines []Line) { panic("TODO") }
+func SortByTime(lines []Line) {
+	slices.SortStableFunc(lines, func(a, b Line) int { return a.Time.Compare(b.Time) })
+}
 
 // Query asks a log source for the lines of a trace.
 type Query struct {
