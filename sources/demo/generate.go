@@ -182,6 +182,9 @@ func (g *generator) pathStep(route int, s step, parent string, t time.Time, slot
 		return g.gatewayAttempts(route, parent, t, slot)
 	}
 	callee := g.plan.path[pos+1]
+	if s.parallel {
+		g.siblings(route, s, parent, t, slot)
+	}
 	client := g.clientCall(route, s.target, parent, t, slot)
 	below := g.server(callee, g.spans[client].SpanID, t.Add(networkHop), g.plan.actual[pos+1], pos+1)
 	f := upstreamFailure(s.target, below)
@@ -192,6 +195,20 @@ func (g *generator) pathStep(route int, s step, parent string, t time.Time, slot
 		g.fail(client, failure{status: below.status, message: below.message}, "")
 	}
 	return f
+}
+
+// siblings emits the other calls of a fan-out whose one call is on the
+// path: they run alongside it and finish within its slot.
+func (g *generator) siblings(route int, s step, parent string, t time.Time, slot time.Duration) {
+	rnd := newRNG(g.plan.hash, uint64(len(g.spans)), 0x51b)
+	for range s.iterations(g.plan.items) - 1 {
+		start := t.Add(time.Duration(float64(slot) * rnd.between(0, 0.3)))
+		d := time.Duration(float64(t.Add(slot).Sub(start)) * rnd.between(0.3, 0.95))
+		g.work(route, s, parent, start, d, false)
+		if g.err != nil {
+			return
+		}
+	}
 }
 
 // upstreamFailure is what a caller answers when a call to target failed.
@@ -208,8 +225,7 @@ func upstreamFailure(target string, below failure) failure {
 
 // proportional lays out an off-path span (or the pinned span of a normal
 // trace): its steps share its duration in proportion to their nominal
-// times, with jitter. When fails, a random step fails and the rest is
-// skipped.
+// times, with jitter. When fails, its last step fails.
 func (g *generator) proportional(route int, parent string, idx int, start time.Time, d time.Duration, fails bool) failure {
 	r := routeTable[route]
 	rnd := newRNG(g.plan.hash, uint64(idx), 0x9a0)
@@ -221,8 +237,7 @@ func (g *generator) proportional(route int, parent string, idx int, start time.T
 	}
 	failing := -1
 	if fails && len(run) > 0 {
-		failing = run[rnd.intn(len(run))]
-		run = run[:indexOf(run, failing)+1]
+		failing = run[len(run)-1]
 	}
 	weights := make([]float64, len(run))
 	total := 0.0
@@ -245,15 +260,6 @@ func (g *generator) proportional(route int, parent string, idx int, start time.T
 		return failure{status: 500, message: r.failure}
 	}
 	return failure{}
-}
-
-func indexOf(xs []int, x int) int {
-	for i, v := range xs {
-		if v == x {
-			return i
-		}
-	}
-	return -1
 }
 
 // step runs every iteration of s within [t, t+slot).

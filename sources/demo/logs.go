@@ -211,7 +211,9 @@ func gatewayMessages(sp *trace.Span) []message {
 	return []message{{offset: -1, level: "error", text: "charge failed: " + sp.StatusMessage, fields: []string{"gateway", "card-gateway", "attempt", "2"}}}
 }
 
-func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) }
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64)
+}
 
 // rawLine renders a message in its service's log format, with the labels
 // and structured metadata Loki would return.

@@ -1,8 +1,8 @@
 package demo
 
 import (
-	"encoding/hex"
 	"encoding/binary"
+	"encoding/hex"
 	"math"
 	"time"
 )
@@ -40,6 +40,15 @@ const (
 	feistelKeys = 4
 )
 
+// canonical returns k as decodeTraceID would return it from k's ID: nonce
+// cut to its bits, start in UTC at millisecond precision. Keys must be
+// canonical before anything is derived from them.
+func (k traceKey) canonical() traceKey {
+	k.nonce &= 1<<nonceBits - 1
+	k.start = time.UnixMilli(k.start.UnixMilli()).UTC()
+	return k
+}
+
 // encode returns the trace ID of k: 32 lower-case hex characters.
 func (k traceKey) encode() string {
 	failed := uint64(0)
@@ -73,7 +82,7 @@ func decodeTraceID(id string) (traceKey, bool) {
 		shape:    shape(a >> 54 & 3),
 		failed:   a>>53&1 == 1,
 		quantile: uint16(a >> 37),
-		start:    time.UnixMilli(int64((a&(1<<37-1))<<7 | b>>nonceBits)),
+		start:    time.UnixMilli(int64((a&(1<<37-1))<<7 | b>>nonceBits)).UTC(),
 		nonce:    uint32(b & (1<<nonceBits - 1)),
 	}
 	return k, k.valid()

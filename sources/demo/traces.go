@@ -139,7 +139,8 @@ func (s *Source) stressKey(route int, q trace.Query, listed []*plan) traceKey {
 		start = q.Range.Start
 	}
 	h := hashOf(uint64(s.seed), uint64(route), uint64(start.Unix()), 0x57e55)
-	return traceKey{route: route, shape: shapeStress, quantile: uint16(min(d.Milliseconds(), 65535)), start: start.Truncate(time.Millisecond), nonce: uint32(h)}
+	k := traceKey{route: route, shape: shapeStress, quantile: uint16(min(d.Milliseconds(), 65535)), start: start, nonce: uint32(h)}
+	return k.canonical()
 }
 
 // sampled returns the keys of the traces of route a tail sampler kept
@@ -154,11 +155,11 @@ func (s *Source) sampled(route int, r funnel.TimeRange) []traceKey {
 			if float64(i)+unit(hashOf(h, 1)) >= kept {
 				break
 			}
-			start := b.Add(time.Duration(h % uint64(bucket))).Truncate(time.Millisecond)
-			if start.Before(r.Start) || start.After(r.End) {
+			k := s.sampledKey(route, b.Add(time.Duration(h%uint64(bucket))), h)
+			if k.start.Before(r.Start) || k.start.After(r.End) {
 				continue
 			}
-			keys = append(keys, s.sampledKey(route, start, h))
+			keys = append(keys, k)
 		}
 	}
 	return keys
@@ -169,10 +170,10 @@ func (s *Source) sampledKey(route int, start time.Time, h uint64) traceKey {
 	k := traceKey{route: route, start: start, nonce: uint32(hashOf(h, 2)), quantile: uint16(hashOf(h, 3))}
 	if unit(hashOf(h, 4)) < s.timeoutShare(route, start) {
 		k.shape = shapeTimeout
-		return k
+	} else {
+		k.failed = unit(hashOf(h, 5)) < s.baselineErrorRatio(route, start)
 	}
-	k.failed = unit(hashOf(h, 5)) < s.baselineErrorRatio(route, start)
-	return k
+	return k.canonical()
 }
 
 // summary describes the trace of key for a search result. A stress trace is
