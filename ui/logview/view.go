@@ -33,12 +33,28 @@ func rows(lines []logs.Line, ids []int) []table.Row {
 		out[i] = table.Row{ID: lineID(ids[i]), Cells: []table.Cell{
 			{Text: units.Clock(l.Time), Tone: table.Muted},
 			{Text: l.Level.String(), Tone: levelTone(l.Level)},
-			{Text: sanitize.Line(l.Service)},
+			{Text: sanitize.Line(service(l))},
 			{Text: sanitize.Line(l.SpanID[:min(len(l.SpanID), 8)]), Tone: table.Muted},
 			{Text: sanitize.Line(message(l))},
 		}}
 	}
 	return out
+}
+
+// serviceLabels are the stream labels that name a line's service when the
+// source did not set it (Loki's own service_name first).
+var serviceLabels = []string{"service_name", "service", "app", "job"}
+
+func service(l logs.Line) string {
+	if l.Service != "" {
+		return l.Service
+	}
+	for _, k := range serviceLabels {
+		if v := l.Labels[k]; v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func message(l logs.Line) string {
