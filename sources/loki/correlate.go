@@ -34,6 +34,9 @@ type outcome struct {
 	queries  []funnel.Query
 	warnings []string
 	heldIn   []string // where each line held the trace ID, e.g. "JSON field trace_id"
+	// usedCache: the pass relied on an earlier discovery, which may not fit
+	// this trace.
+	usedCache bool
 }
 
 // TraceLogs returns the lines of q.TraceID (only q.SpanID's when set) in
@@ -45,12 +48,11 @@ func (c *Client) TraceLogs(ctx context.Context, q logs.Query) (logs.Result, erro
 	if err != nil {
 		return logs.Result{}, err
 	}
-	known, cached := c.known()
-	out, err := c.lookup(ctx, lk, known)
+	out, err := c.lookup(ctx, lk, c.known())
 	if err != nil {
 		return logs.Result{Queries: out.queries}, err
 	}
-	if len(out.lines) == 0 && cached {
+	if len(out.lines) == 0 && out.usedCache {
 		c.forget()
 		first := out.queries
 		if out, err = c.lookup(ctx, lk, c.pinned()); err != nil {
@@ -113,7 +115,7 @@ func (c *Client) lookup(ctx context.Context, lk lookup, d discovery) (outcome, e
 			return outcome{}, err
 		}
 	}
-	out := outcome{sel: sel}
+	out := outcome{sel: sel, usedCache: (ok && d.labelCached) || d.planCached}
 	if sel.empty {
 		return out, nil
 	}
@@ -396,19 +398,18 @@ func appendNew(list []string, items ...string) []string {
 	return list
 }
 
-// known returns what to reuse (pins, then the cache) and whether any of it
-// came from the cache rather than a pin.
-func (c *Client) known() (discovery, bool) {
+// known returns what to reuse: pins, then the cache.
+func (c *Client) known() discovery {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	d, cached := c.pinned(), false
+	d := c.pinned()
 	if d.serviceLabel == "" && c.cache.serviceLabel != "" {
-		d.serviceLabel, d.serviceValues, cached = c.cache.serviceLabel, c.cache.serviceValues, true
+		d.serviceLabel, d.serviceValues, d.labelCached = c.cache.serviceLabel, c.cache.serviceValues, true
 	}
 	if d.plan == nil && c.cache.plan != nil {
-		d.plan, cached = c.cache.plan, true
+		d.plan, d.planCached = c.cache.plan, true
 	}
-	return d, cached
+	return d
 }
 
 // pinned is what Config fixes.

@@ -412,3 +412,29 @@ func paths(reqs []request) []string {
 	}
 	return out
 }
+
+// A service the cached label values do not name is looked up again; the
+// cached plan still applies.
+func TestTraceLogsNewServiceRefreshesLabelValues(t *testing.T) {
+	f := newFakeLoki()
+	f.answers[qText] = streamsJSON(true, nil, fixtureStream{labels: shopLabels, entries: []fixtureEntry{cartText}})
+	c := f.start(t, Config{})
+	if _, err := c.TraceLogs(context.Background(), shopQuery()); err != nil {
+		t.Fatal(err)
+	}
+	f.values["service_name"] = []string{"inventory", "payments", "shop"}
+	invQuery := `{service_name="inventory"} |= "` + tid + `"`
+	f.answers[invQuery] = streamsJSON(true, nil, fixtureStream{labels: map[string]string{"service_name": "inventory"}, entries: []fixtureEntry{cartText}})
+	before := len(f.requests())
+	res, err := c.TraceLogs(context.Background(), logs.Query{TraceID: tid, Services: []string{"inventory"}, Range: traceRange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.requests()[before:]
+	if want := []string{pathLabels, "/loki/api/v1/label/service_name/values", pathQueryRange}; !slices.Equal(paths(got), want) {
+		t.Errorf("requests %v, want %v", paths(got), want)
+	}
+	if len(res.Lines) != 1 || res.Lines[0].Service != "inventory" {
+		t.Errorf("lines %+v", res.Lines)
+	}
+}

@@ -100,6 +100,8 @@ type discovery struct {
 	serviceLabel  string   // "" until found
 	serviceValues []string // the label's values when found; nil for a pinned label
 	plan          plan     // nil until a look-up found lines
+
+	labelCached, planCached bool // set by known when taken from the cache
 }
 
 // New validates cfg and returns a client.
