@@ -13,8 +13,9 @@
 // Everything is a pure function of the seed and the clock: the same seed and
 // the same Now give identical answers, and a later Now moves the numbers.
 // Trace IDs encode the route, start time and shape of their trace, so any
-// ID the demo hands out resolves through Trace. StressTraceID-style traces of
-// 100,000 spans are listed last among GET /api/checkout/{id}'s traces.
+// ID the demo hands out resolves through Trace. The last trace FindTraces
+// lists for checkout's GET /api/checkout/{id} (unless ErrorsOnly) is a
+// stress trace of exactly 100,000 spans.
 package demo
 
 import (

@@ -27,7 +27,7 @@ func unit(h uint64) float64 { return float64(h>>11) / (1 << 53) }
 // rng is a deterministic stream of pseudo-random numbers (SplitMix64).
 type rng struct{ state uint64 }
 
-func newRNG(words ...uint64) *rng { return &rng{state: hashOf(words...)} }
+func newRNG(words ...uint64) rng { return rng{state: hashOf(words...)} }
 
 func (r *rng) next() uint64 {
 	r.state += 0x9e3779b97f4a7c15

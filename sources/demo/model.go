@@ -2,6 +2,7 @@ package demo
 
 import (
 	"math"
+	"sort"
 	"time"
 )
 
@@ -181,6 +182,14 @@ func (c *counts) add(o counts) {
 	c.slow += o.slow
 }
 
+func (c counts) minus(o counts) counts {
+	return counts{total: c.total - o.total, errors: c.errors - o.errors, slow: c.slow - o.slow}
+}
+
+func (c counts) scaled(f float64) counts {
+	return counts{total: c.total * f, errors: c.errors * f, slow: c.slow * f}
+}
+
 // Buckets of the integration: minutes where the story happens, quarters of
 // an hour further back (the model only drifts slowly there).
 const (
@@ -189,57 +198,53 @@ const (
 	detailSpan   = 7 * time.Hour
 )
 
-// integrator integrates the traffic model over intervals, remembering each
-// bucket it evaluated: windows and histories overlap heavily.
-type integrator struct {
-	s    *Source
-	memo map[bucketKey]counts
-}
-
-type bucketKey struct {
-	route     int
-	start     int64 // Unix seconds
-	size      time.Duration
-	slowAbove time.Duration
-}
-
-func (s *Source) integrator() *integrator {
-	return &integrator{s: s, memo: make(map[bucketKey]counts)}
-}
-
-// between integrates route's traffic over [from, to): requests, errors and
-// requests slower than slowAbove (0 skips the latency part). Traffic is
+// timeline is the traffic of some routes bucket by bucket, with running
+// totals, so any window within it integrates in O(log n). Traffic is
 // constant within a bucket.
-func (in *integrator) between(route int, from, to time.Time, slowAbove time.Duration) counts {
-	var c counts
-	detailFrom := in.s.detailFrom(to)
-	for t := from; t.Before(to); {
+type timeline struct {
+	start []time.Time
+	size  []time.Duration
+	cum   []counts // cum[i]: traffic of the buckets before i; one more entry than buckets
+}
+
+// timeline integrates routes over [from, to); slowAbove counts requests
+// slower than it (0 skips the latency part).
+func (s *Source) timeline(routes []int, from, to time.Time, slowAbove time.Duration) *timeline {
+	detail := s.detailFrom(to)
+	tl := &timeline{}
+	var run counts
+	for t := from.Truncate(coarseBucket); t.Before(to); {
 		size := coarseBucket
-		if !t.Before(detailFrom) {
+		if !t.Before(detail) {
 			size = fineBucket
 		}
-		start := t.Truncate(size)
-		end := start.Add(size)
-		if end.After(to) {
-			end = to
+		tl.start = append(tl.start, t)
+		tl.size = append(tl.size, size)
+		tl.cum = append(tl.cum, run)
+		for _, r := range routes {
+			run.add(s.countsAt(r, t.Add(size/2), size.Seconds(), slowAbove))
 		}
-		full := in.bucket(route, start, size, slowAbove)
-		share := float64(end.Sub(t)) / float64(size)
-		c.add(counts{total: full.total * share, errors: full.errors * share, slow: full.slow * share})
-		t = end
+		t = t.Add(size)
 	}
+	tl.cum = append(tl.cum, run)
+	return tl
+}
+
+// upTo is the traffic from the timeline's start to t.
+func (tl *timeline) upTo(t time.Time) counts {
+	i := sort.Search(len(tl.start), func(i int) bool { return tl.start[i].After(t) }) - 1
+	if i < 0 {
+		return counts{}
+	}
+	frac := math.Min(1, float64(t.Sub(tl.start[i]))/float64(tl.size[i]))
+	c := tl.cum[i]
+	c.add(tl.cum[i+1].minus(tl.cum[i]).scaled(frac))
 	return c
 }
 
-// bucket is route's traffic over the bucket [start, start+size).
-func (in *integrator) bucket(route int, start time.Time, size, slowAbove time.Duration) counts {
-	k := bucketKey{route: route, start: start.Unix(), size: size, slowAbove: slowAbove}
-	if c, ok := in.memo[k]; ok {
-		return c
-	}
-	c := in.s.countsAt(route, start.Add(size/2), size.Seconds(), slowAbove)
-	in.memo[k] = c
-	return c
+// between is the traffic over [from, to).
+func (tl *timeline) between(from, to time.Time) counts {
+	return tl.upTo(to).minus(tl.upTo(from))
 }
 
 // detailFrom is where the fine-grained integration starts for windows
@@ -261,17 +266,6 @@ func (s *Source) countsAt(route int, t time.Time, seconds float64, slowAbove tim
 	c := counts{total: requests, errors: requests * s.errorRatio(route, t)}
 	if slowAbove > 0 {
 		c.slow = requests * (1 - s.latencyAt(route, t).cdf(slowAbove))
-	}
-	return c
-}
-
-// service integrates every route of service over [from, to).
-func (in *integrator) service(service string, from, to time.Time, slowAbove time.Duration) counts {
-	var c counts
-	for i, r := range routeTable {
-		if r.service == service {
-			c.add(in.between(i, from, to, slowAbove))
-		}
 	}
 	return c
 }

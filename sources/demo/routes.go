@@ -53,12 +53,12 @@ func (s *Source) row(ctx context.Context, route int, r funnel.TimeRange) (red.Ro
 	spec := routeTable[route]
 	row := red.Row{Service: spec.service, Route: spec.name()}
 	step := r.Duration() / historyPoints
-	in := s.integrator()
+	tl := s.timeline([]int{route}, r.Start, r.End, 0)
 	var all counts
 	dists := make([]weighted, 0, historyPoints)
 	for i := range historyPoints {
 		from := r.Start.Add(time.Duration(i) * step)
-		c := in.between(route, from, from.Add(step), 0)
+		c := tl.between(from, from.Add(step))
 		d := weighted{latency: s.latencyAt(route, from.Add(step/2)), requests: c.total}
 		all.add(c)
 		dists = append(dists, d)

@@ -55,12 +55,11 @@ func (o objective) bad(c counts) float64 {
 func (s *Source) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
 	at := s.resolveRange(r).End
 	var report slo.Report
-	in := s.integrator()
 	for _, o := range objectives() {
 		if err := cancelled(ctx); err != nil {
 			return slo.Report{}, err
 		}
-		report.Statuses = append(report.Statuses, slo.Evaluate(o.Objective, in.measure(o, at)))
+		report.Statuses = append(report.Statuses, slo.Evaluate(o.Objective, s.measure(o, at)))
 	}
 	slo.SortBySeverity(report.Statuses)
 	report.Queries = sloQueries(at)
@@ -69,28 +68,25 @@ func (s *Source) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 
 // measure integrates the traffic model over every alert window, the period
 // and the burn history of o, ending at at.
-func (in *integrator) measure(o objective, at time.Time) slo.Measurements {
+func (s *Source) measure(o objective, at time.Time) slo.Measurements {
+	tl := s.timeline(routeIndexes(o.Service), at.Add(-o.Period), at, o.slowAbove)
 	m := slo.Measurements{At: at}
 	for _, w := range windowLengths(o.Period) {
-		m.Windows = append(m.Windows, in.ratio(o, at, w))
+		m.Windows = append(m.Windows, o.ratio(tl, at, w))
 	}
-	m.Period = in.ratio(o, at, o.Period)
+	m.Period = o.ratio(tl, at, o.Period)
 	shortest := slo.Windows(o.Period)[0].Long
 	for t := at.Add(-burnHistorySpan); !t.After(at); t = t.Add(burnHistoryStep) {
-		burn := in.ratio(o, t, shortest).ErrorRatio / o.Budget()
+		burn := o.ratio(tl, t, shortest).ErrorRatio / o.Budget()
 		m.BurnHistory = append(m.BurnHistory, funnel.Point{Time: t, Value: burn})
 	}
 	return m
 }
 
 // ratio is o's error ratio over the window w ending at at.
-func (in *integrator) ratio(o objective, at time.Time, w time.Duration) slo.Ratio {
-	c := in.service(o.Service, at.Add(-w), at, o.slowAbove)
-	ratio := 0.0
-	if c.total > 0 {
-		ratio = o.bad(c) / c.total
-	}
-	return slo.Ratio{Window: w, ErrorRatio: ratio, Total: c.total}
+func (o objective) ratio(tl *timeline, at time.Time, w time.Duration) slo.Ratio {
+	c := tl.between(at.Add(-w), at)
+	return slo.Ratio{Window: w, ErrorRatio: ratioOf(o.bad(c), c.total), Total: c.total}
 }
 
 // windowLengths are the distinct long and short windows of period's alert

@@ -61,7 +61,7 @@ func (g *generator) decorateServer(idx, route int) {
 	sp.Attributes = []trace.Attr{
 		{Key: "http.request.method", Value: r.method},
 		{Key: "http.route", Value: r.path},
-		{Key: "url.path", Value: concretePath(r.path, rnd)},
+		{Key: "url.path", Value: concretePath(r.path, &rnd)},
 		{Key: "url.scheme", Value: "http"},
 		{Key: "server.address", Value: r.service},
 		{Key: "server.port", Value: "8080"},
@@ -110,7 +110,7 @@ func (g *generator) httpClientAttributes(service, method, path string, status in
 	}
 	return []trace.Attr{
 		{Key: "http.request.method", Value: method},
-		{Key: "url.full", Value: scheme + "://" + host + ":" + port + concretePath(path, rnd)},
+		{Key: "url.full", Value: scheme + "://" + host + ":" + port + concretePath(path, &rnd)},
 		{Key: "server.address", Value: host},
 		{Key: "server.port", Value: port},
 		{Key: "net.peer.name", Value: host},
@@ -139,7 +139,7 @@ func (g *generator) workAttributes(r *routeSpec, s step) []trace.Attr {
 		return []trace.Attr{
 			{Key: "db.system", Value: "redis"},
 			{Key: "db.operation", Value: s.verb},
-			{Key: "db.statement", Value: fmt.Sprintf("%s %s:%06x", s.verb, s.target, rnd.next()&0xffffff)},
+			{Key: "db.statement", Value: s.verb + " " + s.target + ":" + hex16(rnd.next())[10:]},
 			{Key: "db.redis.database_index", Value: "0"},
 			{Key: "net.peer.name", Value: host},
 			{Key: "server.address", Value: host},

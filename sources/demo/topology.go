@@ -307,6 +307,17 @@ func routesOf(service string) []*routeSpec {
 	return out
 }
 
+// routeIndexes returns the indexes of service's routes in routeTable.
+func routeIndexes(service string) []int {
+	var out []int
+	for i, r := range routeTable {
+		if r.service == service {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // findRoute resolves a route as the UI names it ("POST /api/checkout", or
 // just the path "/api/checkout") within service.
 func findRoute(service, route string) (int, bool) {
