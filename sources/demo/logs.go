@@ -154,6 +154,35 @@ type message struct {
 
 // messagesOf is what the span's service logged about it.
 func messagesOf(sp *trace.Span, neighbour bool) []message {
+	return append(spanMessages(sp, neighbour), eventMessages(sp)...)
+}
+
+// eventMessages are the lines logged with the span's retry and circuit
+// breaker events.
+func eventMessages(sp *trace.Span) []message {
+	var out []message
+	for _, e := range sp.Events {
+		at := e.Time.Sub(sp.Start)
+		switch e.Name {
+		case "retry":
+			out = append(out, message{offset: at, level: "warn", text: "retrying charge", fields: attrFields(e.Attributes)})
+		case "circuit_breaker.open":
+			out = append(out, message{offset: at, level: "error", text: "circuit breaker card-gateway: 5 consecutive failures, state closed -> open", fields: attrFields(e.Attributes)})
+		}
+	}
+	return out
+}
+
+func attrFields(attrs []trace.Attr) []string {
+	out := make([]string, 0, 2*len(attrs))
+	for _, a := range attrs {
+		out = append(out, a.Key, a.Value)
+	}
+	return out
+}
+
+// spanMessages are the lines a span's own work produced.
+func spanMessages(sp *trace.Span, neighbour bool) []message {
 	route, _ := sp.Attr("http.route")
 	switch {
 	case sp.Kind == trace.KindServer:
@@ -202,11 +231,7 @@ func hostileMessages() []message {
 // gatewayMessages explain a failed call to the card gateway.
 func gatewayMessages(sp *trace.Span) []message {
 	if strings.Contains(sp.StatusMessage, "Client.Timeout") {
-		return []message{
-			{offset: -1, level: "warn", text: "payment gateway timeout after 2.5s", fields: []string{"gateway", "card-gateway", "attempt", "1", "timeout", gatewayTimeout.String()}},
-			{offset: -1, level: "warn", text: "retrying charge", fields: []string{"attempt", "2", "backoff", retryBackoff.String()}},
-			{offset: -1, level: "error", text: "circuit breaker card-gateway: 5 consecutive failures, state closed -> open", fields: []string{"breaker", "card-gateway"}},
-		}
+		return []message{{offset: -1, level: "warn", text: "payment gateway timeout after 2.5s", fields: []string{"gateway", "card-gateway", "attempt", "1", "timeout", gatewayTimeout.String()}}}
 	}
 	return []message{{offset: -1, level: "error", text: "charge failed: " + sp.StatusMessage, fields: []string{"gateway", "card-gateway", "attempt", "2"}}}
 }
@@ -246,7 +271,11 @@ func body(f logFormat, at time.Time, sp *trace.Span, m message) string {
 		fields = append(append(fields, m.fields...), "trace_id", sp.TraceID, "span_id", sp.SpanID)
 		return logfmt(fields)
 	}
-	return fmt.Sprintf("%s %-5s [%s] %s %s trace_id=%s span_id=%s", ts, strings.ToUpper(m.level), sp.Service, m.text, logfmt(m.fields), sp.TraceID, sp.SpanID)
+	text := m.text
+	if len(m.fields) > 0 {
+		text += " " + logfmt(m.fields)
+	}
+	return fmt.Sprintf("%s %-5s [%s] %s trace_id=%s span_id=%s", ts, strings.ToUpper(m.level), sp.Service, text, sp.TraceID, sp.SpanID)
 }
 
 // jsonObject renders key, value pairs as a JSON object, numbers unquoted.

@@ -38,7 +38,7 @@ func TestTraceLogs(t *testing.T) {
 		t.Fatalf("%d lines, strategy %q, %d queries", len(res.Lines), res.Strategy, len(res.Queries))
 	}
 	formats := map[logs.Format]bool{}
-	var timeout, hostile bool
+	var timeout, retry, hostile bool
 	for i, l := range res.Lines {
 		if l.TraceID != tr.ID {
 			t.Fatalf("line %d belongs to trace %q: %s", i, l.TraceID, l.Body)
@@ -51,6 +51,7 @@ func TestTraceLogs(t *testing.T) {
 		}
 		formats[l.Format] = true
 		timeout = timeout || strings.Contains(l.Message, "payment gateway timeout after 2.5s") && l.Level == logs.LevelWarn
+		retry = retry || strings.Contains(l.Body, "retrying charge")
 		hostile = hostile || strings.ContainsRune(l.Body, '\x1b')
 	}
 	if len(formats) != 3 {
@@ -58,6 +59,9 @@ func TestTraceLogs(t *testing.T) {
 	}
 	if !timeout {
 		t.Error("no warning about the payment gateway timeout")
+	}
+	if !retry {
+		t.Error("no line about retrying the charge")
 	}
 	if !hostile {
 		t.Error("no line carries an escape sequence for the UI to neutralise")
