@@ -1,8 +1,8 @@
 package trace
 
 import (
+	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -10,13 +10,15 @@ import (
 // realisticTrace makes a trace of n spans shaped like a busy request: a
 // fan-out of 1–6 children per span down to depth 10, children either
 // sequential or parallel inside their parent, a few errors and services,
-// returned in shuffled order as backends do.
+// in shuffled order as backends return them. As in a decoder, each span's
+// ID strings are allocated in the order the spans come.
 func realisticTrace(n int, seed uint64) *Trace {
 	rng := rand.New(rand.NewPCG(seed, seed))
 	services := []string{"shop", "payments", "inventory", "auth", "db"}
 	spans := make([]Span, 0, n)
-	spans = append(spans, Span{SpanID: NormalizeSpanID("1"), Service: "shop", Name: "POST /api/checkout",
-		Kind: KindServer, Start: t0, Duration: 2 * time.Second})
+	spans = append(spans, Span{Service: "shop", Name: "POST /api/checkout", Kind: KindServer, Start: t0, Duration: 2 * time.Second})
+	ids := []int{1}
+	parents := []int{0}
 	depth := []int{0}
 	for next := 0; len(spans) < n; next = (next + 1) % len(spans) {
 		parent := spans[next]
@@ -32,24 +34,33 @@ func realisticTrace(n int, seed uint64) *Trace {
 				start = parent.Start.Add(time.Duration(rng.Int64N(int64(parent.Duration/4) + 1)))
 				dur = time.Duration(rng.Int64N(int64(parent.Duration/2) + 1))
 			}
-			s := Span{
-				SpanID:   NormalizeSpanID(strconv.FormatUint(uint64(len(spans)+1), 16)),
-				ParentID: parent.SpanID,
-				Service:  services[rng.IntN(len(services))],
-				Name:     "op",
-				Kind:     KindClient,
-				Start:    start,
-				Duration: dur,
-			}
+			s := Span{Service: services[rng.IntN(len(services))], Name: "op", Kind: KindClient, Start: start, Duration: dur}
 			if rng.IntN(100) == 0 {
 				s.Status = StatusError
 			}
 			spans = append(spans, s)
+			ids = append(ids, len(spans))
+			parents = append(parents, ids[next])
 			depth = append(depth, depth[next]+1)
 		}
 	}
-	rng.Shuffle(len(spans), func(i, j int) { spans[i], spans[j] = spans[j], spans[i] })
+	rng.Shuffle(len(spans), func(i, j int) {
+		spans[i], spans[j] = spans[j], spans[i]
+		ids[i], ids[j] = ids[j], ids[i]
+		parents[i], parents[j] = parents[j], parents[i]
+	})
+	for i := range spans {
+		spans[i].SpanID = spanIDOf(ids[i])
+		if parents[i] != 0 {
+			spans[i].ParentID = spanIDOf(parents[i])
+		}
+	}
 	return &Trace{ID: NormalizeTraceID("abc"), Spans: spans}
+}
+
+// spanIDOf spreads small numbers over 64 bits like real random span IDs.
+func spanIDOf(n int) string {
+	return fmt.Sprintf("%016x", uint64(n)*0x9e3779b97f4a7c15)
 }
 
 func TestRealisticTraceShape(t *testing.T) {

@@ -13,7 +13,9 @@ import (
 const SkewTolerance = time.Microsecond
 
 // builder holds the working state of Build, indexed by input position
-// ("original index") until order() assigns depth-first positions.
+// ("original index") until order() assigns depth-first positions. It reads
+// the (large) Span structs in one sequential pass and works on compact
+// arrays afterwards, which matters for traces of 100k spans.
 type builder struct {
 	spans  []Span
 	base   time.Time // earliest start; times below are nanoseconds after it
@@ -22,6 +24,10 @@ type builder struct {
 	parent []int   // original index of the parent, -1 for roots
 	orphan []bool
 	dup    []bool
+
+	parentIDs []string // ParentID of each span, copied in the first pass
+	services  []string // distinct services in input order
+	service   []int32  // index into services, -1 for none
 
 	// Filled by order(): the children of original node i are
 	// kids[kidsAt[i]:kidsAt[i+1]], sorted; roots likewise.
@@ -35,42 +41,50 @@ type builder struct {
 func newBuilder(spans []Span) *builder {
 	n := len(spans)
 	b := &builder{
-		spans:  spans,
-		base:   spans[0].Start,
-		start:  make([]int64, n),
-		end:    make([]int64, n),
-		parent: make([]int, n),
-		orphan: make([]bool, n),
-		dup:    make([]bool, n),
+		spans:     spans,
+		base:      spans[0].Start,
+		start:     make([]int64, n),
+		end:       make([]int64, n),
+		parent:    make([]int, n),
+		orphan:    make([]bool, n),
+		dup:       make([]bool, n),
+		parentIDs: make([]string, n),
+		service:   make([]int32, n),
 	}
 	for i := range spans {
 		if spans[i].Start.Before(b.base) {
 			b.base = spans[i].Start
 		}
 	}
-	for i := range spans {
-		s := int64(spans[i].Start.Sub(b.base))
-		b.start[i] = s
-		b.end[i] = s + int64(max(spans[i].Duration, 0))
-		if b.end[i] < s { // overflow on absurd durations
-			b.end[i] = s
-		}
-	}
 	return b
+}
+
+// scan reads every span once: times, span ID (flagging duplicates),
+// parent ID and service.
+func (b *builder) scan() *spanIndex {
+	index := newSpanIndex(len(b.spans))
+	var names serviceNames
+	for i := range b.spans {
+		sp := &b.spans[i]
+		s := int64(sp.Start.Sub(b.base))
+		b.start[i] = s
+		b.end[i] = max(s+int64(max(sp.Duration, 0)), s) // max guards overflow
+		if sp.SpanID != "" && !index.add(sp.SpanID, i) {
+			b.dup[i] = true
+		}
+		b.parentIDs[i] = sp.ParentID
+		b.service[i] = names.id(sp.Service)
+	}
+	b.services = names.list
+	return index
 }
 
 // resolveParents links every span to the first span holding its parent ID,
 // flagging duplicates and orphans.
 func (b *builder) resolveParents() {
-	index := newSpanIndex(len(b.spans))
-	for i := range b.spans {
-		if id := b.spans[i].SpanID; id != "" && !index.add(id, i) {
-			b.dup[i] = true
-		}
-	}
-	for i := range b.spans {
+	index := b.scan()
+	for i, pid := range b.parentIDs {
 		b.parent[i] = -1
-		pid := b.spans[i].ParentID
 		if pid == "" {
 			continue
 		}
@@ -80,6 +94,56 @@ func (b *builder) resolveParents() {
 			b.orphan[i] = true
 		}
 	}
+}
+
+// serviceNames numbers distinct service names. Neighbouring spans mostly
+// share a service and traces touch few, so a linear scan beats a map; the
+// map takes over only for traces with unusually many services.
+type serviceNames struct {
+	list   []string
+	byName map[string]int32
+	last   int32
+	seen   bool
+}
+
+const serviceScanLimit = 32
+
+// id returns the number of name, -1 for "".
+func (n *serviceNames) id(name string) int32 {
+	if name == "" {
+		return -1
+	}
+	if n.seen && n.list[n.last] == name {
+		return n.last
+	}
+	id, ok := n.find(name)
+	if !ok {
+		id = int32(len(n.list))
+		n.list = append(n.list, name)
+		if n.byName != nil {
+			n.byName[name] = id
+		} else if len(n.list) > serviceScanLimit {
+			n.byName = make(map[string]int32, 2*len(n.list))
+			for k, s := range n.list {
+				n.byName[s] = int32(k)
+			}
+		}
+	}
+	n.last, n.seen = id, true
+	return id
+}
+
+func (n *serviceNames) find(name string) (int32, bool) {
+	if n.byName != nil {
+		id, ok := n.byName[name]
+		return id, ok
+	}
+	for k, s := range n.list {
+		if s == name {
+			return int32(k), true
+		}
+	}
+	return 0, false
 }
 
 // spanIndex maps span IDs to positions. Normalised IDs (16 lower-case hex
@@ -143,24 +207,36 @@ func (x *spanIndex) find(id string) (int, bool) {
 	return i, found
 }
 
-// spanIDValue parses a normalised span ID; ok is false for anything else.
+// spanIDValue parses a 16-digit hex span ID (either case, as IDs are
+// case-insensitive); ok is false for anything else.
 func spanIDValue(id string) (v uint64, ok bool) {
 	if len(id) != SpanIDLen {
 		return 0, false
 	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case '0' <= c && c <= '9':
-			v = v<<4 | uint64(c-'0')
-		case 'a' <= c && c <= 'f':
-			v = v<<4 | uint64(c-'a'+10)
-		default:
+	for i := 0; i < SpanIDLen; i++ {
+		d := hexDigit[id[i]]
+		if d > 0xf {
 			return 0, false
 		}
+		v = v<<4 | uint64(d)
 	}
 	return v, true
 }
+
+// hexDigit maps a byte to its hex value, 0xff when it is not a hex digit.
+var hexDigit = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = uint8(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = uint8(c - 'a' + 10)
+		t[c-'a'+'A'] = uint8(c - 'a' + 10)
+	}
+	return t
+}()
 
 // breakCycles cuts every parent chain that loops back on itself, so that
 // each span reaches a root. It visits each span once.
@@ -300,7 +376,7 @@ func (b *builder) tree() *Tree {
 		latest = max(latest, b.end[orig])
 	}
 	t.End = b.base.Add(time.Duration(latest))
-	t.Services = b.services()
+	t.Services = b.orderedServices()
 	return t
 }
 
@@ -325,36 +401,26 @@ func (b *builder) selfTime(orig int, kids []int) time.Duration {
 	return time.Duration(hi - lo - covered)
 }
 
-// services lists distinct non-empty service names in depth-first order.
-// Traces touch few services, so a linear scan of those found beats a map;
-// the map takes over only for traces with unusually many services.
-func (b *builder) services() []string {
-	const scanLimit = 32
-	var out []string
-	var seen map[string]bool
-	prev := ""
-	for _, orig := range b.dfs {
-		svc := b.spans[orig].Service
-		if svc == prev || svc == "" {
-			continue
+// orderedServices lists distinct non-empty service names in depth-first
+// order of their first span.
+func (b *builder) orderedServices() []string {
+	first := make([]int, len(b.services))
+	for k := range first {
+		first[k] = len(b.spans)
+	}
+	for i, svc := range b.service {
+		if svc >= 0 {
+			first[svc] = min(first[svc], b.pos[i])
 		}
-		prev = svc
-		switch {
-		case seen != nil:
-			if seen[svc] {
-				continue
-			}
-			seen[svc] = true
-		case slices.Contains(out, svc):
-			continue
-		case len(out) == scanLimit:
-			seen = make(map[string]bool)
-			for _, s := range out {
-				seen[s] = true
-			}
-			seen[svc] = true
-		}
-		out = append(out, svc)
+	}
+	out := make([]string, len(b.services))
+	idx := make([]int, len(b.services))
+	for k := range idx {
+		idx[k] = k
+	}
+	slices.SortFunc(idx, func(x, y int) int { return cmp.Compare(first[x], first[y]) })
+	for k, svc := range idx {
+		out[k] = b.services[svc]
 	}
 	return out
 }

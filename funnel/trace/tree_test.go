@@ -155,6 +155,14 @@ func TestBuild(t *testing.T) {
 			},
 		},
 		{
+			name:  "hex span IDs match whatever their case",
+			spans: []Span{sp("00000000000000aa", "", 0, 10), sp("x", "00000000000000AA", 1, 2)},
+			want: []string{
+				"00000000000000aa* self=8 crit=8",
+				". x* self=2 crit=2",
+			},
+		},
+		{
 			name:  "negative duration counts as zero",
 			spans: []Span{sp("a", "", 0, -10)},
 			want:  []string{"a* self=0 crit=0"},
