@@ -1,6 +1,7 @@
 package loki
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"strings"
@@ -163,4 +164,31 @@ func BenchmarkDecode5000(b *testing.B) {
 			b.Fatalf("%d lines, %v", len(dec.lines), err)
 		}
 	}
+}
+
+// FuzzEntry checks the hand-split fast path against encoding/json on every
+// valid value array.
+func FuzzEntry(f *testing.F) {
+	for _, seed := range []string{
+		`["1","a"]`, ` [ "1" , "a\"b" , {} ] `, `["1","x",{"structuredMetadata":{"k":"v}"},"parsed":{"a":"[{"}}]`,
+		`["1","x",{"structuredMetadata":{"k":"v"}},4]`, `["\u0031","x"]`, `["1",2]`, `[1,"x"]`, `["1"]`, `{}`,
+		`["1","x",{"parsed":{"a":"b"}} ]`, `["99999999999999999999","x"]`, `["1","\\"]`, `["1","x",null]`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) {
+			return
+		}
+		var fast, slow entry
+		errFast, errSlow := fast.UnmarshalJSON(b), slow.unmarshalSlow(b)
+		if (errFast == nil) != (errSlow == nil) {
+			t.Fatalf("%s: fast error %v, slow error %v", b, errFast, errSlow)
+		}
+		if errFast == nil && (fast.ns != slow.ns || fast.line != slow.line ||
+			!maps.Equal(fast.category.StructuredMetadata, slow.category.StructuredMetadata) ||
+			!maps.Equal(fast.category.Parsed, slow.category.Parsed)) {
+			t.Fatalf("%s: fast %+v, slow %+v", b, fast, slow)
+		}
+	})
 }
