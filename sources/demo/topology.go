@@ -296,17 +296,6 @@ func splitKey(key string) (service, method, path string) {
 	return parts[0], parts[1], parts[2]
 }
 
-// routesOf returns the routes of service in table order.
-func routesOf(service string) []*routeSpec {
-	var out []*routeSpec
-	for _, r := range routeTable {
-		if r.service == service {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // routeIndexes returns the indexes of service's routes in routeTable.
 func routeIndexes(service string) []int {
 	var out []int

@@ -84,13 +84,13 @@ func (s *Source) FindTraces(ctx context.Context, q trace.Query) (trace.SearchRes
 
 // unknownRoute explains a route the demo does not serve.
 func unknownRoute(service, route string) error {
-	routes := routesOf(service)
+	routes := routeIndexes(service)
 	if len(routes) == 0 {
 		return fmt.Errorf("demo: unknown service %q (services: %s)", service, strings.Join(serviceNames, ", "))
 	}
 	names := make([]string, len(routes))
 	for i, r := range routes {
-		names[i] = r.name()
+		names[i] = routeTable[r].name()
 	}
 	return fmt.Errorf("demo: service %s has no route %q (routes: %s)", service, route, strings.Join(names, ", "))
 }
