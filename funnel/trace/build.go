@@ -79,10 +79,9 @@ func (b *builder) scan() *spanIndex {
 	return index
 }
 
-// resolveParents links every span to the first span holding its parent ID,
-// flagging duplicates and orphans.
-func (b *builder) resolveParents() {
-	index := b.scan()
+// resolveParents links every span to the first span holding its parent ID
+// in index, flagging orphans.
+func (b *builder) resolveParents(index *spanIndex) {
 	for i, pid := range b.parentIDs {
 		b.parent[i] = -1
 		if pid == "" {

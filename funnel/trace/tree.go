@@ -59,7 +59,7 @@ func Build(t *Trace) *Tree {
 		return &Tree{}
 	}
 	b := newBuilder(t.Spans)
-	b.resolveParents()
+	b.resolveParents(b.scan())
 	b.breakCycles()
 	b.order()
 	tree := b.tree()

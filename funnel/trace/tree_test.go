@@ -393,3 +393,19 @@ func TestServicesManyDistinct(t *testing.T) {
 		t.Errorf("Services = %v, want %v", got, want)
 	}
 }
+
+func TestBuildDeepChain(t *testing.T) {
+	const n = 100_000
+	spans := make([]Span, n)
+	for i := range spans {
+		spans[i] = Span{SpanID: fmt.Sprint(i), Start: t0.Add(time.Duration(i)), Duration: time.Duration(2*n - 2*i)}
+		if i > 0 {
+			spans[i].ParentID = fmt.Sprint(i - 1)
+		}
+	}
+	tr := Build(&Trace{Spans: spans})
+	checkInvariants(t, tr, n)
+	if last := tr.Nodes[n-1]; last.Depth != n-1 || !last.Critical || len(tr.CriticalPath) != n {
+		t.Errorf("deepest node depth %d critical %v, path length %d", last.Depth, last.Critical, len(tr.CriticalPath))
+	}
+}
