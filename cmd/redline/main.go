@@ -23,15 +23,19 @@ import (
 // version is stamped at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// exitUsage is the exit status for a command line that cannot run.
-const exitUsage = 2
+// Exit statuses.
+const (
+	exitUsage   = 2 // the command line or the config file cannot run
+	exitBackend = 3 // a backend failed
+)
 
-// config is the parsed command line.
-type config struct {
-	demo    bool
-	version bool
-	window  time.Duration
-	refresh time.Duration
+// options is the parsed command line of the TUI.
+type options struct {
+	demo      bool
+	version   bool
+	window    time.Duration
+	refresh   time.Duration
+	endpoints endpointFlags
 }
 
 func main() {
@@ -40,52 +44,72 @@ func main() {
 
 // run is main without the process: it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	cfg, err := parse(args, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "config":
+			return runConfig(args[1:], stdout, stderr)
+		}
+	}
+	opts, err := parse(args, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case err != nil:
 		return exitUsage
-	case cfg.version:
+	case opts.version:
 		fmt.Fprintln(stdout, "redline", version)
 		return 0
-	case !cfg.demo:
-		fmt.Fprint(stderr, noBackends)
-		return exitUsage
 	}
-	if err := runTUI(cfg); err != nil {
+	uiOpts, cleanup, code := tuiOptions(opts, stderr)
+	if code != 0 {
+		return code
+	}
+	defer cleanup()
+	if err := runTUI(uiOpts); err != nil {
 		fmt.Fprintln(stderr, "redline:", err)
 		return 1
 	}
 	return 0
 }
 
-func parse(args []string, stderr io.Writer) (config, error) {
-	var cfg config
+func parse(args []string, stderr io.Writer) (options, error) {
+	var o options
 	fs := flag.NewFlagSet("redline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.BoolVar(&cfg.demo, "demo", false, "run on the embedded, deterministic demo incident")
-	fs.BoolVar(&cfg.version, "version", false, "print the version and exit")
-	fs.DurationVar(&cfg.window, "window", ui.DefaultWindow, "length of the time range, ending now")
-	fs.DurationVar(&cfg.refresh, "refresh", ui.DefaultRefresh, "live refresh period")
+	fs.BoolVar(&o.demo, "demo", false, "run on the embedded, deterministic demo incident")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.DurationVar(&o.window, "window", 0, "length of the time range, ending now (default 1h, or the context's window)")
+	fs.DurationVar(&o.refresh, "refresh", 0, "live refresh period (default 30s, or the context's refresh)")
+	endpointFlagSet(fs, &o.endpoints)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
 		fmt.Fprint(fs.Output(), usageExamples)
 	}
 	if err := fs.Parse(args); err != nil {
-		return cfg, err
+		return o, err
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "redline: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
-		return cfg, errors.New("unexpected argument")
+		return o, errors.New("unexpected argument")
 	}
-	if cfg.window <= 0 || cfg.refresh <= 0 {
+	if o.window < 0 || o.refresh < 0 {
 		fmt.Fprintln(stderr, "redline: --window and --refresh must be positive durations such as 1h or 30s")
-		return cfg, errors.New("bad duration")
+		return o, errors.New("bad duration")
 	}
-	return cfg, nil
+	return o, nil
+}
+
+// endpointFlagSet declares the flags choosing backends, shared by every
+// command that talks to them.
+func endpointFlagSet(fs *flag.FlagSet, e *endpointFlags) {
+	fs.StringVar(&e.configPath, "config", "", "config file (default $REDLINE_CONFIG, else $XDG_CONFIG_HOME/redline/config.yaml)")
+	fs.StringVar(&e.context, "context", "", "context of the config file to use (default its current-context)")
+	fs.StringVar(&e.prometheus, "prometheus", "", "Prometheus-compatible base URL, e.g. http://127.0.0.1:9090")
+	fs.StringVar(&e.tempo, "tempo", "", "Tempo base URL, e.g. http://127.0.0.1:3200")
+	fs.StringVar(&e.jaeger, "jaeger", "", "Jaeger query: gRPC host:port (e.g. 127.0.0.1:16685) or HTTP URL (http://127.0.0.1:16686)")
+	fs.StringVar(&e.loki, "loki", "", "Loki base URL, e.g. http://127.0.0.1:3100")
 }
 
 const usageHead = `redline walks the on-call funnel in your terminal: SLO burn → routes of the
@@ -93,6 +117,7 @@ burning service → their slowest traces → the log lines of a trace.
 
 Usage:
   redline [flags]
+  redline config check [flags]    validate the config and ping every backend
 
 Flags:
 `
@@ -101,7 +126,9 @@ const usageExamples = `
 Examples:
   redline --demo                  explore the embedded demo incident
   redline --demo --window 6h      the same over the last six hours
-  redline --prometheus http://prometheus:9090 --tempo http://tempo:3200 --loki http://loki:3100
+  redline --prometheus http://127.0.0.1:9090 --jaeger 127.0.0.1:16685 --loki http://127.0.0.1:3100
+  redline --context prod-eu       use a context of ~/.config/redline/config.yaml
+  redline config check            check that every configured backend answers
 
 Keys: enter drills in, esc goes back, ? lists every key, q quits.
 `
@@ -109,23 +136,112 @@ Keys: enter drills in, esc goes back, ? lists every key, q quits.
 const noBackends = `redline: no backends configured.
 
 Point redline at your backends:
-  redline --prometheus URL (--tempo URL | --jaeger ADDR) --loki URL
-or describe them in a config file (see README.md).
+  redline --prometheus URL [--tempo URL | --jaeger ADDR] [--loki URL]
+or describe them in a config file (see README.md, "Configuration"):
+  %s
 
 To try redline without any backend, run the embedded demo incident:
   redline --demo
 `
 
-// runTUI runs the program until the user quits or the process is interrupted.
-func runTUI(cfg config) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	opts := demoOptions(time.Now)
-	opts.Ctx = ctx
-	opts.Window = cfg.window
-	opts.RefreshInterval = cfg.refresh
+// tuiOptions wires the demo or the live backends. A non-zero code means
+// redline cannot start; the reason is already printed.
+func tuiOptions(o options, stderr io.Writer) (ui.Options, func(), int) {
+	var opts ui.Options
+	cleanup := func() {}
+	if o.demo {
+		opts = demoOptions(time.Now)
+	} else {
+		b, code := liveBackends(o.endpoints, stderr)
+		if code != 0 {
+			return opts, cleanup, code
+		}
+		opts = liveOptions(b)
+		cleanup = b.close
+	}
+	if o.window > 0 {
+		opts.Window = o.window
+	}
+	if o.refresh > 0 {
+		opts.RefreshInterval = o.refresh
+	}
 	opts.NoColor = os.Getenv("NO_COLOR") != ""
 	opts.Version = version
+	return opts, cleanup, 0
+}
+
+// liveBackends resolves and opens the configured backends, printing why
+// when it cannot.
+func liveBackends(e endpointFlags, stderr io.Writer) (*backends, int) {
+	c, path, err := resolveContext(e)
+	if errors.Is(err, errNoBackends) {
+		fmt.Fprintf(stderr, noBackends, configHint(path))
+		return nil, exitUsage
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "redline:", err)
+		return nil, exitUsage
+	}
+	b, err := openBackends(c, path)
+	if err != nil {
+		fmt.Fprintln(stderr, "redline:", err)
+		return nil, exitUsage
+	}
+	return b, 0
+}
+
+func configHint(path string) string {
+	if path != "" {
+		return path + " (its context names no backend)"
+	}
+	return "$XDG_CONFIG_HOME/redline/config.yaml, or --config FILE"
+}
+
+// liveOptions turns opened backends into UI options.
+func liveOptions(b *backends) ui.Options {
+	opts := ui.Options{Metrics: b.metrics, Context: b.context.Name}
+	if b.traces != nil {
+		opts.Traces = b.traces
+	}
+	if b.logs != nil {
+		opts.Logs = b.logs
+	}
+	opts.Window = time.Duration(b.context.Window)
+	opts.RefreshInterval = time.Duration(b.context.Refresh)
+	return opts
+}
+
+// runConfig runs `redline config check`.
+func runConfig(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprintln(stderr, "usage: redline config check [--config FILE] [--context NAME] [--prometheus URL] [--tempo URL | --jaeger ADDR] [--loki URL]")
+		return exitUsage
+	}
+	var e endpointFlags
+	fs := flag.NewFlagSet("redline config check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	endpointFlagSet(fs, &e)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return exitUsage
+	}
+	b, code := liveBackends(e, stderr)
+	if code != 0 {
+		return code
+	}
+	defer b.close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return runCheck(ctx, b, stdout)
+}
+
+// runTUI runs the program until the user quits or the process is interrupted.
+func runTUI(opts ui.Options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	opts.Ctx = ctx
 	programOpts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if opts.NoColor {
 		programOpts = append(programOpts, tea.WithColorProfile(colorprofile.Ascii))

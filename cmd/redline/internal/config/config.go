@@ -267,6 +267,12 @@ func (f *File) contextNames() string {
 	return fmt.Sprint(names)
 }
 
+// NewEndpoint is an endpoint with only a URL and Prometheus' HTTP defaults,
+// as given by a one-off command-line flag.
+func NewEndpoint(url string) Endpoint {
+	return Endpoint{URL: url, HTTP: pc.DefaultHTTPClientConfig}
+}
+
 func (c *Context) setDirectory(dir string) {
 	for _, e := range c.endpoints() {
 		e.HTTP.SetDirectory(dir)

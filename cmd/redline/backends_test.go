@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// deadAddr is a loopback address nothing listens on.
+func deadAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func isolateConfig(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Setenv("REDLINE_CONFIG", "")
+	return dir
+}
+
+func TestResolveContextFromFlags(t *testing.T) {
+	isolateConfig(t)
+	c, path, err := resolveContext(endpointFlags{prometheus: "http://127.0.0.1:9090", jaeger: "127.0.0.1:16685", loki: "http://127.0.0.1:3100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != "" || c.Prometheus.URL != "http://127.0.0.1:9090" || c.Jaeger.GRPC != "127.0.0.1:16685" || c.Loki.URL != "http://127.0.0.1:3100" {
+		t.Errorf("context = %+v, path %q", c, path)
+	}
+	if !c.Prometheus.HTTP.FollowRedirects {
+		t.Error("flag endpoints lack Prometheus' HTTP defaults")
+	}
+	c, _, _ = resolveContext(endpointFlags{prometheus: "http://p", jaeger: "http://127.0.0.1:16686"})
+	if c.Jaeger.URL != "http://127.0.0.1:16686" || c.Jaeger.GRPC != "" {
+		t.Errorf("--jaeger URL not taken as the HTTP API: %+v", c.Jaeger)
+	}
+}
+
+func TestResolveContextFromFileAndOverrides(t *testing.T) {
+	dir := isolateConfig(t)
+	path := filepath.Join(dir, "redline", "config.yaml")
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	os.WriteFile(path, []byte(`current-context: prod
+contexts:
+  prod:
+    prometheus: {url: "http://prom:9090", tenant: t1}
+    tempo: {url: "http://tempo:3200"}
+  lab:
+    prometheus: {url: "http://lab:9090"}
+`), 0o600)
+	c, got, err := resolveContext(endpointFlags{})
+	if err != nil || got != path || c.Name != "prod" || c.Prometheus.Tenant != "t1" {
+		t.Fatalf("default context = %+v, %q, %v", c, got, err)
+	}
+	c, _, _ = resolveContext(endpointFlags{context: "prod", jaeger: "127.0.0.1:16685"})
+	if c.Tempo != nil || c.Jaeger == nil || c.Prometheus.URL != "http://prom:9090" {
+		t.Errorf("--jaeger did not replace the context's tempo: %+v", c)
+	}
+	c, _, _ = resolveContext(endpointFlags{prometheus: "http://other:9090"})
+	if c.Name != "flags" || c.Prometheus.Tenant != "" {
+		t.Errorf("one-off flags must not inherit the file's credentials or tenant: %+v", c.Prometheus)
+	}
+	if _, _, err := resolveContext(endpointFlags{context: "nope"}); err == nil || !strings.Contains(err.Error(), "[lab prod]") {
+		t.Errorf("unknown context error = %v", err)
+	}
+}
+
+func TestRunWithBadConfigNamesFileKeyAndFix(t *testing.T) {
+	dir := isolateConfig(t)
+	path := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(path, []byte("contexts:\n  a:\n    loki:\n      url: http://l\n      basic_auth: {username: u, password_file: missing.txt}\n"), 0o600)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"config", "check", "--config", path}, &stdout, &stderr)
+	msg := stderr.String()
+	if code != exitUsage || !strings.Contains(msg, path) || !strings.Contains(msg, "basic_auth.password_file") || !strings.Contains(msg, "create the file") {
+		t.Errorf("code %d, stderr %q", code, msg)
+	}
+}
+
+func TestRunWithoutPrometheus(t *testing.T) {
+	isolateConfig(t)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--loki", "http://127.0.0.1:3100"}, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "--prometheus URL") {
+		t.Errorf("code %d, stderr %q", code, stderr.String())
+	}
+}
+
+func TestConfigCheckReportsUnreachableBackends(t *testing.T) {
+	isolateConfig(t)
+	prom, lokiAddr := deadAddr(t), deadAddr(t)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"config", "check", "--prometheus", "http://" + prom, "--loki", "http://" + lokiAddr}, &stdout, &stderr)
+	out := stdout.String()
+	if code != exitBackend {
+		t.Fatalf("code %d, want %d; stdout %q stderr %q", code, exitBackend, out, stderr.String())
+	}
+	for _, want := range []string{"command-line flags: valid", "✖ FAILED  prometheus", "✖ FAILED  loki", "connection refused", "no trace backend", "2 of 2 backends failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPingAllRunsInParallel(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 2)
+	block := func(ctx context.Context) ([]string, error) {
+		started <- struct{}{}
+		<-release
+		return []string{"ok"}, nil
+	}
+	done := make(chan []checkResult)
+	go func() { done <- pingAll(context.Background(), []check{{backend: "a", ping: block}, {backend: "b", ping: block}}) }()
+	<-started
+	<-started // both pings are in flight before either returns
+	close(release)
+	if got := <-done; got[0].backend != "a" || got[1].backend != "b" || got[1].lines[0] != "ok" {
+		t.Errorf("results = %+v", got)
+	}
+}

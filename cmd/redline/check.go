@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/sources/loki"
+	"github.com/redline-tui/redline/sources/prometheus"
+)
+
+// checkTimeout bounds each backend's ping in `redline config check`.
+const checkTimeout = 15 * time.Second
+
+// checkResult is one backend's answer to a ping.
+type checkResult struct {
+	check
+	lines []string
+	err   error
+}
+
+// runCheck validates the configuration (already done by loading it), pings
+// every backend in parallel and prints what each one answered and what was
+// detected. It returns 0 when every backend answered, 3 otherwise.
+func runCheck(ctx context.Context, b *backends, stdout io.Writer) int {
+	where := "command-line flags"
+	if b.file != "" {
+		where = fmt.Sprintf("%s, context %q", b.file, b.context.Name)
+	}
+	fmt.Fprintf(stdout, "configuration: %s: valid\n", where)
+	failed := 0
+	for _, r := range pingAll(ctx, b.checks) {
+		mark := "✔ ok"
+		if r.err != nil {
+			mark, failed = "✖ FAILED", failed+1
+		}
+		fmt.Fprintf(stdout, "\n%s  %s  %s\n", mark, r.backend, sanitize.Line(r.endpoint))
+		if r.err != nil {
+			fmt.Fprintf(stdout, "  error: %s\n", sanitize.Line(r.err.Error()))
+		}
+		for _, l := range r.lines {
+			fmt.Fprintf(stdout, "  %s\n", sanitize.Line(l))
+		}
+	}
+	for _, missing := range missingBackends(b) {
+		fmt.Fprintf(stdout, "\n–  %s\n", missing)
+	}
+	if failed > 0 {
+		fmt.Fprintf(stdout, "\n%d of %d backends failed\n", failed, len(b.checks))
+		return exitBackend
+	}
+	return 0
+}
+
+// pingAll pings every backend at once and returns results in input order.
+func pingAll(ctx context.Context, checks []check) []checkResult {
+	out := make([]checkResult, len(checks))
+	var wg sync.WaitGroup
+	for i, c := range checks {
+		wg.Go(func() {
+			cctx, cancel := context.WithTimeout(ctx, checkTimeout)
+			defer cancel()
+			lines, err := c.ping(cctx)
+			out[i] = checkResult{check: c, lines: lines, err: err}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func missingBackends(b *backends) []string {
+	var out []string
+	if b.traces == nil {
+		out = append(out, "no trace backend: the trace and log steps are off (set tempo.url or jaeger.grpc, or pass --tempo / --jaeger)")
+	}
+	if b.logs == nil {
+		out = append(out, "no log backend: the log step is off (set loki.url or pass --loki)")
+	}
+	return out
+}
+
+// prometheusLines describes what detection found.
+func prometheusLines(info prometheus.Info) []string {
+	lines := versionLine(info.Version)
+	if d := info.Detection; d != nil {
+		for _, c := range d.Conventions {
+			lines = append(lines, fmt.Sprintf("convention %s: services %s", c.Title, list(c.Services)))
+		}
+		if len(d.Conventions) == 0 {
+			lines = append(lines, "no known HTTP metric convention found: SLOs and routes will be empty (see README: metric conventions)")
+		}
+		if len(d.Sloth) > 0 {
+			lines = append(lines, "Sloth SLOs for "+list(d.Sloth))
+		}
+		if len(d.Pyrra) > 0 {
+			lines = append(lines, "Pyrra SLOs "+list(d.Pyrra))
+		}
+		lines = append(lines, prefixed("warning: ", d.Warnings)...)
+	}
+	return append(lines, prefixed("warning: ", info.Warnings)...)
+}
+
+// lokiLines describes the Loki and the service labels found.
+func lokiLines(info loki.Info) []string {
+	lines := versionLine(info.Version)
+	if len(info.ServiceLabels) > 0 {
+		lines = append(lines, "service labels: "+list(info.ServiceLabels))
+	} else if len(info.Labels) > 0 {
+		lines = append(lines, "no usual service label found; stream labels are "+list(info.Labels)+" (pin one with loki.service_label)")
+	}
+	return lines
+}
+
+func prefixed(prefix string, items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = prefix + s
+	}
+	return out
+}
+
+// list joins at most ten items.
+func list(items []string) string {
+	if len(items) > 10 {
+		return strings.Join(items[:10], ", ") + fmt.Sprintf(" and %d more", len(items)-10)
+	}
+	if len(items) == 0 {
+		return "(none)"
+	}
+	return strings.Join(items, ", ")
+}
