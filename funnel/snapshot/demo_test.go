@@ -1,0 +1,74 @@
+package snapshot_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/logs"
+	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/funnel/snapshot"
+	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/sources/demo"
+)
+
+// testNow is the fixed clock of the golden snapshots.
+var testNow = time.Date(2026, 11, 21, 20, 0, 0, 0, time.UTC)
+
+// demoLinks are deep links as a config file would set them, with
+// credentials that must never be printed.
+var demoLinks = snapshot.Links{
+	GrafanaURL:   "https://admin:hunter2@grafana.example.com/",
+	GrafanaOrgID: 1,
+	Datasources:  map[string]string{"prometheus": "prom-uid", "tempo": "tempo-uid", "loki": "loki-uid"},
+	JaegerUI:     "https://jaeger.example.com",
+}
+
+// demoInput walks the demo incident like the headless command: worst SLO,
+// its top route, the slowest trace of that route, the trace's logs.
+func demoInput(t testing.TB) snapshot.Input {
+	t.Helper()
+	src := demo.New(demo.Options{Seed: 1, Now: func() time.Time { return testNow }})
+	ctx := context.Background()
+	rng := funnel.Last(time.Hour, testNow)
+	slos, err := src.SLOs(ctx, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slo.SortBySeverity(slos.Statuses)
+	worst := slos.Statuses[0]
+	routes, err := src.Routes(ctx, worst.Objective.Service, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	route := routes.Rows[0]
+	found, err := src.FindTraces(ctx, trace.Query{Service: worst.Objective.Service, Route: route.Route, Range: rng, Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := found.Traces[0]
+	tr, err := src.Trace(ctx, summary.TraceID, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := trace.Build(tr)
+	lines, err := src.TraceLogs(ctx, logs.Query{TraceID: tr.ID, Services: tree.Services, Range: funnel.TimeRange{Start: tree.Start, End: tree.End}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snapshot.Input{
+		Context: "demo", Environment: "demo incident", Range: rng, Now: testNow,
+		SLO: &worst, SLOQueries: slos.Queries,
+		RED: &routes, Route: route.Route,
+		Summary: &summary, TraceQueries: found.Queries, Trace: tr, Tree: tree,
+		Logs:  &lines,
+		How:   snapshot.How{SLO: "worst by severity", Route: "highest burn share", Trace: "slowest"},
+		Links: demoLinks,
+	}
+}
+
+func demoSnapshot(t testing.TB) snapshot.Snapshot {
+	t.Helper()
+	return snapshot.FromFunnel(demoInput(t))
+}
