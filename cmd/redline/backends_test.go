@@ -123,7 +123,9 @@ func TestPingAllRunsInParallel(t *testing.T) {
 		return []string{"ok"}, nil
 	}
 	done := make(chan []checkResult)
-	go func() { done <- pingAll(context.Background(), []check{{backend: "a", ping: block}, {backend: "b", ping: block}}) }()
+	go func() {
+		done <- pingAll(context.Background(), []check{{backend: "a", ping: block}, {backend: "b", ping: block}})
+	}()
 	<-started
 	<-started // both pings are in flight before either returns
 	close(release)
