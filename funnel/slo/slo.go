@@ -198,7 +198,16 @@ const MinEvents = 100
 //     period) counted fewer than MinEvents events; Caveat names the window
 //     with the fewest events and its count.
 //
-// The Verdict is decided by verdictOf; see there for the exact rules.
+// The Verdict is the first of these that holds:
+//
+//  1. Critical: a page window fires.
+//  2. Increasing: a ticket window fires (at this rate the budget runs out
+//     before the period ends, so a firing alert never reads OK), or every
+//     window whose burns are both known (at least one) burns above 1× over
+//     its short window and faster over its short window than its long one.
+//  3. Recovering: some window's long burn is above its factor while its
+//     short burn is known and not above it (the burn is subsiding).
+//  4. OK.
 func Evaluate(obj Objective, m Measurements) Status {
 	if obj.Period <= 0 {
 		obj.Period = DefaultPeriod
@@ -271,17 +280,8 @@ func timeToExhaustion(remaining float64, period time.Duration, burn float64) tim
 	return time.Duration(d)
 }
 
-// verdictOf decides the verdict from evaluated windows, first match wins:
-//
-//  1. Critical: a page window fires.
-//  2. Increasing: a ticket window fires (the budget runs out before the
-//     period ends at this rate; a firing alert never reads OK), or every
-//     window whose burns are known (at least one) burns faster than 1× over
-//     its short window and faster over its short window than over its long
-//     one.
-//  3. Recovering: some window's long burn is above its factor while its
-//     short burn is known and not (the burn is subsiding).
-//  4. OK otherwise.
+// verdictOf decides the verdict from evaluated windows by the rules
+// documented on Evaluate.
 func verdictOf(burns []WindowBurn) Verdict {
 	accelerating, known := true, 0
 	for _, b := range burns {
