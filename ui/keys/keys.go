@@ -4,7 +4,9 @@
 package keys
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 )
@@ -162,4 +164,18 @@ func fieldBindings(v any) []key.Binding {
 		}
 	}
 	return out
+}
+
+// MarkdownTable renders every binding as a Markdown table (area, keys,
+// action), the keys table of README.md.
+func (k KeyMap) MarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| where | keys | action |\n|---|---|---|\n")
+	for _, g := range k.Groups() {
+		for _, bind := range g.Bindings {
+			h := bind.Help()
+			fmt.Fprintf(&b, "| %s | `%s` | %s |\n", g.Name, strings.ReplaceAll(h.Key, "|", `\|`), h.Desc)
+		}
+	}
+	return b.String()
 }
