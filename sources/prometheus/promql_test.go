@@ -1,0 +1,168 @@
+package prometheus
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// parseSelector is a tiny PromQL selector reader: metric{l op "v", …} with
+// string literals read by PromQL's rules (Go unquoting). It is the checker
+// FuzzSelector uses to prove quoting keeps values intact.
+func parseSelector(s string) (metric string, ms []matcher, err error) {
+	i := strings.IndexByte(s, '{')
+	if i < 0 {
+		return s, nil, nil
+	}
+	metric, rest := s[:i], s[i+1:]
+	for {
+		if strings.HasPrefix(rest, "}") {
+			if rest != "}" {
+				return "", nil, fmt.Errorf("trailing %q", rest[1:])
+			}
+			return metric, ms, nil
+		}
+		var m matcher
+		j := strings.IndexAny(rest, "=!")
+		if j <= 0 {
+			return "", nil, fmt.Errorf("no operator in %q", rest)
+		}
+		m.Label, rest = rest[:j], rest[j:]
+		for _, op := range []string{"=~", "!~", "!=", "="} {
+			if strings.HasPrefix(rest, op) {
+				m.Op, rest = op, rest[len(op):]
+				break
+			}
+		}
+		lit, n, err := readLiteral(rest)
+		if err != nil {
+			return "", nil, err
+		}
+		m.Value, rest = lit, strings.TrimPrefix(rest[n:], ",")
+		ms = append(ms, m)
+	}
+}
+
+// readLiteral reads one double-quoted literal at the start of s.
+func readLiteral(s string) (string, int, error) {
+	if !strings.HasPrefix(s, `"`) {
+		return "", 0, fmt.Errorf("no literal at %q", s)
+	}
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '\n':
+			return "", 0, fmt.Errorf("raw newline inside a literal")
+		case '"':
+			v, err := strconv.Unquote(s[:i+1])
+			return v, i + 1, err
+		}
+	}
+	return "", 0, fmt.Errorf("unterminated literal %q", s)
+}
+
+// skeleton blanks every string literal, leaving the query's structure.
+func skeleton(q string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		if q[i] != '"' {
+			b.WriteByte(q[i])
+			continue
+		}
+		_, n, err := readLiteral(q[i:])
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(`""`)
+		i += n - 1
+	}
+	return b.String(), nil
+}
+
+func TestQuoteHostileValues(t *testing.T) {
+	tests := map[string]string{
+		`shop`:              `"shop"`,
+		`a"b`:               `"a\"b"`,
+		`back\slash`:        `"back\\slash"`,
+		"new\nline":         `"new\nline"`,
+		`"} or vector(1) #`: `"\"} or vector(1) #"`,
+		"\xff":              `"\xff"`,
+	}
+	for in, want := range tests {
+		if got := quote(in); got != want {
+			t.Errorf("quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+	got := selector("m", eq("job", `x"}`), re("route", "/a|/b"))
+	if want := `m{job="x\"}",route=~"/a|/b"}`; got != want {
+		t.Errorf("selector = %s, want %s", got, want)
+	}
+}
+
+func TestAnyOfEscapesRegex(t *testing.T) {
+	m := anyOf("__name__", []string{"a.b", "c+d"})
+	if m.String() != `__name__=~"a\\.b|c\\+d"` {
+		t.Errorf("anyOf = %s", m)
+	}
+}
+
+func TestPromDuration(t *testing.T) {
+	tests := map[time.Duration]string{
+		5 * time.Minute: "5m", time.Hour + 4*time.Minute: "1h4m", 30 * 24 * time.Hour: "30d",
+		72 * time.Hour: "3d", 90 * time.Second: "1m30s", 0: "1s",
+	}
+	for d, want := range tests {
+		if got := promDuration(d); got != want {
+			t.Errorf("promDuration(%s) = %s, want %s", d, got, want)
+		}
+	}
+}
+
+// FuzzSelector proves quoting never changes a query's meaning: every value
+// reads back exactly, and every template keeps the same structure whatever
+// the service and route values are.
+func FuzzSelector(f *testing.F) {
+	for _, seed := range []string{"shop", `a"b`, `\`, "\n", `"}`, `"} or up{a="`, "\xff\xfe", "é\u202e", "`"} {
+		f.Add(seed, seed)
+	}
+	otel := Convention{
+		Requests: "http_server_request_duration_seconds_count", Latency: "http_server_request_duration_seconds_bucket",
+		ServiceLabel: "job", RouteLabel: "http_route", MethodLabel: "http_request_method", Errors: re("code", "5.."),
+		Fixed: []matcher{eq("span_kind", "SPAN_KIND_SERVER")},
+	}
+	base := templates(otel, "svc", "route")
+	f.Fuzz(func(t *testing.T, service, route string) {
+		metric, ms, err := parseSelector(selector("m", eq("job", service), re("route", route)))
+		if err != nil {
+			t.Fatalf("selector for %q, %q does not parse: %v", service, route, err)
+		}
+		if metric != "m" || len(ms) != 2 || ms[0].Value != service || ms[1].Value != route {
+			t.Fatalf("read back %q %+v, want job=%q route=~%q", metric, ms, service, route)
+		}
+		for i, q := range templates(otel, service, route) {
+			got, err := skeleton(q)
+			if err != nil {
+				t.Fatalf("query %q: %v", q, err)
+			}
+			if want, _ := skeleton(base[i]); got != want {
+				t.Fatalf("structure changed:\n got %s\nwant %s", got, want)
+			}
+		}
+	})
+}
+
+// templates renders every query template with hostile values in place.
+func templates(c Convention, service, route string) []string {
+	ms := append(c.serviceMatchers(service), eq(c.RouteLabel, route))
+	by := c.routeLabels()
+	return []string{
+		c.requestCount("rate", ms, by, time.Hour),
+		c.errorRatio(ms, by, 5*time.Minute),
+		c.quantile(0.99, ms, by, time.Hour),
+		c.exemplarSelector(ms),
+		eventCount(selector("http_requests_total", eq("job", service)), time.Hour),
+	}
+}
