@@ -113,9 +113,7 @@ func FromFunnel(in Input) Snapshot {
 		s.Logs = logsPart(*in.Logs)
 	}
 	s.Path = pathOf(in, s)
-	// Links quote queries: build them from cleaned text, so a secret in a
-	// query never reaches a URL.
-	s.Links = links(in.Links, cleaner{deny: newDenyList(nil)}.clean(s))
+	s.Links = links(in.Links, s)
 	return s
 }
 

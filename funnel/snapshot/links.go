@@ -30,34 +30,39 @@ const (
 )
 
 // links builds the deep links of s: Grafana Explore for the SLO, RED and
-// log queries and for the trace, and the Jaeger UI trace page.
+// log queries and for the trace, and the Jaeger UI trace page. Links quote
+// queries, so they are cleaned first: a secret in a query never reaches a
+// URL.
 func links(cfg Links, s Snapshot) []Link {
 	var out []Link
+	clean := cleaner{deny: newDenyList(nil)}
 	add := func(title, u string) {
 		if u != "" {
 			out = append(out, Link{Title: title, URL: u})
 		}
 	}
 	if s.SLO != nil {
-		add("SLO query in Grafana Explore", cfg.explore(dsPrometheus, firstOf(s.SLO.Queries, "PromQL"), s.Range))
+		add("SLO query in Grafana Explore", cfg.explore(dsPrometheus, clean.firstOf(s.SLO.Queries, "PromQL"), s.Range))
 	}
 	if s.RED != nil {
-		add("RED query in Grafana Explore", cfg.explore(dsPrometheus, firstOf(s.RED.Queries, "PromQL"), s.Range))
+		add("RED query in Grafana Explore", cfg.explore(dsPrometheus, clean.firstOf(s.RED.Queries, "PromQL"), s.Range))
 	}
 	if s.Trace != nil && s.Trace.TraceID != "" {
-		add("Trace in Grafana Explore", cfg.exploreTrace(s.Trace, s.Range))
-		add("Trace in Jaeger UI", cfg.jaegerTrace(s.Trace.TraceID))
+		id := clean.line(s.Trace.TraceID)
+		add("Trace in Grafana Explore", cfg.exploreTrace(id, s.Trace.Queries, s.Range))
+		add("Trace in Jaeger UI", cfg.jaegerTrace(id))
 	}
 	if s.Logs != nil {
-		add("Logs in Grafana Explore", cfg.explore(dsLoki, firstOf(s.Logs.Queries, "LogQL"), s.Range))
+		add("Logs in Grafana Explore", cfg.explore(dsLoki, clean.firstOf(s.Logs.Queries, "LogQL"), s.Range))
 	}
 	return out
 }
 
-func firstOf(qs []Query, language string) string {
+// firstOf is the text of the first query in language, cleaned.
+func (c cleaner) firstOf(qs []Query, language string) string {
 	for _, q := range qs {
 		if q.Language == language {
-			return q.Text
+			return c.text(q.Text)
 		}
 	}
 	return ""
@@ -81,9 +86,9 @@ func (cfg Links) explore(dsType, expr string, r Range) string {
 
 // exploreTrace links the trace by ID through the Tempo datasource, or the
 // Jaeger one; the backend that found the trace is preferred.
-func (cfg Links) exploreTrace(t *Trace, r Range) string {
+func (cfg Links) exploreTrace(traceID string, qs []Query, r Range) string {
 	order := []string{dsTempo, dsJaeger}
-	for _, q := range t.Queries {
+	for _, q := range qs {
 		if q.Backend == dsJaeger {
 			order = []string{dsJaeger, dsTempo}
 		}
@@ -92,7 +97,7 @@ func (cfg Links) exploreTrace(t *Trace, r Range) string {
 		if cfg.Datasources[ds] == "" {
 			continue
 		}
-		q := map[string]any{"query": t.TraceID}
+		q := map[string]any{"query": traceID}
 		if ds == dsTempo {
 			q["queryType"] = "traceql"
 		}

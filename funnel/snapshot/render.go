@@ -91,8 +91,8 @@ func (o Options) withDefaults() Options {
 // syntax needs.
 func Render(w io.Writer, s Snapshot, f Format, o Options) error {
 	o = o.withDefaults()
+	s.Logs = capLogs(s.Logs, o.MaxLogLines)
 	clean := cleaner{deny: newDenyList(o.DenyKeys)}.clean(s)
-	clean.Logs = capLogs(clean.Logs, o.MaxLogLines)
 	var out string
 	switch f {
 	case FormatJSON:

@@ -59,7 +59,7 @@ var inlinePair = regexp.MustCompile(`(["']?)([A-Za-z0-9_.\-]+)(["']?)(\s*[=:]\s*
 
 // maskInline masks the values of denied keys written inside free text.
 func (d denyList) maskInline(s string) string {
-	if !strings.ContainsAny(s, "=:") {
+	if !strings.ContainsAny(s, "=:") || !d.denies(s) { // no denied key anywhere in s
 		return s
 	}
 	return inlinePair.ReplaceAllStringFunc(s, func(pair string) string {
