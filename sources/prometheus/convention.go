@@ -156,15 +156,32 @@ func (c Convention) Describe() string {
 // and a function returning the label names of a metric. ok is false when the
 // family's metrics are absent.
 func (f family) resolve(present map[string]bool, labelsOf func(metric string) []string, serviceLabel string) (Convention, bool) {
+	c, ok := f.pickVariant(present)
+	if !ok {
+		return c, false
+	}
+	c.pickLabels(f, labelsOf(c.Requests), serviceLabel)
+	return c, c.ServiceLabel != ""
+}
+
+// pickVariant returns the first variant whose metrics are present, preferring
+// one with a latency histogram (spanmetrics share one counter between a
+// milliseconds and a seconds histogram).
+func (f family) pickVariant(present map[string]bool) (Convention, bool) {
+	var fallback *Convention
 	for _, v := range f.variants {
 		c, ok := f.resolveVariant(v, present)
-		if !ok {
-			continue
+		switch {
+		case ok && c.Latency != "":
+			return c, true
+		case ok && fallback == nil:
+			fallback = &c
 		}
-		c.pickLabels(f, labelsOf(c.Requests), serviceLabel)
-		return c, c.ServiceLabel != ""
 	}
-	return Convention{}, false
+	if fallback == nil {
+		return Convention{}, false
+	}
+	return *fallback, true
 }
 
 func (f family) resolveVariant(v variant, present map[string]bool) (Convention, bool) {

@@ -108,11 +108,8 @@ func (c *Client) resolveConventions(ctx context.Context, present map[string]bool
 		if c.cfg.Convention != "" && f.id != c.cfg.Convention {
 			continue
 		}
-		for _, v := range f.variants {
-			if conv, ok := f.resolveVariant(v, present); ok {
-				cands, fams = append(cands, conv), append(fams, f)
-				break
-			}
+		if conv, ok := f.pickVariant(present); ok {
+			cands, fams = append(cands, conv), append(fams, f)
 		}
 	}
 	errs := make([]error, len(cands))

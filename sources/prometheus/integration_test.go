@@ -1,0 +1,147 @@
+//go:build integration
+
+package prometheus
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/red"
+	"github.com/redline-tui/redline/funnel/slo"
+)
+
+// itClient connects to the CI stack's Prometheus (REDLINE_IT_PROMETHEUS).
+// A missing variable or server fails the test with REDLINE_INTEGRATION=1
+// and skips it otherwise.
+func itClient(t *testing.T, cfg Config) *Client {
+	t.Helper()
+	miss := t.Skipf
+	if os.Getenv("REDLINE_INTEGRATION") == "1" {
+		miss = t.Fatalf
+	}
+	cfg.URL = os.Getenv("REDLINE_IT_PROMETHEUS")
+	if cfg.URL == "" {
+		miss("REDLINE_IT_PROMETHEUS is not set (bash .ci/stack.sh up prints it)")
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := c.api.Buildinfo(ctx); err != nil {
+		miss("Prometheus at %s unreachable: %v", cfg.URL, describe("build info", err))
+	}
+	return c
+}
+
+// waitDetected polls until every wanted convention covers service: the
+// first scrapes of a fresh stack take a few seconds to arrive.
+func waitDetected(t *testing.T, c *Client, service string, want ...string) *Detection {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		c.mu.Lock()
+		c.detected = nil
+		c.mu.Unlock()
+		det, err := c.Detect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found []string
+		for _, conv := range det.Conventions {
+			if slices.Contains(conv.Services, service) {
+				found = append(found, conv.ID)
+			}
+		}
+		if !slices.ContainsFunc(want, func(id string) bool { return !slices.Contains(found, id) }) {
+			return det
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("conventions covering %q: %q, want %q (warnings %q)", service, found, want, det.Warnings)
+		}
+		time.Sleep(3 * time.Second)
+	}
+}
+
+func TestIntegrationDetectsShop(t *testing.T) {
+	c := itClient(t, Config{})
+	det := waitDetected(t, c, "shop", ConventionOTel, ConventionClassic, ConventionSpanmetric)
+	if best, _ := det.Best("shop"); best.ID != ConventionOTel || best.RouteLabel != "http_route" || best.MethodLabel != "http_request_method" {
+		t.Errorf("shop's preferred convention %+v, want OTel semconv with http_route and http_request_method", best)
+	}
+	info, err := c.Ping(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Version == "" {
+		t.Error("Ping found no Prometheus version")
+	}
+	t.Logf("config check would print:\n%s", strings.Join(info.Summary(), "\n"))
+}
+
+func TestIntegrationAssumedSLO(t *testing.T) {
+	c := itClient(t, Config{})
+	waitDetected(t, c, "shop", ConventionOTel)
+	now := time.Now()
+	rep, err := c.SLOs(context.Background(), funnel.Last(30*time.Minute, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(rep.Statuses, func(s slo.Status) bool { return s.Objective.Service == "shop" })
+	if i < 0 {
+		t.Fatalf("no SLO for shop; warnings %q", rep.Warnings)
+	}
+	s := rep.Statuses[i]
+	if s.Objective.Origin != slo.OriginAssumed || s.Objective.Target != AssumedTarget {
+		t.Errorf("shop objective %+v, want the assumed 99.9%%", s.Objective)
+	}
+	// The test service fails ~5% of checkouts and ~10% of item reads: the
+	// assumed 99.9% availability SLO burns, with real numbers.
+	if math.IsNaN(s.CurrentBurn) || s.CurrentBurn <= 1 || math.IsNaN(s.BudgetRemaining) {
+		t.Errorf("shop current burn %v budget remaining %v, want a known burn above 1×", s.CurrentBurn, s.BudgetRemaining)
+	}
+	if len(s.BurnHistory) == 0 {
+		t.Error("shop has no burn history")
+	}
+	if len(rep.Queries) == 0 {
+		t.Error("no queries recorded")
+	}
+	t.Logf("shop: %s, burn %.1f×, budget %.2f, %s", s.Verdict, s.CurrentBurn, s.BudgetRemaining, s.Caveat)
+}
+
+func TestIntegrationRoutesFindSlowCheckout(t *testing.T) {
+	for _, pin := range []string{"", ConventionClassic, ConventionSpanmetric} {
+		t.Run("convention="+pin, func(t *testing.T) {
+			c := itClient(t, Config{Convention: pin})
+			waitDetected(t, c, "shop", cmp.Or(pin, ConventionOTel))
+			rep, err := c.Routes(context.Background(), "shop", funnel.Last(15*time.Minute, time.Now()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Rows) < 3 {
+				t.Fatalf("%d routes, want cart, checkout and items; warnings %q", len(rep.Rows), rep.Warnings)
+			}
+			slowest := slices.MaxFunc(rep.Rows, func(a, b red.Row) int { return cmp.Compare(a.P99, b.P99) })
+			if !strings.Contains(slowest.Route, "/api/checkout") || slowest.P99 < 500*time.Millisecond {
+				t.Errorf("slowest route %q p99 %v, want /api/checkout above 500ms", slowest.Route, slowest.P99)
+			}
+			if rep.Rows[0].BurnShare <= 0 {
+				t.Errorf("top-ranked route %q has burn share %v, want failures ranked first", rep.Rows[0].Route, rep.Rows[0].BurnShare)
+			}
+			if len(rep.Queries) < 6 {
+				t.Errorf("%d queries recorded, want every RED query", len(rep.Queries))
+			}
+			for _, r := range rep.Rows {
+				t.Logf("%-28s %6.2f/s err %5.3f p50 %v p99 %v share %.2f exemplars %d", r.Route, r.Rate, r.ErrorRatio, r.P50, r.P99, r.BurnShare, len(r.Exemplars))
+			}
+		})
+	}
+}
