@@ -1,0 +1,394 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/redline-tui/redline/cmd/redline/internal/config"
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/logs"
+	"github.com/redline-tui/redline/funnel/red"
+	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/funnel/snapshot"
+	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/sources/demo"
+	"github.com/redline-tui/redline/ui"
+)
+
+// snapshotBackends are the sources the headless snapshot walks; Traces and
+// Logs may be nil (the walk stops before their steps).
+type snapshotBackends struct {
+	Metrics ui.Metrics
+	Traces  ui.Traces
+	Logs    ui.Logs
+}
+
+// snapshotRequest is what `redline snapshot` was asked for. Empty Service,
+// Route and TraceID are picked by the walk; a zero At is now.
+type snapshotRequest struct {
+	Context     string // shown in the snapshot, e.g. "prod-eu" or "demo"
+	Environment string
+	Service     string
+	Route       string
+	TraceID     string
+	At          time.Time     // the end of the time range
+	Window      time.Duration // its length; 0 means ui.DefaultWindow
+	Format      string        // md, slack, text, json
+	Now         func() time.Time
+	Links       snapshot.Links
+	DenyKeys    []string
+	Width       int // 0 means snapshot.DefaultWidth
+}
+
+// Picks: how the walk chose each step, shown in the snapshot's path.
+const (
+	pickedWorst   = "worst by severity"
+	pickedTop     = "highest burn share"
+	pickedSlowest = "slowest"
+	pickedGiven   = "given"
+)
+
+// maxSearchedTraces is how many traces the walk asks for; it takes the
+// slowest.
+const maxSearchedTraces = 20
+
+// runSnapshot walks the funnel without the UI (worst SLO, its top route,
+// that route's slowest trace, the trace's logs, unless the request names
+// them) and prints the snapshot to stdout. It returns 0 when every step
+// answered, exitUsage for a bad request, and exitBackend when a backend
+// failed: the partial snapshot is still printed and its Failures say what
+// is missing and why.
+func runSnapshot(ctx context.Context, b snapshotBackends, req snapshotRequest, stdout, stderr io.Writer) int {
+	format, err := snapshot.ParseFormat(cmp.Or(req.Format, string(snapshot.FormatMarkdown)))
+	if err != nil {
+		fmt.Fprintln(stderr, "redline snapshot:", err)
+		return exitUsage
+	}
+	if b.Metrics == nil {
+		fmt.Fprintln(stderr, "redline snapshot: no metrics backend: pass --prometheus URL, --context NAME or --demo")
+		return exitUsage
+	}
+	w := newSnapshotWalk(b, req)
+	w.run(ctx)
+	s := snapshot.FromFunnel(w.in)
+	opts := snapshot.Options{DenyKeys: req.DenyKeys, Width: req.Width}
+	if err := snapshot.Render(stdout, s, format, opts); err != nil {
+		fmt.Fprintln(stderr, "redline snapshot:", err)
+		return 1
+	}
+	for _, note := range w.notes {
+		fmt.Fprintln(stderr, "redline snapshot:", note)
+	}
+	if len(w.in.Failures) > 0 {
+		for _, f := range w.in.Failures {
+			fmt.Fprintf(stderr, "redline snapshot: %s step failed (%s): %s\n", f.Part, f.Backend, strings.ReplaceAll(f.Error, "\n", " "))
+		}
+		return exitBackend
+	}
+	return 0
+}
+
+// snapshotWalk is one headless pass down the funnel, filling a snapshot input.
+type snapshotWalk struct {
+	b       snapshotBackends
+	req     snapshotRequest
+	in      snapshot.Input
+	service string
+	route   string
+	notes   []string // why the walk stopped early, for stderr
+}
+
+func newSnapshotWalk(b snapshotBackends, req snapshotRequest) *snapshotWalk {
+	now := time.Now
+	if req.Now != nil {
+		now = req.Now
+	}
+	at, window := req.At, req.Window
+	if at.IsZero() {
+		at = now()
+	}
+	if window <= 0 {
+		window = ui.DefaultWindow
+	}
+	return &snapshotWalk{
+		b: b, req: req, service: req.Service, route: req.Route,
+		in: snapshot.Input{
+			Context: req.Context, Environment: req.Environment,
+			Range: funnel.Last(window, at), Now: now(), Links: req.Links,
+		},
+	}
+}
+
+// run takes each step while the previous one gave what the next needs.
+func (w *snapshotWalk) run(ctx context.Context) {
+	steps := []func(context.Context) bool{w.slo, w.red, w.trace}
+	for _, step := range steps {
+		if !step(ctx) {
+			return
+		}
+	}
+}
+
+func (w *snapshotWalk) fail(part, backend string, err error) {
+	w.in.Failures = append(w.in.Failures, snapshot.Failure{Part: part, Backend: backend, Error: err.Error()})
+}
+
+// slo picks the worst SLO (of the given service, when one is given).
+func (w *snapshotWalk) slo(ctx context.Context) bool {
+	report, err := w.b.Metrics.SLOs(ctx, w.in.Range)
+	if err != nil {
+		w.fail(snapshot.PartSLO, w.b.Metrics.Name(), err)
+		return w.service != ""
+	}
+	statuses := slices.Clone(report.Statuses)
+	slo.SortBySeverity(statuses)
+	for _, st := range statuses {
+		if w.service == "" || st.Objective.Service == w.service {
+			w.in.SLO, w.in.SLOQueries, w.in.SLOWarning = &st, report.Queries, report.Warnings
+			w.in.How.SLO = pickedWorst
+			w.service = st.Objective.Service
+			return true
+		}
+	}
+	if w.service == "" {
+		w.notes = append(w.notes, "no SLO found: pass --service to snapshot a service's routes")
+		return false
+	}
+	w.notes = append(w.notes, fmt.Sprintf("no SLO of service %q found: the snapshot starts at its routes", w.service))
+	return true
+}
+
+// red picks the route with the highest burn share unless one is given.
+func (w *snapshotWalk) red(ctx context.Context) bool {
+	report, err := w.b.Metrics.Routes(ctx, w.service, w.in.Range)
+	if err != nil {
+		w.fail(snapshot.PartRED, w.b.Metrics.Name(), err)
+		return w.route != ""
+	}
+	report.Rows = slices.Clone(report.Rows)
+	red.Rank(report.Rows)
+	w.in.RED = &report
+	if w.route == "" {
+		if len(report.Rows) == 0 {
+			w.notes = append(w.notes, fmt.Sprintf("service %q has no routes with traffic in the range", w.service))
+			return false
+		}
+		w.route = report.Rows[0].Route
+		w.in.How.Route = pickedTop
+	} else {
+		w.in.How.Route = pickedGiven
+	}
+	w.in.Route = w.route
+	return true
+}
+
+// trace takes the slowest trace of the route (or the given one), fetches
+// it, then its logs.
+func (w *snapshotWalk) trace(ctx context.Context) bool {
+	if w.b.Traces == nil {
+		w.notes = append(w.notes, "no trace backend configured: the snapshot stops at the routes")
+		return false
+	}
+	id := trace.NormalizeTraceID(w.req.TraceID)
+	w.in.How.Trace = pickedGiven
+	if id == "" {
+		var ok bool
+		if id, ok = w.slowestTrace(ctx); !ok {
+			return false
+		}
+	}
+	tr, err := w.b.Traces.Trace(ctx, id, w.in.Range)
+	if err != nil {
+		w.fail(snapshot.PartTrace, w.b.Traces.Name(), err)
+		return false
+	}
+	w.in.Trace = tr
+	w.in.Tree = trace.Build(tr)
+	return w.logs(ctx)
+}
+
+func (w *snapshotWalk) slowestTrace(ctx context.Context) (string, bool) {
+	found, err := w.b.Traces.FindTraces(ctx, trace.Query{Service: w.service, Route: w.route, Range: w.in.Range, Limit: maxSearchedTraces})
+	if err != nil {
+		w.fail(snapshot.PartTrace, w.b.Traces.Name(), err)
+		return "", false
+	}
+	w.in.TraceQueries = found.Queries
+	if len(found.Traces) == 0 {
+		w.notes = append(w.notes, fmt.Sprintf("no traces of %s %s in the range", w.service, w.route))
+		return "", false
+	}
+	summary := found.Traces[0]
+	w.in.Summary = &summary
+	w.in.How.Trace = pickedSlowest
+	return summary.TraceID, true
+}
+
+func (w *snapshotWalk) logs(ctx context.Context) bool {
+	if w.b.Logs == nil {
+		w.notes = append(w.notes, "no log backend configured: the snapshot stops at the trace")
+		return false
+	}
+	q := logs.Query{TraceID: w.in.Trace.ID, Services: w.in.Tree.Services, Range: funnel.TimeRange{Start: w.in.Tree.Start, End: w.in.Tree.End}}
+	if len(w.in.Tree.Nodes) == 0 {
+		q.Range = w.in.Range
+	}
+	result, err := w.b.Logs.TraceLogs(ctx, q)
+	if err != nil {
+		w.fail(snapshot.PartLogs, w.b.Logs.Name(), err)
+		return false
+	}
+	w.in.Logs = &result
+	return true
+}
+
+// snapshotSelection says which backends `redline snapshot` talks to.
+type snapshotSelection struct {
+	demo      bool
+	endpoints endpointFlags
+}
+
+// parseSnapshotFlags reads `redline snapshot [flags]`. --at takes RFC 3339
+// ("2026-11-21T20:00:00Z"), "now" or "now-15m" (any Go duration, or days
+// such as "now-2d"); --window a duration such as 1h or 1d.
+func parseSnapshotFlags(args []string, now func() time.Time, stderr io.Writer) (snapshotRequest, snapshotSelection, error) {
+	req := snapshotRequest{Now: now}
+	var sel snapshotSelection
+	var at, window string
+	fs := flag.NewFlagSet("redline snapshot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&sel.demo, "demo", false, "snapshot the embedded demo incident")
+	fs.StringVar(&req.Service, "service", "", "service to snapshot (default: the one with the worst SLO)")
+	fs.StringVar(&req.Route, "route", "", "route to snapshot, e.g. \"POST /api/checkout\" (default: the highest burn share)")
+	fs.StringVar(&req.TraceID, "trace", "", "trace ID to snapshot (default: the route's slowest trace)")
+	fs.StringVar(&at, "at", "now", "end of the time range: RFC 3339 time, now, or now-15m")
+	fs.StringVar(&window, "window", "", "length of the time range (default 1h, or the context's window)")
+	fs.StringVar(&req.Format, "format", "md", "output format: md, slack, text or json")
+	endpointFlagSet(fs, &sel.endpoints)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), snapshotUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return req, sel, err
+	}
+	if err := checkSnapshotArgs(fs, &req, at, window); err != nil {
+		fmt.Fprintln(stderr, "redline snapshot:", err)
+		return req, sel, err
+	}
+	return req, sel, nil
+}
+
+func checkSnapshotArgs(fs *flag.FlagSet, req *snapshotRequest, at, window string) error {
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if _, err := snapshot.ParseFormat(req.Format); err != nil {
+		return err
+	}
+	if req.TraceID != "" && trace.NormalizeTraceID(req.TraceID) == "" {
+		return fmt.Errorf("--trace %q is not a trace ID (1 to 32 hex digits)", req.TraceID)
+	}
+	t, err := parseAt(at, req.Now())
+	if err != nil {
+		return err
+	}
+	req.At = t
+	if window != "" {
+		d, err := config.ParseDuration(window)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("--window %q: write a positive duration such as 15m, 1h or 1d", window)
+		}
+		req.Window = d
+	}
+	return nil
+}
+
+// maxFuture is how far past now --at may point (clock skew).
+const maxFuture = time.Minute
+
+// parseAt reads --at: "now", "now-<duration>", or an RFC 3339 time.
+func parseAt(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "now" {
+		return now, nil
+	}
+	if ago, ok := strings.CutPrefix(s, "now-"); ok {
+		d, err := config.ParseDuration(ago)
+		if err != nil || d < 0 {
+			return time.Time{}, fmt.Errorf("--at %q: write now-15m, now-2h or now-1d", s)
+		}
+		return now.Add(-d), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--at %q: write an RFC 3339 time such as 2026-11-21T20:00:00Z, or now-15m", s)
+	}
+	if t.After(now.Add(maxFuture)) {
+		return time.Time{}, fmt.Errorf("--at %s is in the future", t.UTC().Format(time.RFC3339))
+	}
+	return t, nil
+}
+
+const snapshotUsage = `redline snapshot walks the funnel without the UI (worst SLO → its top route →
+the route's slowest trace → the trace's logs) and prints a paste-able incident
+snapshot.
+
+Usage:
+  redline snapshot [--context C] [--service S] [--route R] [--trace ID]
+                   [--at TIME] [--window D] [--format md|slack|text|json] [--demo]
+
+Exit status: 0 complete, 2 usage or config error, 3 a backend failed (the
+partial snapshot is still printed and names what failed).
+
+Flags:
+`
+
+// runSnapshotCommand is `redline snapshot`: flags, backends (the demo or
+// the configured ones), the walk.
+func runSnapshotCommand(args []string, stdout, stderr io.Writer) int {
+	req, sel, err := parseSnapshotFlags(args, time.Now, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if sel.demo {
+		src := demo.New(demo.Options{Seed: 1, Now: req.Now})
+		req.Context = "demo"
+		return runSnapshot(ctx, snapshotBackends{Metrics: src, Traces: src, Logs: src}, req, stdout, stderr)
+	}
+	b, code := liveBackends(sel.endpoints, stderr)
+	if code != 0 {
+		return code
+	}
+	defer b.close()
+	req.Context = b.context.Name
+	req.Links = snapshotLinks(b.context)
+	if req.Window == 0 {
+		req.Window = time.Duration(b.context.Window)
+	}
+	return runSnapshot(ctx, snapshotBackends{Metrics: b.metrics, Traces: b.traces, Logs: b.logs}, req, stdout, stderr)
+}
+
+// snapshotLinks are the deep links a context configures (Grafana Explore
+// with its datasource UIDs, the Jaeger UI).
+func snapshotLinks(c *config.Context) snapshot.Links {
+	l := snapshot.Links{JaegerUI: c.JaegerUI}
+	if c.Grafana != nil {
+		l.GrafanaURL, l.GrafanaOrgID, l.Datasources = c.Grafana.URL, c.Grafana.OrgID, c.Grafana.Datasources
+	}
+	return l
+}

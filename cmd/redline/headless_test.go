@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/logs"
+	"github.com/redline-tui/redline/funnel/red"
+	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/funnel/snapshot"
+	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/sources/demo"
+)
+
+// snapshotNow is the fixed clock of the headless tests.
+var snapshotNow = time.Date(2026, 11, 21, 20, 0, 0, 0, time.UTC)
+
+func snapshotClock() time.Time { return snapshotNow }
+
+func demoSource() *demo.Source { return demo.New(demo.Options{Seed: 1, Now: snapshotClock}) }
+
+// brokenMetrics, brokenTraces and brokenLogs are the demo with one
+// backend call failing the way a live source does.
+type brokenMetrics struct{ *demo.Source }
+
+func (brokenMetrics) SLOs(context.Context, funnel.TimeRange) (slo.Report, error) {
+	return slo.Report{}, errors.New("prometheus: 503 Service Unavailable: query timed out")
+}
+
+func (brokenMetrics) Routes(context.Context, string, funnel.TimeRange) (red.Report, error) {
+	return red.Report{}, errors.New("prometheus: 503 Service Unavailable: query timed out")
+}
+
+type brokenTraces struct{ *demo.Source }
+
+func (brokenTraces) FindTraces(context.Context, trace.Query) (trace.SearchResult, error) {
+	return trace.SearchResult{}, errors.New("tempo: dial tcp 127.0.0.1:3200: connection refused")
+}
+
+type brokenTrace struct{ *demo.Source }
+
+func (brokenTrace) Trace(context.Context, string, funnel.TimeRange) (*trace.Trace, error) {
+	return nil, errors.New("tempo: 404 Not Found: trace not found")
+}
+
+type brokenLogs struct{ *demo.Source }
+
+func (brokenLogs) TraceLogs(context.Context, logs.Query) (logs.Result, error) {
+	return logs.Result{}, errors.New("loki: 401 Unauthorized: no org id (set X-Scope-OrgID via tenant in config)")
+}
+
+func demoBackends() snapshotBackends {
+	src := demoSource()
+	return snapshotBackends{Metrics: src, Traces: src, Logs: src}
+}
+
+func TestRunSnapshotExitCodes(t *testing.T) {
+	src := demoSource()
+	tests := []struct {
+		name     string
+		backends snapshotBackends
+		req      snapshotRequest
+		code     int
+		stdout   []string // in the snapshot
+		absent   []string // not in the snapshot
+		stderr   string
+	}{
+		{
+			name: "complete demo walk", backends: demoBackends(), req: snapshotRequest{Format: "md"}, code: 0,
+			stdout: []string{"## SLO checkout/availability", "▶ | POST /api/checkout", "## Trace ", "## Logs:", "(worst by severity)", "(slowest)"},
+		},
+		{
+			name: "given service", backends: demoBackends(), req: snapshotRequest{Service: "payments", Format: "text"}, code: 0,
+			stdout: []string{"SLO payments/availability", "RED of payments", "POST /charge"},
+		},
+		{
+			name: "given route and trace", backends: demoBackends(),
+			req:    snapshotRequest{Service: "checkout", Route: "GET /api/cart/summary", TraceID: slowestID(t, src, "checkout", "POST /api/checkout"), Format: "md"},
+			code:   0,
+			stdout: []string{"route GET /api/cart/summary (given)", "(given) → logs"},
+		},
+		{
+			name: "unknown format", backends: demoBackends(), req: snapshotRequest{Format: "html"}, code: exitUsage, stderr: "unknown snapshot format",
+		},
+		{
+			name: "no metrics backend", backends: snapshotBackends{}, req: snapshotRequest{}, code: exitUsage, stderr: "no metrics backend",
+		},
+		{
+			name: "metrics down", backends: snapshotBackends{Metrics: brokenMetrics{src}, Traces: src, Logs: src}, req: snapshotRequest{Format: "md"}, code: exitBackend,
+			stdout: []string{"## Failures", "SLO missing: demo failed: prometheus: 503"}, absent: []string{"## Trace"}, stderr: "slo step failed",
+		},
+		{
+			name: "metrics down, service and route given", backends: snapshotBackends{Metrics: brokenMetrics{src}, Traces: src, Logs: src},
+			req: snapshotRequest{Service: "checkout", Route: "POST /api/checkout", Format: "md"}, code: exitBackend,
+			stdout: []string{"RED missing: demo failed", "## Trace ", "## Logs:"},
+		},
+		{
+			name: "trace search down", backends: snapshotBackends{Metrics: src, Traces: brokenTraces{src}, Logs: src}, req: snapshotRequest{Format: "text"}, code: exitBackend,
+			stdout: []string{"SLO checkout/availability", "RED of checkout", "Trace missing: demo failed: tempo: dial tcp"}, absent: []string{"Logs:"}, stderr: "trace step failed (demo): tempo: dial tcp",
+		},
+		{
+			name: "trace fetch down", backends: snapshotBackends{Metrics: src, Traces: brokenTrace{src}, Logs: src}, req: snapshotRequest{Format: "md"}, code: exitBackend,
+			stdout: []string{"Trace missing: demo failed: tempo: 404", "## Trace "}, absent: []string{"## Logs:"},
+		},
+		{
+			name: "logs down", backends: snapshotBackends{Metrics: src, Traces: src, Logs: brokenLogs{src}}, req: snapshotRequest{Format: "json"}, code: exitBackend,
+			stdout: []string{`"part": "logs"`, "no org id", `"trace_id"`}, absent: []string{`"lines"`},
+		},
+		{
+			name: "no trace or log backend", backends: snapshotBackends{Metrics: src}, req: snapshotRequest{Format: "md"}, code: 0,
+			stdout: []string{"## RED of checkout"}, absent: []string{"## Trace"}, stderr: "no trace backend configured",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.req.Now = snapshotClock
+			var stdout, stderr bytes.Buffer
+			code := runSnapshot(context.Background(), tt.backends, tt.req, &stdout, &stderr)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
+			}
+			for _, want := range tt.stdout {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("snapshot lacks %q:\n%s", want, stdout.String())
+				}
+			}
+			for _, bad := range tt.absent {
+				if strings.Contains(stdout.String(), bad) {
+					t.Errorf("snapshot holds %q", bad)
+				}
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), tt.stderr)
+			}
+		})
+	}
+}
+
+func slowestID(t *testing.T, src *demo.Source, service, route string) string {
+	t.Helper()
+	res, err := src.FindTraces(context.Background(), trace.Query{Service: service, Route: route, Range: funnel.Last(time.Hour, snapshotNow)})
+	if err != nil || len(res.Traces) == 0 {
+		t.Fatal("no demo trace", err)
+	}
+	return res.Traces[0].TraceID
+}
+
+// TestRunSnapshotTextFitsAndShowsThePath: the text snapshot of the demo
+// walk keeps to 80 columns and names how each step was picked.
+func TestRunSnapshotTextFitsAndShowsThePath(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	req := snapshotRequest{Now: snapshotClock, Context: "demo", Format: "text"}
+	if code := runSnapshot(context.Background(), demoBackends(), req, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for i, line := range strings.Split(stdout.String(), "\n") {
+		if n := len([]rune(line)); n > snapshot.DefaultWidth {
+			t.Errorf("line %d is %d runes wide", i+1, n)
+		}
+	}
+	if !strings.Contains(stdout.String(), "Path:       SLO checkout/availability (worst by severity) → route POST") {
+		t.Errorf("unexpected path:\n%s", stdout.String())
+	}
+}
+
+func TestParseSnapshotFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		ok      bool
+		at      time.Time
+		window  time.Duration
+		service string
+		demo    bool
+	}{
+		{"defaults", nil, true, snapshotNow, 0, "", false},
+		{"everything", []string{"--demo", "--service", "checkout", "--route", "POST /api/checkout", "--trace", "0x4BF9", "--at", "now-15m", "--window", "1d", "--format", "slack"}, true, snapshotNow.Add(-15 * time.Minute), 24 * time.Hour, "checkout", true},
+		{"RFC 3339", []string{"--at", "2026-11-21T19:30:00+01:00"}, true, time.Date(2026, 11, 21, 18, 30, 0, 0, time.UTC), 0, "", false},
+		{"relative days", []string{"--at", "now-2d"}, true, snapshotNow.Add(-48 * time.Hour), 0, "", false},
+		{"bad at", []string{"--at", "yesterday"}, false, time.Time{}, 0, "", false},
+		{"future at", []string{"--at", "2027-01-01T00:00:00Z"}, false, time.Time{}, 0, "", false},
+		{"bad window", []string{"--window", "-1h"}, false, time.Time{}, 0, "", false},
+		{"bad format", []string{"--format", "pdf"}, false, time.Time{}, 0, "", false},
+		{"bad trace", []string{"--trace", "not-hex"}, false, time.Time{}, 0, "", false},
+		{"stray argument", []string{"checkout"}, false, time.Time{}, 0, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			req, sel, err := parseSnapshotFlags(tt.args, snapshotClock, &stderr)
+			if (err == nil) != tt.ok {
+				t.Fatalf("err %v, stderr %q", err, stderr.String())
+			}
+			if !tt.ok {
+				if !strings.Contains(stderr.String(), "redline snapshot:") {
+					t.Errorf("stderr does not explain: %q", stderr.String())
+				}
+				return
+			}
+			if !req.At.Equal(tt.at) || req.Window != tt.window || req.Service != tt.service || sel.demo != tt.demo {
+				t.Errorf("got at %v window %v service %q demo %v", req.At, req.Window, req.Service, sel.demo)
+			}
+		})
+	}
+}
+
+func TestRunSnapshotCommandUsage(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := runSnapshotCommand([]string{"--format", "pdf", "--demo"}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("bad format: exit %d", code)
+	}
+	stderr.Reset()
+	if code := runSnapshotCommand([]string{"--demo", "--format", "json", "--window", "30m"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, stderr.String())
+	}
+	if _, err := snapshot.ParseJSON(stdout.Bytes()); err != nil {
+		t.Errorf("demo JSON does not parse: %v", err)
+	}
+}
