@@ -187,3 +187,42 @@ func TestDenies(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkdownEscaping(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain text", "plain text"},
+		{"# not a heading", `\# not a heading`},
+		{"- not a list", `\- not a list`},
+		{"a|b", `a\|b`},
+		{"trace_id=1", "trace_id=1"},
+		{"_emphasis_ and __init__", `\_emphasis\_ and \_\_init\_\_`},
+		{"*bold* `code` [link](x) <b>", "\\*bold\\* \\`code\\` \\[link\\](x) \\<b\\>"},
+		{"a&amp;b", "a&amp;amp;b"},
+		{`back\slash`, `back\\slash`},
+	}
+	for _, tt := range tests {
+		if got := mdEscape(tt.in); got != tt.want {
+			t.Errorf("mdEscape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := codeSpan("a`b"); got != "``a`b``" {
+		t.Errorf("codeSpan = %q", got)
+	}
+}
+
+func TestSnapshotService(t *testing.T) {
+	tests := []struct {
+		s    Snapshot
+		want string
+	}{
+		{Snapshot{SLO: &SLO{Service: "a"}, RED: &RED{Service: "b"}}, "a"},
+		{Snapshot{RED: &RED{Service: "b"}, Trace: &Trace{RootService: "c"}}, "b"},
+		{Snapshot{Trace: &Trace{RootService: "c"}}, "c"},
+		{Snapshot{}, ""},
+	}
+	for _, tt := range tests {
+		if got := tt.s.Service(); got != tt.want {
+			t.Errorf("Service() = %q, want %q", got, tt.want)
+		}
+	}
+}

@@ -117,11 +117,20 @@ func codeSpan(s string) string {
 // emphasise there.
 const mdSpecial = "\\`*_[]<>|~&"
 
+// mdLineStart are the characters that start a block when text begins with
+// them (headings, list items, setext and thematic rules).
+const mdLineStart = "#-+="
+
 func mdEscape(s string) string {
+	lead := ""
+	if s != "" && strings.IndexByte(mdLineStart, s[0]) >= 0 {
+		lead = "\\" // a heading, list or rule marker where a line may start
+	}
 	if !strings.ContainsAny(s, mdSpecial) {
-		return s
+		return lead + s
 	}
 	var b strings.Builder
+	b.WriteString(lead)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {

@@ -349,3 +349,17 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 	*n = Number(f)
 	return nil
 }
+
+// Service is the service the snapshot is about: the SLO's, else the RED
+// table's, else the trace's root service; "" when none.
+func (s Snapshot) Service() string {
+	switch {
+	case s.SLO != nil:
+		return s.SLO.Service
+	case s.RED != nil:
+		return s.RED.Service
+	case s.Trace != nil:
+		return s.Trace.RootService
+	}
+	return ""
+}
