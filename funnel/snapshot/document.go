@@ -180,7 +180,7 @@ func sloBlocks(p *SLO) []block {
 	}
 	origin := p.Origin
 	if p.Assumed {
-		origin = "assumed: no SLO is defined for this service, 99.9% availability assumed"
+		origin = "assumed: no SLO is defined for this service"
 	}
 	f := fieldList{
 		{key: "Verdict", value: p.Symbol + " " + p.Verdict},

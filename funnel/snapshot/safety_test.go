@@ -60,6 +60,13 @@ func TestHostileCorpusNeverSurvivesRaw(t *testing.T) {
 			if sanitize.Line(hostile) != hostile && strings.Contains(out, hostile) {
 				t.Errorf("%s output holds %q raw", f, hostile)
 			}
+			if f == snapshot.FormatText {
+				for _, line := range strings.Split(out, "\n") {
+					if n := cellsOf(line); n > snapshot.DefaultWidth {
+						t.Errorf("text line of %d cells with %q: %q", n, hostile, line)
+					}
+				}
+			}
 		}
 	}
 }
