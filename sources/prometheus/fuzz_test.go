@@ -114,4 +114,3 @@ func checkAnyOf(t *testing.T, a, b string) {
 		}
 	}
 }
-
