@@ -32,6 +32,18 @@ TESTSVC=http://127.0.0.1:18080
 say() { printf 'stack: %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
+# lock FILE serialises concurrent runs of this script (several people may
+# share one machine): the lock is held until the script exits.
+lock() {
+	local file=$1
+	mkdir -p "$(dirname "$file")"
+	exec 9>"$file"
+	if ! flock -n 9; then
+		say "waiting for another stack.sh holding $file"
+		flock 9
+	fi
+}
+
 # ---------------------------------------------------------------- installing
 
 # need_packages installs Debian packages whose command is missing.
@@ -87,9 +99,9 @@ build() {
 	mkdir -p "$BIN"
 	say "$name: building $pkg (this takes a while the first time)"
 	local start=$SECONDS
-	(cd "$dir" && GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -o "$BIN/$name.tmp" "$pkg") >&2 ||
+	(cd "$dir" && GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -o "$BIN/$name.tmp.$$" "$pkg") >&2 9>&- ||
 		die "$name: go build $pkg in $dir failed"
-	mv "$BIN/$name.tmp" "$BIN/$name"
+	mv "$BIN/$name.tmp.$$" "$BIN/$name"
 	echo "$hash" >"$stamp"
 	say "$name: built in $((SECONDS - start))s"
 }
@@ -120,7 +132,8 @@ start() {
 		return 0
 	fi
 	say "$name: starting"
-	nohup "$@" >"$(logfile "$name")" 2>&1 </dev/null &
+	# fd 9 is the lock: the server must not keep it.
+	nohup "$@" >"$(logfile "$name")" 2>&1 </dev/null 9>&- &
 	echo $! >"$(pidfile "$name")"
 }
 
@@ -266,10 +279,10 @@ down() {
 }
 
 case ${1:-} in
-up) up ;;
-down) down ;;
+up) lock "$STATE.lock" && up ;;
+down) lock "$STATE.lock" && down ;;
 env) print_env ;;
-build) build_all ;;
+build) lock "$STATE.lock" && build_all ;;
 *)
 	echo "usage: bash .ci/stack.sh up|down|env|build" >&2
 	exit 2
