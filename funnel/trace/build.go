@@ -145,49 +145,26 @@ func (n *serviceNames) find(name string) (int32, bool) {
 	return 0, false
 }
 
-// spanIndex maps span IDs to positions. Normalised IDs (16 lower-case hex
-// digits) are keyed by their 64-bit value in an open-addressing table, which
-// is several times faster than a string-keyed map on large traces; any
-// other ID falls back to a map.
+// spanIndex maps span IDs to positions. Span IDs that parse as 16 hex
+// digits are keyed by their 64-bit value, which hashes and compares faster
+// than the string on large traces; any other ID is keyed by its text.
 type spanIndex struct {
-	table  []indexEntry
-	mask   uint64
-	byText map[string]int
-}
-
-// indexEntry is one slot of the table; key and position share a cache line.
-type indexEntry struct {
-	key uint64
-	pos int32 // position + 1; 0 marks an empty slot
+	byValue map[uint64]int32
+	byText  map[string]int
 }
 
 func newSpanIndex(n int) *spanIndex {
-	size := 16
-	for size < 2*n {
-		size <<= 1
-	}
-	return &spanIndex{table: make([]indexEntry, size), mask: uint64(size - 1), byText: make(map[string]int)}
-}
-
-// slotOf returns the slot holding v, or the empty slot where it belongs.
-func (x *spanIndex) slotOf(v uint64) *indexEntry {
-	h := v * 0x9e3779b97f4a7c15 // Fibonacci hashing spreads sequential IDs
-	at := (h ^ h>>29) & x.mask
-	for x.table[at].pos != 0 && x.table[at].key != v {
-		at = (at + 1) & x.mask
-	}
-	return &x.table[at]
+	return &spanIndex{byValue: make(map[uint64]int32, n), byText: make(map[string]int)}
 }
 
 // add records id at position i unless id is already known; it reports
 // whether id was new.
 func (x *spanIndex) add(id string, i int) bool {
 	if v, ok := spanIDValue(id); ok {
-		e := x.slotOf(v)
-		if e.pos != 0 {
+		if _, seen := x.byValue[v]; seen {
 			return false
 		}
-		e.key, e.pos = v, int32(i+1)
+		x.byValue[v] = int32(i)
 		return true
 	}
 	if _, seen := x.byText[id]; seen {
@@ -199,8 +176,8 @@ func (x *spanIndex) add(id string, i int) bool {
 
 func (x *spanIndex) find(id string) (int, bool) {
 	if v, ok := spanIDValue(id); ok {
-		e := x.slotOf(v)
-		return int(e.pos) - 1, e.pos != 0
+		i, found := x.byValue[v]
+		return int(i), found
 	}
 	i, found := x.byText[id]
 	return i, found
