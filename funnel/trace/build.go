@@ -14,8 +14,8 @@ const SkewTolerance = time.Microsecond
 
 // builder holds the working state of Build, indexed by input position
 // ("original index") until order() assigns depth-first positions. It reads
-// the (large) Span structs in one sequential pass and works on compact
-// arrays afterwards, which matters for traces of 100k spans.
+// the (large) Span structs in sequential passes and works on compact arrays
+// afterwards, which matters for traces of 100k spans.
 type builder struct {
 	spans  []Span
 	base   time.Time // earliest start; times below are nanoseconds after it
@@ -25,9 +25,8 @@ type builder struct {
 	orphan []bool
 	dup    []bool
 
-	parentIDs []string // ParentID of each span, copied in the first pass
-	services  []string // distinct services in input order
-	service   []int32  // index into services, -1 for none
+	services []string // distinct services in input order
+	service  []int32  // index into services, -1 for none
 
 	// Filled by order(): the children of original node i are
 	// kids[kidsAt[i]:kidsAt[i+1]], sorted; roots likewise.
@@ -41,15 +40,14 @@ type builder struct {
 func newBuilder(spans []Span) *builder {
 	n := len(spans)
 	b := &builder{
-		spans:     spans,
-		base:      spans[0].Start,
-		start:     make([]int64, n),
-		end:       make([]int64, n),
-		parent:    make([]int, n),
-		orphan:    make([]bool, n),
-		dup:       make([]bool, n),
-		parentIDs: make([]string, n),
-		service:   make([]int32, n),
+		spans:   spans,
+		base:    spans[0].Start,
+		start:   make([]int64, n),
+		end:     make([]int64, n),
+		parent:  make([]int, n),
+		orphan:  make([]bool, n),
+		dup:     make([]bool, n),
+		service: make([]int32, n),
 	}
 	for i := range spans {
 		if spans[i].Start.Before(b.base) {
@@ -59,8 +57,8 @@ func newBuilder(spans []Span) *builder {
 	return b
 }
 
-// scan reads every span once: times, span ID (flagging duplicates),
-// parent ID and service.
+// scan reads every span once for its times, span ID (flagging duplicates)
+// and service.
 func (b *builder) scan() *spanIndex {
 	index := newSpanIndex(len(b.spans))
 	var names serviceNames
@@ -72,7 +70,6 @@ func (b *builder) scan() *spanIndex {
 		if sp.SpanID != "" && !index.add(sp.SpanID, i) {
 			b.dup[i] = true
 		}
-		b.parentIDs[i] = sp.ParentID
 		b.service[i] = names.id(sp.Service)
 	}
 	b.services = names.list
@@ -82,8 +79,9 @@ func (b *builder) scan() *spanIndex {
 // resolveParents links every span to the first span holding its parent ID
 // in index, flagging orphans.
 func (b *builder) resolveParents(index *spanIndex) {
-	for i, pid := range b.parentIDs {
+	for i := range b.spans {
 		b.parent[i] = -1
+		pid := b.spans[i].ParentID
 		if pid == "" {
 			continue
 		}
