@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/slo"
@@ -25,18 +26,34 @@ func eventCount(q string, window time.Duration) string {
 	return "sum(increase(" + q + "[" + promDuration(window) + "]))"
 }
 
-// configSLOs measures every SLO declared in config.
+// configSLOs measures every SLO declared in config, all at once (each SLO's
+// queries are one batch), keeping the config's order.
 func (c *Client) configSLOs(ctx context.Context, r funnel.TimeRange) sloPart {
+	type result struct {
+		m        measured
+		queries  []funnel.Query
+		warnings []string
+		err      error
+	}
+	results := make([]result, len(c.cfg.SLOs))
+	var g errgroup.Group
+	for i, spec := range c.cfg.SLOs {
+		g.Go(func() error {
+			res := &results[i]
+			res.m, res.queries, res.warnings, res.err = c.measureSpec(ctx, r, spec)
+			return nil
+		})
+	}
+	_ = g.Wait() // each SLO reports through results
 	var part sloPart
-	for _, spec := range c.cfg.SLOs {
-		m, queries, warnings, err := c.measureSpec(ctx, r, spec)
-		part.queries = append(part.queries, queries...)
-		part.warnings = addWarnings(part.warnings, warnings...)
-		if err != nil {
-			part.warnings = append(part.warnings, err.Error())
+	for _, res := range results {
+		part.queries = append(part.queries, res.queries...)
+		part.warnings = addWarnings(part.warnings, res.warnings...)
+		if res.err != nil {
+			part.warnings = append(part.warnings, res.err.Error())
 			continue
 		}
-		part.found = append(part.found, m)
+		part.found = append(part.found, res.m)
 	}
 	return part
 }
