@@ -11,6 +11,7 @@ import (
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 // Limits of what a snapshot keeps.
@@ -162,7 +163,7 @@ func sloPart(st slo.Status, qs []funnel.Query, warnings []string) *SLO {
 	part := &SLO{
 		Service: o.Service, Name: o.Name, SLI: o.SLI, Origin: string(o.Origin),
 		Assumed:   o.Origin == slo.OriginAssumed,
-		Objective: o.Target, ObjectiveText: objectiveText(o.Target),
+		Objective: o.Target, ObjectiveText: units.Objective(o.Target),
 		Period: Duration(o.Period), At: st.At.UTC(),
 		Verdict: st.Verdict.String(), Symbol: st.Verdict.Symbol(),
 		CurrentBurn: Number(st.CurrentBurn), BudgetRemaining: Number(st.BudgetRemaining),

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 // A document is what every text format writes: the same blocks, each
@@ -184,14 +186,14 @@ func sloBlocks(p *SLO) []block {
 	}
 	f := fieldList{
 		{key: "Verdict", value: p.Symbol + " " + p.Verdict},
-		{key: "Objective", value: fmt.Sprintf("%s over %s (%s)", p.ObjectiveText, coarse(time.Duration(p.Period)), origin)},
+		{key: "Objective", value: fmt.Sprintf("%s over %s (%s)", p.ObjectiveText, units.Coarse(time.Duration(p.Period)), origin)},
 		{key: "SLI", value: p.SLI},
 		{key: "Budget left", value: percent(p.BudgetRemaining)},
 		{key: "Burn rate now", value: burnText(p.CurrentBurn)},
 		{key: "Budget exhausted in", value: exhaustionIn(p)},
 	}
 	if len(p.BurnHistory) > 0 {
-		f = append(f, field{key: "Burn history", value: sparkline(p.BurnHistory, 24)})
+		f = append(f, field{key: "Burn history", value: spark(p.BurnHistory, 24)})
 	}
 	if p.Caveat != "" {
 		f = append(f, field{key: "Caveat", value: p.Caveat})
@@ -250,8 +252,8 @@ func redBlocks(p *RED) []block {
 		}
 		t.rows = append(t.rows, []string{
 			mark, r.Route, rate(r.Rate), percent(r.ErrorRatio),
-			formatDuration(time.Duration(r.P50)), formatDuration(time.Duration(r.P95)), formatDuration(time.Duration(r.P99)),
-			percent(r.BurnShare), sparkline(r.LatencyHistory, sparkCells), sparkline(r.ErrorHistory, sparkCells),
+			units.Duration(time.Duration(r.P50)), units.Duration(time.Duration(r.P95)), units.Duration(time.Duration(r.P99)),
+			percent(r.BurnShare), spark(r.LatencyHistory, sparkCells), spark(r.ErrorHistory, sparkCells),
 		})
 	}
 	blocks := []block{heading{2, "RED of " + p.Service}}
@@ -274,7 +276,7 @@ func traceBlocks(p *Trace, width, maxRows int) []block {
 		{key: "Trace ID", value: p.TraceID, code: true},
 		{key: "Root", value: p.RootService + ": " + p.RootName},
 		{key: "Started", value: p.Start.UTC().Format("2006-01-02 15:04:05.000 UTC")},
-		{key: "Duration", value: formatDuration(time.Duration(p.Duration))},
+		{key: "Duration", value: units.Duration(time.Duration(p.Duration))},
 		{key: "Spans", value: fmt.Sprintf("%d, %d with errors, across %s", p.SpanCount, p.ErrorCount, strings.Join(p.Services, ", "))},
 	}
 	if p.Partial {
@@ -310,7 +312,7 @@ func selfTimeBlocks(p *Trace) []block {
 	}
 	t := table{header: []string{"span", "self time", "of trace"}, right: []bool{false, true, true}, flex: 0}
 	for _, s := range p.TopSelfTime {
-		t.rows = append(t.rows, []string{s.Service + ": " + s.Name, formatDuration(time.Duration(s.Self)), percent(s.Share)})
+		t.rows = append(t.rows, []string{s.Service + ": " + s.Name, units.Duration(time.Duration(s.Self)), percent(s.Share)})
 	}
 	return []block{heading{3, "Top spans by self time"}, t}
 }
@@ -366,7 +368,7 @@ func logBlocks(p *Logs, maxLines int) []block {
 	if len(lines) > 0 {
 		pre := preformatted{wrapped: true}
 		for _, l := range lines {
-			pre.lines = append(pre.lines, fmt.Sprintf("%s %-5s %s  %s", clock(l.Time), l.Level, l.Service, truncate(l.Message, maxMessageCells)))
+			pre.lines = append(pre.lines, fmt.Sprintf("%s %-5s %s  %s", units.Clock(l.Time), l.Level, l.Service, truncate(l.Message, maxMessageCells)))
 		}
 		blocks = append(blocks, pre)
 	}

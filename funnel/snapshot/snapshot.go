@@ -76,6 +76,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 // SchemaVersion names the JSON schema a Snapshot follows.
@@ -306,7 +308,7 @@ type jsonDuration struct {
 
 // MarshalJSON writes {"ms": …, "text": …}.
 func (d Duration) MarshalJSON() ([]byte, error) {
-	return json.Marshal(jsonDuration{MS: float64(d) / float64(time.Millisecond), Text: formatDuration(time.Duration(d))})
+	return json.Marshal(jsonDuration{MS: float64(d) / float64(time.Millisecond), Text: units.Duration(time.Duration(d))})
 }
 
 // UnmarshalJSON reads the "ms" field back, to the nearest nanosecond.
@@ -326,7 +328,7 @@ type Number float64
 func Unknown() Number { return Number(math.NaN()) }
 
 // Known reports whether n is a finite number.
-func (n Number) Known() bool { return !math.IsNaN(float64(n)) && !math.IsInf(float64(n), 0) }
+func (n Number) Known() bool { return units.Known(float64(n)) }
 
 // MarshalJSON writes the number, or null when it is not finite.
 func (n Number) MarshalJSON() ([]byte, error) {

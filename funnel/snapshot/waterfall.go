@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 // Waterfall columns: two mark cells, the span name, the bar, the duration.
@@ -64,15 +66,15 @@ func spanLabel(r SpanRow) string {
 
 func rowDuration(r SpanRow) string {
 	if r.Count > 1 {
-		return "Σ" + formatDuration(time.Duration(r.Total))
+		return "Σ" + units.Duration(time.Duration(r.Total))
 	}
-	return formatDuration(time.Duration(r.Duration))
+	return units.Duration(time.Duration(r.Duration))
 }
 
 // axis labels the bar column: 0 on the left, the trace duration on the
 // right.
 func axis(total time.Duration, width int) string {
-	right := formatDuration(total)
+	right := units.Duration(total)
 	return "0" + strings.Repeat(" ", max(width-1-cells(right), 1)) + right
 }
 

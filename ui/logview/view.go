@@ -8,9 +8,9 @@ import (
 
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/units"
 	"github.com/redline-tui/redline/ui/frame"
 	"github.com/redline-tui/redline/ui/table"
-	"github.com/redline-tui/redline/ui/units"
 )
 
 // columns lists the log table's columns; the span and service go first when

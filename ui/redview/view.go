@@ -7,10 +7,10 @@ import (
 
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/sparkline"
+	"github.com/redline-tui/redline/funnel/units"
 	"github.com/redline-tui/redline/ui/frame"
-	"github.com/redline-tui/redline/ui/sparkline"
 	"github.com/redline-tui/redline/ui/table"
-	"github.com/redline-tui/redline/ui/units"
 )
 
 const sparkWidth = 10

@@ -6,10 +6,10 @@ import (
 
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/funnel/sparkline"
+	"github.com/redline-tui/redline/funnel/units"
 	"github.com/redline-tui/redline/ui/frame"
-	"github.com/redline-tui/redline/ui/sparkline"
 	"github.com/redline-tui/redline/ui/table"
-	"github.com/redline-tui/redline/ui/units"
 )
 
 const (
@@ -38,7 +38,7 @@ func columns() []table.Column {
 	}
 	for i, w := range slo.Windows(slo.DefaultPeriod) {
 		cols = append(cols, table.Column{
-			Title:    units.Window(w.Long) + "/" + units.Window(w.Short),
+			Title:    slo.WindowLabel(w.Long) + "/" + slo.WindowLabel(w.Short),
 			Width:    11,
 			Priority: burnPriority[i],
 			Align:    table.AlignRight,

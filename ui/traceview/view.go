@@ -7,9 +7,9 @@ import (
 
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/funnel/units"
 	"github.com/redline-tui/redline/ui/frame"
 	"github.com/redline-tui/redline/ui/table"
-	"github.com/redline-tui/redline/ui/units"
 )
 
 // exemplarMark flags a trace a latency exemplar of the route points to.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
-	"github.com/redline-tui/redline/ui/units"
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 // detailLines describes the selected span in at most height lines of width

@@ -8,7 +8,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
-	"github.com/redline-tui/redline/ui/units"
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 // Symbols that carry meaning without colour.

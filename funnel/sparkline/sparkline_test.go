@@ -16,6 +16,8 @@ func TestRender(t *testing.T) {
 		{"right aligned", []float64{1, 1}, 4, "  ██"},
 		{"all zero", []float64{0, 0, 0}, 3, "▁▁▁"},
 		{"unknown is blank", []float64{1, math.NaN(), 1}, 3, "█ █"},
+		{"infinite is blank", []float64{1, math.Inf(1), 2}, 3, "▅ █"},
+		{"fits unpadded", []float64{1, 2}, 2, "▅█"},
 		{"averaged buckets", []float64{0, 0, 4, 4}, 2, "▁█"},
 		{"no width", []float64{1}, 0, ""},
 		{"empty", nil, 3, "   "},

@@ -1,17 +1,20 @@
 // Package sparkline draws a series of values as one line of eighth-height
-// block characters, scaled from zero to the series' maximum.
+// block characters, scaled from zero to the series' maximum: the same
+// drawing in the terminal panes and in incident snapshots.
 package sparkline
 
 import (
 	"math"
 	"strings"
+
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 var levels = []rune("▁▂▃▄▅▆▇█")
 
 // Render draws values in exactly width cells. Longer series are averaged
 // into width buckets (the newest values on the right); shorter ones are
-// right-aligned. Unknown (NaN) values are drawn as a space.
+// right-aligned. Unknown (NaN) and infinite values are drawn as a space.
 func Render(values []float64, width int) string {
 	if width <= 0 {
 		return ""
@@ -19,7 +22,7 @@ func Render(values []float64, width int) string {
 	buckets := resample(values, width)
 	peak := 0.0
 	for _, v := range buckets {
-		if !math.IsNaN(v) && v > peak {
+		if units.Known(v) && v > peak {
 			peak = v
 		}
 	}
@@ -34,7 +37,7 @@ func Render(values []float64, width int) string {
 
 func cell(v, peak float64) rune {
 	switch {
-	case math.IsNaN(v):
+	case !units.Known(v):
 		return ' '
 	case peak <= 0 || v <= 0:
 		return levels[0]
@@ -43,7 +46,8 @@ func cell(v, peak float64) rune {
 	return levels[min(max(i, 0), len(levels)-1)]
 }
 
-// resample averages values into at most width buckets, ignoring NaN.
+// resample averages values into at most width buckets, ignoring unknown
+// and infinite values.
 func resample(values []float64, width int) []float64 {
 	if len(values) <= width {
 		return values
@@ -53,7 +57,7 @@ func resample(values []float64, width int) []float64 {
 		lo, hi := i*len(values)/width, (i+1)*len(values)/width
 		sum, n := 0.0, 0
 		for _, v := range values[lo:hi] {
-			if !math.IsNaN(v) {
+			if units.Known(v) {
 				sum += v
 				n++
 			}

@@ -1,6 +1,7 @@
-// Package units renders quantities in the few cells a table column has:
-// durations, percentages, rates, burn rates and clock times, always in UTC
-// and with a visible mark for unknown values.
+// Package units renders quantities as short text, the same in the terminal
+// panes and in incident snapshots: durations, percentages, rates, burn
+// rates and clock times, always in UTC and with a visible mark for unknown
+// values.
 package units
 
 import (
@@ -84,7 +85,7 @@ func Exhaustion(d time.Duration) string {
 
 // Percent renders a ratio as a percentage: 0.125 → "12.5%", NaN → "?".
 func Percent(ratio float64) string {
-	if math.IsNaN(ratio) || math.IsInf(ratio, 0) {
+	if !Known(ratio) {
 		return Unknown
 	}
 	p := ratio * 100
@@ -115,9 +116,10 @@ func trimZeros(s string) string {
 	return s
 }
 
-// Rate renders events per second: "0.25/s", "12.3/s", "1.2k/s".
+// Rate renders events per second: "0.25/s", "12.3/s", "1.2k/s"; "?" when
+// unknown (NaN) or infinite.
 func Rate(perSecond float64) string {
-	if math.IsNaN(perSecond) {
+	if !Known(perSecond) {
 		return Unknown
 	}
 	if perSecond >= 1000 {
@@ -129,7 +131,7 @@ func Rate(perSecond float64) string {
 // Burn renders a burn rate (multiples of the sustainable rate): "0.42",
 // "14.4", "120"; "?" when unknown.
 func Burn(rate float64) string {
-	if math.IsNaN(rate) || math.IsInf(rate, 0) {
+	if !Known(rate) {
 		return Unknown
 	}
 	return trim(rate, "")
@@ -138,14 +140,6 @@ func Burn(rate float64) string {
 // Clock renders t as a UTC time of day with milliseconds: "20:41:07.123".
 func Clock(t time.Time) string { return t.UTC().Format("15:04:05.000") }
 
-// Window names an alert window length: "5m", "1h", "1d", "3d".
-func Window(d time.Duration) string {
-	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	default:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	}
-}
+// Known reports whether v is a value a backend told: neither unknown (NaN)
+// nor infinite.
+func Known(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
