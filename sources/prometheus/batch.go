@@ -13,8 +13,11 @@ import (
 	"github.com/redline-tui/redline/funnel"
 )
 
-// maxParallel bounds the queries one batch has in flight.
-const maxParallel = 8
+// maxParallel bounds the queries one batch has in flight. It is
+// Prometheus' own default query concurrency (--query.max-concurrency), and
+// above the largest batch redline sends (an SLO's 8 windows × 2 counts and
+// its history: 17), so a step's queries all run at once.
+const maxParallel = 20
 
 // batch collects queries, runs them in parallel with a per-query timeout and
 // records each one (in the order added) for the UI and snapshots.
