@@ -88,13 +88,24 @@ func (c *Client) detect(ctx context.Context, now time.Time) (*Detection, error) 
 }
 
 func (c *Client) detectSLORules(ctx context.Context, d *Detection, start, end time.Time) {
-	sloth, err := c.labelValues(ctx, "sloth_service", eq("__name__", slothObjective), start, end)
-	if err != nil {
-		d.Warnings = append(d.Warnings, err.Error())
-	}
-	pyrra, err := c.labelValues(ctx, "slo", re("__name__", ".+:"+pyrraBurnPrefix+".+"), start, end)
-	if err != nil {
-		d.Warnings = append(d.Warnings, err.Error())
+	var (
+		sloth, pyrra       model.LabelValues
+		slothErr, pyrraErr error
+		g                  errgroup.Group
+	)
+	g.Go(func() error {
+		sloth, slothErr = c.labelValues(ctx, "sloth_service", eq("__name__", slothObjective), start, end)
+		return nil
+	})
+	g.Go(func() error {
+		pyrra, pyrraErr = c.labelValues(ctx, "slo", re("__name__", ".+:"+pyrraBurnPrefix+".+"), start, end)
+		return nil
+	})
+	_ = g.Wait() // failures become warnings
+	for _, err := range []error{slothErr, pyrraErr} {
+		if err != nil {
+			d.Warnings = append(d.Warnings, err.Error())
+		}
 	}
 	d.Sloth, d.Pyrra = toStrings(sloth), toStrings(pyrra)
 }
