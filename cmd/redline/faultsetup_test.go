@@ -268,7 +268,12 @@ func healthyPrometheus() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/v1/label/{name}/values", func(w http.ResponseWriter, r *http.Request) {
 		switch r.PathValue("name") {
-		case "__name__":
+		case "__name__": // only the convention detection's matcher names these metrics
+			r.ParseForm()
+			if !strings.Contains(strings.Join(r.Form["match[]"], " "), "http_server_request_duration_seconds") {
+				success(w, []string{})
+				return
+			}
 			success(w, []string{"http_server_request_duration_seconds_bucket", "http_server_request_duration_seconds_count", "http_server_request_duration_seconds_sum"})
 		case "job":
 			success(w, []string{"shop"})
@@ -279,17 +284,24 @@ func healthyPrometheus() http.Handler {
 	mux.HandleFunc("/api/v1/labels", func(w http.ResponseWriter, _ *http.Request) {
 		success(w, []string{"__name__", "job", "http_route", "http_request_method", "http_response_status_code", "le"})
 	})
+	// Queries of HTTP metrics get one series; others (Sloth's and Pyrra's
+	// rules) none, as on a Prometheus without SLO rules.
+	series := func(r *http.Request, sample any) []any {
+		r.ParseForm()
+		if !strings.Contains(r.Form.Get("query"), "http_") {
+			return []any{}
+		}
+		return []any{sample}
+	}
 	mux.HandleFunc("/api/v1/query", func(w http.ResponseWriter, r *http.Request) {
 		at := promTimeParam(r, "time")
-		success(w, map[string]any{"resultType": "vector", "result": []any{
-			map[string]any{"metric": labels, "value": []any{at, "0.25"}},
-		}})
+		success(w, map[string]any{"resultType": "vector", "result": series(r,
+			map[string]any{"metric": labels, "value": []any{at, "0.25"}})})
 	})
 	mux.HandleFunc("/api/v1/query_range", func(w http.ResponseWriter, r *http.Request) {
 		start, end := promTimeParam(r, "start"), promTimeParam(r, "end")
-		success(w, map[string]any{"resultType": "matrix", "result": []any{
-			map[string]any{"metric": labels, "values": []any{[]any{start, "0.25"}, []any{end, "0.25"}}},
-		}})
+		success(w, map[string]any{"resultType": "matrix", "result": series(r,
+			map[string]any{"metric": labels, "values": []any{[]any{start, "0.25"}, []any{end, "0.25"}}})})
 	})
 	mux.HandleFunc("/api/v1/query_exemplars", func(w http.ResponseWriter, _ *http.Request) { success(w, []any{}) })
 	mux.HandleFunc("/api/v1/rules", func(w http.ResponseWriter, _ *http.Request) { success(w, map[string]any{"groups": []any{}}) })
