@@ -224,13 +224,13 @@ func TestGRPCFindTracesRouteByTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.find.OperationName != "" || f.find.Tags["http.route"] != "/api/items/{id}" || f.find.Tags["error"] != "true" {
+	if f.find.OperationName != "" || f.find.Tags["http.route"] != "/api/items/{id}" || len(f.find.Tags) != 1 || f.find.SearchDepth != 200 {
 		t.Errorf("FindTraces sent %+v", f.find)
 	}
 	if len(res.Traces) != 1 || res.Traces[0].TraceID != "4bf92f3577b34da6a3ce929d0e0e4736" || res.Traces[0].ErrorCount != 1 {
 		t.Errorf("traces = %+v", res.Traces)
 	}
-	if want := `service=shop tag:error=true tag:http.route=/api/items/{id} limit=20`; res.Queries[0].Text != want {
+	if want := `service=shop tag:http.route=/api/items/{id} limit=200 (failing traces picked by redline)`; res.Queries[0].Text != want {
 		t.Errorf("query text = %s, want %s", res.Queries[0].Text, want)
 	}
 	if d := f.find.StartTimeMax.Sub(f.find.StartTimeMin); d != DefaultLookback {

@@ -139,3 +139,37 @@ func TestIntegrationTransportsAgree(t *testing.T) {
 		}
 	}
 }
+
+func TestIntegrationFailingItemsTraces(t *testing.T) {
+	for name, c := range map[string]*Client{"grpc": grpcClient(t), "http": httpClient(t)} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			res, err := c.FindTraces(ctx, trace.Query{
+				Service: "shop", Route: "/api/items/{id}", ErrorsOnly: true,
+				Range: funnel.Last(30*time.Minute, time.Now()), Limit: 10,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Traces) == 0 {
+				t.Fatalf("no failing item traces (query %q, warnings %q)", res.Queries[0].Text, res.Warnings)
+			}
+			t.Logf("query: %s; %d traces", res.Queries[0].Text, len(res.Traces))
+			for _, s := range res.Traces {
+				if s.ErrorCount == 0 || s.MatchedSpanID == "" {
+					t.Errorf("trace %s: %d errors, matched span %q", s.TraceID, s.ErrorCount, s.MatchedSpanID)
+				}
+			}
+			tr, err := c.Trace(ctx, res.Traces[0].TraceID, funnel.TimeRange{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range tr.Spans {
+				if s.SpanID == res.Traces[0].MatchedSpanID && (s.Status != trace.StatusError || s.Kind != trace.KindServer) {
+					t.Errorf("matched span %+v is not a failed server span", s)
+				}
+			}
+		})
+	}
+}

@@ -130,7 +130,15 @@ type searchParams struct {
 	Start, End  time.Time
 	MinDuration time.Duration
 	Depth       int
+	ErrorsOnly  bool // filtered here, not sent (see plan)
 }
+
+// An errors-only search looks errorSearchFactor times deeper (at most
+// maxErrorSearchDepth traces) since failing traces are picked client-side.
+const (
+	errorSearchFactor   = 10
+	maxErrorSearchDepth = 1000
+)
 
 // String renders the search readably, as the UI and snapshots quote it:
 //
@@ -152,6 +160,9 @@ func (p searchParams) String() string {
 		parts = append(parts, "minDuration="+p.MinDuration.String())
 	}
 	parts = append(parts, "limit="+strconv.Itoa(p.Depth))
+	if p.ErrorsOnly {
+		parts = append(parts, "(failing traces picked by redline)")
+	}
 	return strings.Join(parts, " ")
 }
 
@@ -168,7 +179,8 @@ func quoteIfNeeded(s string) string {
 // The route is matched through its operation when exactly one server
 // operation of the service is the route or "METHOD route" (from
 // GetOperations); otherwise through the http.route tag, and results are
-// also filtered here, since older Jaeger HTTP gateways ignore tags.
+// also filtered here, since older Jaeger HTTP gateways ignore tags. With
+// q.ErrorsOnly it searches deeper and keeps the traces with failed spans.
 func (c *Client) FindTraces(ctx context.Context, q trace.Query) (trace.SearchResult, error) {
 	var res trace.SearchResult
 	p, match, warnings := c.plan(ctx, q)
@@ -189,7 +201,18 @@ func (c *Client) FindTraces(ctx context.Context, q trace.Query) (trace.SearchRes
 		return (q.Route != "" && s.MatchedSpanID == "") || (q.ErrorsOnly && s.ErrorCount == 0)
 	})
 	trace.SortSlowestFirst(res.Traces)
+	if limit := c.resultLimit(q); len(res.Traces) > limit {
+		res.Traces = res.Traces[:limit]
+	}
 	return res, nil
+}
+
+// resultLimit is how many traces FindTraces returns.
+func (c *Client) resultLimit(q trace.Query) int {
+	if q.Limit > 0 {
+		return q.Limit
+	}
+	return c.limit
 }
 
 func searchPurpose(q trace.Query) string {
@@ -208,10 +231,7 @@ func (c *Client) plan(ctx context.Context, q trace.Query) (searchParams, func(*t
 		Start:       q.Range.Start,
 		End:         q.Range.End,
 		MinDuration: q.MinDuration,
-		Depth:       q.Limit,
-	}
-	if p.Depth <= 0 {
-		p.Depth = c.limit
+		Depth:       c.resultLimit(q),
 	}
 	if p.Start.IsZero() || p.End.IsZero() {
 		p.End = c.now()
@@ -229,10 +249,12 @@ func (c *Client) plan(ctx context.Context, q trace.Query) (searchParams, func(*t
 		}
 	}
 	if q.ErrorsOnly {
-		if p.Tags == nil {
-			p.Tags = map[string]string{}
-		}
-		p.Tags["error"] = "true"
+		// Not sent as the tag error=true: Jaeger v2's memory store reads the
+		// api_v2 tag (a string) as a boolean, false, and then returns only
+		// spans with status OK. Failing traces are picked here instead, from
+		// a deeper search.
+		p.ErrorsOnly = true
+		p.Depth = min(p.Depth*errorSearchFactor, maxErrorSearchDepth)
 	}
 	return p, routeSpanMatcher(q.Service, q.Route, p.Operation), warnings
 }
