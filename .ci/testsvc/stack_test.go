@@ -144,7 +144,10 @@ func TestStackJaegerAPIv3(t *testing.T) {
 		"query.service_name":   {"shop"},
 		"query.start_time_min": {now.Add(-time.Hour).Format(time.RFC3339Nano)},
 		"query.start_time_max": {now.Format(time.RFC3339Nano)},
-		"query.search_depth":   {"5"},
+		// This Jaeger (module v1.76.0) needs query.num_traces; later ones
+		// call it query.search_depth. Both are sent.
+		"query.num_traces":   {"5"},
+		"query.search_depth": {"5"},
 	}, nil, http.StatusOK, &got)
 	if len(got.Result.ResourceSpans) == 0 {
 		t.Fatal("api/v3/traces returned no resource spans for service shop")
@@ -194,5 +197,36 @@ func TestStackLokiAuthNeedsTenant(t *testing.T) {
 	getJSON(t, base, "/loki/api/v1/query_range", query, http.Header{"X-Scope-Orgid": {"redline-it"}}, http.StatusOK, &got)
 	if len(got.Data.Result) == 0 {
 		t.Fatal("no lines of service shop for tenant redline-it")
+	}
+}
+
+func TestStackPrometheusStoresExemplars(t *testing.T) {
+	base := stackEnv(t, "REDLINE_IT_PROMETHEUS")
+	now := time.Now()
+	for _, query := range []string{
+		`http_server_request_duration_seconds_bucket{job="shop",http_route="/api/checkout"}`,
+		`http_request_duration_seconds_bucket{job="shop",handler="/api/checkout"}`,
+		`traces_span_metrics_duration_milliseconds_bucket{service_name="shop"}`,
+	} {
+		t.Run(query, func(t *testing.T) {
+			var got struct {
+				Data []struct {
+					Exemplars []struct {
+						Labels map[string]string `json:"labels"`
+					} `json:"exemplars"`
+				} `json:"data"`
+			}
+			getJSON(t, base, "/api/v1/query_exemplars", url.Values{
+				"query": {query},
+				"start": {strconv.FormatInt(now.Add(-10*time.Minute).Unix(), 10)},
+				"end":   {strconv.FormatInt(now.Unix(), 10)},
+			}, nil, http.StatusOK, &got)
+			if len(got.Data) == 0 || len(got.Data[0].Exemplars) == 0 {
+				t.Fatal("no exemplars")
+			}
+			if id := got.Data[0].Exemplars[0].Labels["trace_id"]; len(id) != 32 {
+				t.Errorf("exemplar trace_id = %q, want 32 hex digits", id)
+			}
+		})
 	}
 }
