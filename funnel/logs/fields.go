@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // formatOf detects how body is structured: a JSON object, logfmt (starts
@@ -195,7 +196,46 @@ func messageOf(body string, fields []Field) string {
 			return fields[i].Value
 		}
 	}
+	return trimPlainPrefix(body)
+}
+
+// trimPlainPrefix drops a plain line's leading timestamp and level word
+// ("2026-11-21T21:01:16.841Z DEBUG request received" → "request
+// received"): the log pane shows both in their own columns. A line that is
+// nothing but such a prefix is kept whole.
+func trimPlainPrefix(body string) string {
+	rest := strings.TrimLeft(body, " ")
+	for range 3 {
+		tok, after, _ := strings.Cut(rest, " ")
+		switch {
+		case looksLikeTimestamp(tok):
+			rest = strings.TrimLeft(after, " ")
+		case isLevelWord(tok):
+			if after = strings.TrimLeft(after, " "); after == "" {
+				return body
+			}
+			return after
+		default:
+			return body
+		}
+	}
 	return body
+}
+
+// looksLikeTimestamp reports whether tok is a date or time such as
+// 2026-11-21T21:01:16Z, 2026/11/21, 21:01:16.841 or [21:01:16].
+func looksLikeTimestamp(tok string) bool {
+	tok = strings.Trim(tok, "[]")
+	if len(tok) < 8 || tok[0] < '0' || tok[0] > '9' {
+		return false
+	}
+	return strings.ContainsAny(tok, "-/:") && strings.Trim(tok, "0123456789-/:.,TZ+") == ""
+}
+
+// isLevelWord reports whether tok is a level such as INFO, [warn] or ERROR:.
+func isLevelWord(tok string) bool {
+	tok = strings.Trim(tok, "[]:")
+	return strings.IndexFunc(tok, unicode.IsLetter) >= 0 && LevelOf(tok) != LevelUnknown
 }
 
 // firstOf returns the first non-empty value of keys in m.

@@ -133,7 +133,7 @@ func TestParseFormatMessageIDs(t *testing.T) {
 		{
 			name:   "plain cart line",
 			line:   Line{Body: `2026-11-21T20:00:00Z INFO GET /api/cart 200 trace_id=` + tid + ` span_id=` + sid},
-			format: FormatPlain, message: `2026-11-21T20:00:00Z INFO GET /api/cart 200 trace_id=` + tid + ` span_id=` + sid,
+			format: FormatPlain, message: `GET /api/cart 200 trace_id=` + tid + ` span_id=` + sid,
 			traceID: tid, spanID: sid,
 		},
 		{
@@ -317,4 +317,20 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("fields not sorted: %v", fields)
 		}
 	})
+}
+
+func TestPlainMessageDropsTimestampAndLevel(t *testing.T) {
+	tests := []struct{ body, want string }{
+		{"2026-11-21T21:01:16.841Z DEBUG [frontend] request received", "[frontend] request received"},
+		{"21:01:16.841 [WARN] slow query", "slow query"},
+		{"2026/11/21 21:01:16 ERROR: boom", "boom"},
+		{"ERROR", "ERROR"},
+		{"request received in 30 ms", "request received in 30 ms"},
+		{"2026-11-21 30 items", "2026-11-21 30 items"},
+	}
+	for _, tt := range tests {
+		if got := Parse(Line{Body: tt.body}).Message; got != tt.want {
+			t.Errorf("Parse(%q).Message = %q, want %q", tt.body, got, tt.want)
+		}
+	}
 }
