@@ -1,8 +1,10 @@
 // Package ui is redline's root Bubble Tea model: a navigation stack of
 // funnel panes (SLOs → routes → traces → waterfall → logs) between a
 // breadcrumb bar and a status bar, the global keys, live refresh, the time
-// range, and the help and queries overlays. The root only routes: panes own
-// their data and queries and return intents (package pane) to drill further.
+// range, the help and queries overlays, and incident snapshots of the path
+// walked (key s shows and saves one, y copies it with OSC 52). The root only
+// routes: panes own their data and queries and return intents (package
+// pane) to drill further.
 package ui
 
 import (
@@ -12,6 +14,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/ui/clipboard"
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/logview"
 	"github.com/redline-tui/redline/ui/pane"
@@ -65,6 +69,8 @@ type Options struct {
 	// Ticker starts the live refresh timer; default tea.Tick (tests pass
 	// uitest.NeverTick).
 	Ticker func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	// Snapshot configures incident snapshots.
+	Snapshot SnapshotOptions
 }
 
 // overlay is what covers the focused pane, if anything.
@@ -74,6 +80,7 @@ const (
 	noOverlay overlay = iota
 	helpOverlay
 	queriesOverlay
+	snapshotOverlay
 )
 
 // Model is the root model.
@@ -89,6 +96,8 @@ type Model struct {
 	paused    bool
 	overlay   overlay
 	notice    string // one-shot message in the help line, cleared by the next key
+	noticeOK  bool   // the notice reports a success, not a problem
+	snap      snapshotView
 	width     int
 	height    int
 }
@@ -185,6 +194,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.open(msg)
 	case liveTick:
 		return m.tick()
+	case clipboard.Delivered:
+		return m.delivered(msg)
 	}
 	return m.broadcast(msg)
+}
+
+// setNotice shows text, sanitised, in the help line until the next key.
+func (m *Model) setNotice(text string, ok bool) {
+	m.notice, m.noticeOK = sanitize.Line(text), ok
 }

@@ -20,21 +20,26 @@ import (
 const chrome = 3
 
 // keyPress handles the global keys, unless the focused pane captures keys
-// (a filter prompt is open) or an overlay is shown; other keys go to the
-// focused pane.
+// (a filter prompt is open); while an overlay is shown, keys other than
+// quit and copy act on it; other keys go to the focused pane.
 func (m Model) keyPress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	m.notice = ""
 	if m.focused().Capturing() {
 		return m.toFocused(msg)
 	}
 	g := m.keys.Global
-	if m.overlay != noOverlay && !key.Matches(msg, g.Quit) {
-		m.overlay = m.toggledOverlay(msg)
-		return m, nil
-	}
 	switch {
 	case key.Matches(msg, g.Quit):
 		return m, tea.Quit
+	case key.Matches(msg, g.CopySnapshot):
+		return m.copySnapshot()
+	case m.overlay == snapshotOverlay:
+		return m.snapshotKey(msg), nil
+	case m.overlay != noOverlay:
+		m.overlay = m.toggledOverlay(msg)
+		return m, nil
+	case key.Matches(msg, g.Snapshot):
+		return m.openSnapshot()
 	case key.Matches(msg, g.Help), key.Matches(msg, g.ShowQueries):
 		m.overlay = m.toggledOverlay(msg)
 		return m, nil
@@ -73,7 +78,7 @@ func (m Model) toggledOverlay(msg tea.KeyPressMsg) overlay {
 func (m Model) open(intent tea.Msg) (Model, tea.Cmd) {
 	next, missing := m.paneFor(intent)
 	if next == nil {
-		m.notice = missing
+		m.setNotice(missing, false)
 		return m, nil
 	}
 	next = next.SetSize(m.paneSize())

@@ -48,6 +48,8 @@ func (m Model) body() string {
 		return m.helpView()
 	case queriesOverlay:
 		return m.queriesView()
+	case snapshotOverlay:
+		return m.snapshotOverlayView()
 	default:
 		return m.focused().View()
 	}
@@ -74,11 +76,19 @@ func (m Model) breadcrumb() string {
 // helpLine shows a notice, or the focused pane's keys and the main global ones.
 func (m Model) helpLine() string {
 	if m.notice != "" {
-		return m.styles.Warn.Render(ansi.Truncate(m.notice, m.width, "…"))
+		style := m.styles.Warn
+		if m.noticeOK {
+			style = m.styles.OK
+		}
+		return style.Render(ansi.Truncate(m.notice, m.width, "…"))
 	}
 	g := m.keys.Global
-	bindings := append(m.focused().Help(), g.Back, g.Help, g.ShowQueries, g.Quit)
-	if m.overlay != noOverlay {
+	bindings := append(m.focused().Help(), g.Back, g.Help, g.ShowQueries, g.Snapshot, g.Quit)
+	switch m.overlay {
+	case noOverlay:
+	case snapshotOverlay:
+		bindings = m.snapshotHelp()
+	default:
 		bindings = []key.Binding{g.Back, g.Quit}
 	}
 	parts := make([]string, 0, len(bindings))

@@ -138,15 +138,11 @@ func (w *snapshotWalk) run(ctx context.Context) {
 	}
 }
 
-func (w *snapshotWalk) fail(part, backend string, err error) {
-	w.in.Failures = append(w.in.Failures, snapshot.Failure{Part: part, Backend: backend, Error: err.Error()})
-}
-
 // slo picks the worst SLO (of the given service, when one is given).
 func (w *snapshotWalk) slo(ctx context.Context) bool {
 	report, err := w.b.Metrics.SLOs(ctx, w.in.Range)
 	if err != nil {
-		w.fail(snapshot.PartSLO, w.b.Metrics.Name(), err)
+		w.in.Fail(snapshot.PartSLO, w.b.Metrics.Name(), err)
 		return w.service != ""
 	}
 	statuses := slices.Clone(report.Statuses)
@@ -171,7 +167,7 @@ func (w *snapshotWalk) slo(ctx context.Context) bool {
 func (w *snapshotWalk) red(ctx context.Context) bool {
 	report, err := w.b.Metrics.Routes(ctx, w.service, w.in.Range)
 	if err != nil {
-		w.fail(snapshot.PartRED, w.b.Metrics.Name(), err)
+		w.in.Fail(snapshot.PartRED, w.b.Metrics.Name(), err)
 		return w.route != ""
 	}
 	report.Rows = slices.Clone(report.Rows)
@@ -208,7 +204,7 @@ func (w *snapshotWalk) trace(ctx context.Context) bool {
 	}
 	tr, err := w.b.Traces.Trace(ctx, id, w.in.Range)
 	if err != nil {
-		w.fail(snapshot.PartTrace, w.b.Traces.Name(), err)
+		w.in.Fail(snapshot.PartTrace, w.b.Traces.Name(), err)
 		return false
 	}
 	w.in.Trace = tr
@@ -219,7 +215,7 @@ func (w *snapshotWalk) trace(ctx context.Context) bool {
 func (w *snapshotWalk) slowestTrace(ctx context.Context) (string, bool) {
 	found, err := w.b.Traces.FindTraces(ctx, trace.Query{Service: w.service, Route: w.route, Range: w.in.Range, Limit: maxSearchedTraces})
 	if err != nil {
-		w.fail(snapshot.PartTrace, w.b.Traces.Name(), err)
+		w.in.Fail(snapshot.PartTrace, w.b.Traces.Name(), err)
 		return "", false
 	}
 	w.in.TraceQueries = found.Queries
@@ -244,7 +240,7 @@ func (w *snapshotWalk) logs(ctx context.Context) bool {
 	}
 	result, err := w.b.Logs.TraceLogs(ctx, q)
 	if err != nil {
-		w.fail(snapshot.PartLogs, w.b.Logs.Name(), err)
+		w.in.Fail(snapshot.PartLogs, w.b.Logs.Name(), err)
 		return false
 	}
 	w.in.Logs = &result

@@ -78,6 +78,11 @@ type Contributor interface {
 	ContributeSnapshot(in *Input)
 }
 
+// Fail records that part is missing because backend failed with err.
+func (in *Input) Fail(part, backend string, err error) {
+	in.Failures = append(in.Failures, Failure{Part: part, Backend: backend, Error: err.Error()})
+}
+
 // Collect starts from base (context, range, now, links) and lets every
 // contributor add its part, in order.
 func Collect[C any](base Input, panes []C) Input {

@@ -1,0 +1,26 @@
+package redview
+
+import "github.com/redline-tui/redline/funnel/snapshot"
+
+var _ snapshot.Contributor = (*Model)(nil)
+
+// ContributeSnapshot adds the SLO the pane was opened with, the RED report
+// in the order shown and the route under the cursor, and the load error
+// when the last query failed.
+func (m *Model) ContributeSnapshot(in *snapshot.Input) {
+	status := m.status
+	in.SLO = &status
+	if err := m.request.Err(); err != nil {
+		in.Fail(snapshot.PartRED, m.src.Name(), err)
+	}
+	if !m.request.Loaded() {
+		return
+	}
+	report := m.report
+	report.Rows = m.ranked
+	in.RED = &report
+	if i, ok := m.table.Selected(); ok {
+		in.Route = m.ranked[i].Route
+		in.How.Route = "selected"
+	}
+}

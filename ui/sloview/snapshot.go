@@ -1,0 +1,20 @@
+package sloview
+
+import "github.com/redline-tui/redline/funnel/snapshot"
+
+var _ snapshot.Contributor = (*Model)(nil)
+
+// ContributeSnapshot adds the selected SLO with the report's queries and
+// warnings, and the load error when the last query failed.
+func (m *Model) ContributeSnapshot(in *snapshot.Input) {
+	if err := m.request.Err(); err != nil {
+		in.Fail(snapshot.PartSLO, m.src.Name(), err)
+	}
+	i, ok := m.table.Selected()
+	if !ok {
+		return
+	}
+	status := m.statuses[i]
+	in.SLO, in.SLOQueries, in.SLOWarning = &status, m.report.Queries, m.report.Warnings
+	in.How.SLO = "selected"
+}

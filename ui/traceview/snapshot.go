@@ -1,0 +1,25 @@
+package traceview
+
+import "github.com/redline-tui/redline/funnel/snapshot"
+
+var _ snapshot.Contributor = (*Model)(nil)
+
+// ContributeSnapshot adds the route, the trace under the cursor with the
+// search's queries, and the load error when the last search failed.
+func (m *Model) ContributeSnapshot(in *snapshot.Input) {
+	in.Route = m.route.Route
+	if err := m.request.Err(); err != nil {
+		in.Fail(snapshot.PartTrace, m.src.Name(), err)
+	}
+	in.TraceQueries = m.result.Queries
+	i, ok := m.table.Selected()
+	if !ok {
+		return
+	}
+	summary := m.traces[i]
+	in.Summary = &summary
+	in.How.Trace = "selected among the slowest"
+	if m.errorsOnly {
+		in.How.Trace = "selected among the erroring"
+	}
+}
