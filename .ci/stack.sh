@@ -84,7 +84,7 @@ stop_packaged_prometheus() {
 # module_hash identifies the sources of a Go module and the toolchain.
 module_hash() {
 	local dir=$1
-	{ go version; cat "$dir/go.mod" "$dir/go.sum"; find "$dir" -name '*.go' | sort | xargs cat; } | sha256sum | cut -d' ' -f1
+	{ go version; cat "$dir/go.mod" "$dir/go.sum"; find "$dir" -name '*.go' ! -name '*_test.go' | sort | xargs cat; } | sha256sum | cut -d' ' -f1
 }
 
 # build NAME MODULE_DIR PACKAGE builds PACKAGE of MODULE_DIR to $BIN/NAME
@@ -117,10 +117,12 @@ build_all() {
 pidfile() { echo "$STATE/$1.pid"; }
 logfile() { echo "$STATE/$1.log"; }
 
+# running NAME is true while the process of NAME's pidfile lives and is still
+# that server (its command line names it), not a recycled pid.
 running() {
 	local pid
 	pid=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1
-	kill -0 "$pid" 2>/dev/null
+	kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$1"
 }
 
 # start NAME CMD... runs CMD in the background unless NAME is already running.
@@ -140,7 +142,7 @@ start() {
 stop() {
 	local name=$1 pid
 	pid=$(cat "$(pidfile "$name")" 2>/dev/null) || return 0
-	if kill -0 "$pid" 2>/dev/null; then
+	if running "$name"; then
 		say "$name: stopping (pid $pid)"
 		kill "$pid" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
@@ -186,11 +188,13 @@ prometheus_has() {
 	has_result "$PROMETHEUS/api/v1/query" '.data.result | length > 0' -G --data-urlencode "query=$1"
 }
 
-loki_has_shop_lines() {
+# loki_has_lines BASE [CURL-ARGS...] is true when Loki at BASE holds error or
+# slow (warn) lines of service shop from the last ten minutes.
+loki_has_lines() {
 	local base=$1
 	shift
 	has_result "$base/loki/api/v1/query_range" '.data.result | length > 0' -G \
-		--data-urlencode 'query={service_name="shop"}' --data-urlencode limit=1 \
+		--data-urlencode 'query={service_name="shop", level=~"error|warn"}' --data-urlencode limit=1 \
 		--data-urlencode "start=$(($(date +%s) - 600))000000000" "$@"
 }
 
@@ -233,18 +237,23 @@ start_testsvc() {
 	wait_until testsvc 30 "serving /metrics" http_ok "$TESTSVC/metrics"
 }
 
+# wait_data waits until every backend holds what the integration tests query:
+# all three routes (so at least one slow checkout), its spans in both
+# services, and error or slow log lines with structured metadata.
 wait_data() {
 	wait_until prometheus 90 "scraped a non-zero request rate of job shop" \
 		prometheus_has 'sum(rate(http_server_request_duration_seconds_count{job="shop"}[30s])) > 0'
-	wait_until prometheus 90 "scraped span metrics of service shop" \
-		prometheus_has 'traces_span_metrics_calls_total{service_name="shop"}'
+	wait_until prometheus 90 "scraped all three routes of job shop" \
+		prometheus_has 'count(count by (http_route) (http_server_request_duration_seconds_count{job="shop"})) >= 3'
+	wait_until prometheus 90 "scraped span metrics of charge-card (shop) and POST /charge (payments)" \
+		prometheus_has 'count(count by (service_name) (traces_span_metrics_calls_total{span_name=~"charge-card|POST /charge"})) >= 2'
 	wait_until jaeger 90 "holds traces of service shop" \
 		has_result "$JAEGER_HTTP/api/traces?service=shop&limit=1&lookback=1h" '.data | length > 0'
 	wait_until jaeger 90 "holds traces of service payments" \
 		has_result "$JAEGER_HTTP/api/traces?service=payments&limit=1&lookback=1h" '.data | length > 0'
-	wait_until loki 90 "holds lines of service shop" loki_has_shop_lines "$LOKI"
-	wait_until loki-auth 90 "holds lines of service shop for tenant $TENANT" \
-		loki_has_shop_lines "$LOKI_AUTH" -H "X-Scope-OrgID: $TENANT"
+	wait_until loki 90 "holds error/slow lines of service shop" loki_has_lines "$LOKI"
+	wait_until loki-auth 90 "holds error/slow lines of service shop for tenant $TENANT" \
+		loki_has_lines "$LOKI_AUTH" -H "X-Scope-OrgID: $TENANT"
 }
 
 print_env() {
