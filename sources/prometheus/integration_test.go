@@ -136,6 +136,9 @@ func TestIntegrationRoutesFindSlowCheckout(t *testing.T) {
 			if rep.Rows[0].BurnShare <= 0 {
 				t.Errorf("top-ranked route %q has burn share %v, want failures ranked first", rep.Rows[0].Route, rep.Rows[0].BurnShare)
 			}
+			if pin != ConventionClassic && len(slowest.Exemplars) == 0 {
+				t.Errorf("no exemplars on %q: the test service and spanmetrics attach trace IDs", slowest.Route)
+			}
 			if len(rep.Queries) < 6 {
 				t.Errorf("%d queries recorded, want every RED query", len(rep.Queries))
 			}

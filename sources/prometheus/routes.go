@@ -147,12 +147,15 @@ func attachHistories(rows map[string]*red.Row, q *routeQueries, conv Convention,
 	}
 }
 
+// maxExemplars bounds the exemplars kept per route (the slowest).
+const maxExemplars = 20
+
 // traceIDLabels are the exemplar labels that may hold a trace ID.
 var traceIDLabels = []model.LabelName{"trace_id", "traceID", "traceId", "TraceID"}
 var spanIDLabels = []model.LabelName{"span_id", "spanID", "spanId", "SpanID"}
 
 // attachExemplars adds each route's exemplars that carry a trace ID,
-// slowest first, one per trace.
+// slowest first, one per trace, at most maxExemplars.
 func attachExemplars(rows map[string]*red.Row, results []v1.ExemplarQueryResult, conv Convention, key func(model.Metric) string) {
 	seen := map[string]bool{}
 	for _, res := range results {
@@ -176,6 +179,7 @@ func attachExemplars(rows map[string]*red.Row, results []v1.ExemplarQueryResult,
 		slices.SortStableFunc(row.Exemplars, func(a, b red.Exemplar) int {
 			return cmp.Compare(b.Value, a.Value)
 		})
+		row.Exemplars = row.Exemplars[:min(len(row.Exemplars), maxExemplars)]
 	}
 }
 
