@@ -34,13 +34,14 @@ func (f endpointFlags) any() bool {
 
 // backends are the live sources redline talks to.
 type backends struct {
-	context *config.Context
-	file    string // the config file read, "" when none
-	metrics ui.Metrics
-	traces  ui.Traces
-	logs    ui.Logs
-	checks  []check
-	close   func()
+	context  *config.Context
+	file     string          // the config file read, "" when none
+	snapshot config.Snapshot // the file's snapshot settings
+	metrics  ui.Metrics
+	traces   ui.Traces
+	logs     ui.Logs
+	checks   []check
+	close    func()
 }
 
 // check pings one backend for `redline config check`.
@@ -53,34 +54,48 @@ type check struct {
 // errNoBackends means neither flags nor a config file name any backend.
 var errNoBackends = errors.New("no backends configured")
 
-// resolveContext loads the config file (if any) and applies the one-off
-// flags, which replace whole endpoints (never inheriting credentials).
-func resolveContext(f endpointFlags) (*config.Context, string, error) {
+// resolved is what the command line and the config file select.
+type resolved struct {
+	context  *config.Context
+	path     string          // the config file read, "" when none
+	snapshot config.Snapshot // the file's snapshot settings (zero without a file)
+}
+
+// resolve loads the config file (if any) and applies the one-off flags,
+// which replace whole endpoints (never inheriting credentials).
+func resolve(f endpointFlags) (resolved, error) {
 	file, err := config.Load(f.configPath)
 	switch {
 	case errors.Is(err, config.ErrNoFile):
 		if f.context != "" {
-			return nil, "", fmt.Errorf("--context %q given, but there is no config file at %s (create it, or pass --config FILE)", f.context, config.DefaultPath())
+			return resolved{}, fmt.Errorf("--context %q given, but there is no config file at %s (create it, or pass --config FILE)", f.context, config.DefaultPath())
 		}
 		file = nil
 	case err != nil:
-		return nil, "", err
+		return resolved{}, err
 	}
-	c := &config.Context{Name: "flags"}
-	path := ""
+	r := resolved{context: &config.Context{Name: "flags"}}
 	if file != nil {
-		path = file.Path()
+		r.path, r.snapshot = file.Path(), file.Snapshot
 		if f.context != "" || !f.any() {
-			if c, err = file.Context(f.context); err != nil {
-				return nil, path, err
+			if r.context, err = file.Context(f.context); err != nil {
+				return resolved{path: r.path}, err
 			}
 		}
 	}
+	c := r.context
 	applyFlags(c, f)
 	if c.Prometheus == nil && c.Tempo == nil && c.Jaeger == nil && c.Loki == nil {
-		return nil, path, errNoBackends
+		return resolved{path: r.path}, errNoBackends
 	}
-	return c, path, nil
+	return r, nil
+}
+
+// resolveContext is resolve for callers that need only the context and
+// the file it came from.
+func resolveContext(f endpointFlags) (*config.Context, string, error) {
+	r, err := resolve(f)
+	return r.context, r.path, err
 }
 
 func applyFlags(c *config.Context, f endpointFlags) {
@@ -109,8 +124,9 @@ func jaegerFromFlag(v string) *config.Jaeger {
 
 // openBackends builds a source per configured endpoint. A backend that is
 // not configured stays nil: the UI explains how to add it.
-func openBackends(c *config.Context, path string) (*backends, error) {
-	b := &backends{context: c, file: path, close: func() {}}
+func openBackends(r resolved) (*backends, error) {
+	c, path := r.context, r.path
+	b := &backends{context: c, file: path, snapshot: r.snapshot, close: func() {}}
 	if c.Prometheus == nil {
 		return nil, fmt.Errorf("%s: no Prometheus configured: every step starts from metrics (pass --prometheus URL or set prometheus.url in the context)", contextLabel(c, path))
 	}
@@ -151,7 +167,7 @@ func (b *backends) openPrometheus(p *config.Prometheus) error {
 	b.metrics = src
 	b.addCheck("prometheus", p.URL, func(ctx context.Context) ([]string, error) {
 		info, err := src.Ping(ctx)
-		return prometheusLines(info), err
+		return info.Summary(), err
 	})
 	return nil
 }

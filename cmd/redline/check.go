@@ -10,7 +10,6 @@ import (
 
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/sources/loki"
-	"github.com/redline-tui/redline/sources/prometheus"
 )
 
 // checkTimeout bounds each backend's ping in `redline config check`.
@@ -81,27 +80,6 @@ func missingBackends(b *backends) []string {
 		out = append(out, "no log backend: the log step is off (set loki.url or pass --loki)")
 	}
 	return out
-}
-
-// prometheusLines describes what detection found.
-func prometheusLines(info prometheus.Info) []string {
-	lines := versionLine(info.Version)
-	if d := info.Detection; d != nil {
-		for _, c := range d.Conventions {
-			lines = append(lines, fmt.Sprintf("convention %s: services %s", c.Title, list(c.Services)))
-		}
-		if len(d.Conventions) == 0 {
-			lines = append(lines, "no known HTTP metric convention found: SLOs and routes will be empty (see README: metric conventions)")
-		}
-		if len(d.Sloth) > 0 {
-			lines = append(lines, "Sloth SLOs for "+list(d.Sloth))
-		}
-		if len(d.Pyrra) > 0 {
-			lines = append(lines, "Pyrra SLOs "+list(d.Pyrra))
-		}
-		lines = append(lines, prefixed("warning: ", d.Warnings)...)
-	}
-	return append(lines, prefixed("warning: ", info.Warnings)...)
 }
 
 // lokiLines describes the Loki and the service labels found.
