@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	gogoproto "github.com/gogo/protobuf/proto"
 	model "github.com/jaegertracing/jaeger-idl/model/v1"
 	"github.com/jaegertracing/jaeger-idl/proto-gen/api_v2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/mem"
@@ -59,6 +61,33 @@ func (g *grpcTransport) endpoint() string { return "grpc://" + g.addr }
 
 func (g *grpcTransport) close() error { return g.conn.Close() }
 
+// reconnectWait bounds how long a call waits for a failed connection's
+// immediate retry to succeed.
+const reconnectWait = time.Second
+
+// prepare readies a call: the connection is retried now if it failed, and
+// the tenant and token are added.
+func (g *grpcTransport) prepare(ctx context.Context) context.Context {
+	g.retryFailedConnection(ctx)
+	return g.withAuth(ctx)
+}
+
+// retryFailedConnection makes a connection that failed (Jaeger down,
+// refused, TLS rejected) try again now instead of after gRPC's backoff,
+// which grows to two minutes: a retry once Jaeger is back must reach it.
+// The channel reports the failure until a connection succeeds, so this
+// waits for success at most reconnectWait; the call then fails fast with
+// the connection's cause if there was none.
+func (g *grpcTransport) retryFailedConnection(ctx context.Context) {
+	if g.conn.GetState() != connectivity.TransientFailure {
+		return
+	}
+	g.conn.ResetConnectBackoff()
+	ctx, cancel := context.WithTimeout(ctx, reconnectWait)
+	defer cancel()
+	g.conn.WaitForStateChange(ctx, connectivity.TransientFailure)
+}
+
 // withAuth adds the tenant and the bearer token as gRPC metadata.
 func (g *grpcTransport) withAuth(ctx context.Context) context.Context {
 	if g.tenant != "" {
@@ -71,7 +100,7 @@ func (g *grpcTransport) withAuth(ctx context.Context) context.Context {
 }
 
 func (g *grpcTransport) findSpans(ctx context.Context, p searchParams) ([]trace.Span, error) {
-	ctx, cancel := context.WithCancel(g.withAuth(ctx))
+	ctx, cancel := context.WithCancel(g.prepare(ctx))
 	defer cancel() // ends the stream if we stop reading early
 	stream, err := g.api.FindTraces(ctx, &api_v2.FindTracesRequest{Query: &api_v2.TraceQueryParameters{
 		ServiceName:   p.Service,
@@ -100,7 +129,7 @@ func (g *grpcTransport) traceSpans(ctx context.Context, id string, r funnel.Time
 	if err != nil {
 		return nil, nil, fmt.Errorf("jaeger: %q is not a trace ID: %w", id, err)
 	}
-	ctx, cancel := context.WithCancel(g.withAuth(ctx))
+	ctx, cancel := context.WithCancel(g.prepare(ctx))
 	defer cancel()
 	stream, err := g.api.GetTrace(ctx, &api_v2.GetTraceRequest{TraceID: tid, StartTime: r.Start, EndTime: r.End})
 	if err != nil {
@@ -139,7 +168,7 @@ func receiveSpans(stream spanStream) ([]trace.Span, error) {
 }
 
 func (g *grpcTransport) operations(ctx context.Context, service string) ([]string, error) {
-	resp, err := g.api.GetOperations(g.withAuth(ctx), &api_v2.GetOperationsRequest{Service: service, SpanKind: "server"})
+	resp, err := g.api.GetOperations(g.prepare(ctx), &api_v2.GetOperationsRequest{Service: service, SpanKind: "server"})
 	if err != nil {
 		return nil, g.describe(ctx, err)
 	}
@@ -154,7 +183,7 @@ func (g *grpcTransport) operations(ctx context.Context, service string) ([]strin
 }
 
 func (g *grpcTransport) services(ctx context.Context) ([]string, error) {
-	resp, err := g.api.GetServices(g.withAuth(ctx), &api_v2.GetServicesRequest{})
+	resp, err := g.api.GetServices(g.prepare(ctx), &api_v2.GetServicesRequest{})
 	if err != nil {
 		return nil, g.describe(ctx, err)
 	}
@@ -173,6 +202,10 @@ func (g *grpcTransport) describe(ctx context.Context, err error) error {
 		return errors.New("jaeger: request cancelled")
 	case st.Code() == codes.Unavailable && strings.Contains(msg, "connection refused"):
 		return fmt.Errorf("jaeger: unreachable at %s (connection refused: is Jaeger running, and is 16685 its gRPC query port?)", g.addr)
+	case st.Code() == codes.Unavailable && strings.Contains(msg, "certificate signed by unknown authority"):
+		return fmt.Errorf("jaeger: TLS certificate of %s signed by an unknown authority (set tls_config.ca_file)", g.addr)
+	case st.Code() == codes.Unavailable && strings.Contains(msg, "authentication handshake failed"):
+		return fmt.Errorf("jaeger: TLS handshake with %s failed: %s", g.addr, msg)
 	case st.Code() == codes.Unavailable:
 		return fmt.Errorf("jaeger: unreachable at %s: %s", g.addr, msg)
 	case st.Code() == codes.Unauthenticated:
