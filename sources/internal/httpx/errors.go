@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"syscall"
@@ -111,12 +112,28 @@ func retryAfter(v string) time.Duration {
 
 // Describe turns a transport error into one that names the backend and the
 // cause in words: refused, timed out, cancelled, DNS, TLS, body too large.
+// The request URL (which can be long and hold query text) is left out of
+// the message; the error chain is kept for errors.Is and errors.As.
 func Describe(backend string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%s: %s: %w", backend, cause(err), err)
+	detail := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		detail = ue.Err
+	}
+	return &describedError{msg: fmt.Sprintf("%s: %s: %v", backend, cause(err), detail), err: err}
 }
+
+// describedError is a transport error put in words.
+type describedError struct {
+	msg string
+	err error
+}
+
+func (e *describedError) Error() string { return e.msg }
+func (e *describedError) Unwrap() error { return e.err }
 
 func cause(err error) string {
 	var (

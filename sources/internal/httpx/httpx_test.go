@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -114,5 +116,15 @@ func TestLimitBodies(t *testing.T) {
 	_, err = io.ReadAll(resp.Body)
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("ReadAll error = %v, want ErrTooLarge", err)
+	}
+}
+
+func TestDescribeLeavesOutTheURL(t *testing.T) {
+	err := Describe("prometheus", &url.Error{Op: "Get", URL: "http://p/api?query=very+long", Err: syscall.ECONNREFUSED})
+	if strings.Contains(err.Error(), "very+long") || !strings.Contains(err.Error(), "prometheus: connection refused") {
+		t.Errorf("error = %q", err)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Error("the cause is no longer in the chain")
 	}
 }
