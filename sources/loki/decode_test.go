@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
 // Taken from Loki's docs (loki-http-api.md, query_range streams example).
@@ -127,7 +129,7 @@ func TestDecodeKeepsHostileLinesRaw(t *testing.T) {
 	for i, h := range hostile {
 		want := strings.ReplaceAll(h, "\xff\xfe", "\uFFFD\uFFFD") // JSON carries text: invalid bytes arrive replaced
 		if got := dec.lines[i].line.Body; got != want {
-			t.Errorf("line %d = %q, want %q", i, shorten(got, 60), shorten(want, 60))
+			t.Errorf("line %d = %q, want %q", i, httpx.Shorten(got, 60), httpx.Shorten(want, 60))
 		}
 	}
 }

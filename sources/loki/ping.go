@@ -2,9 +2,9 @@ package loki
 
 import (
 	"context"
+	"github.com/redline-tui/redline/sources/internal/httpx"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/redline-tui/redline/funnel"
 )
@@ -38,7 +38,7 @@ func (c *Client) Ping(ctx context.Context) (Info, error) {
 		return Info{}, explain(err, "")
 	}
 	if s := strings.Join(strings.Fields(string(body)), " "); s != "" && s != "ready" {
-		return Info{}, &notReadyError{shorten(s, 120)}
+		return Info{}, &notReadyError{httpx.Shorten(s, 120)}
 	}
 	var bi buildInfo
 	if err := c.http.GetJSON(ctx, pathBuildInfo, nil, c.headers(), &bi); err != nil {
@@ -71,15 +71,4 @@ func (c *Client) labelCandidates() []string {
 		return c.serviceLabels
 	}
 	return append([]string{c.pinnedLabel}, c.serviceLabels...)
-}
-
-// shorten cuts s to at most n bytes on a rune boundary.
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

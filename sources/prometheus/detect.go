@@ -2,9 +2,9 @@ package prometheus
 
 import (
 	"context"
+	"github.com/redline-tui/redline/sources/internal/httpx"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/prometheus/common/model"
 	"golang.org/x/sync/errgroup"
@@ -171,7 +171,7 @@ func (c *Client) labelValuesOf(ctx context.Context, label, match string, start, 
 	defer cancel()
 	vals, _, _, err := c.api.LabelValues(ctx, label, []string{match}, start, end)
 	if err != nil {
-		return nil, describe("values of label "+label+" for "+shortened(match, 60), err)
+		return nil, describe("values of label "+label+" for "+httpx.Shorten(match, 60), err)
 	}
 	return vals, nil
 }
@@ -200,16 +200,4 @@ func toStrings(vals model.LabelValues) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// shortened cuts s to at most n bytes (on a rune boundary) with "…", to
-// keep long selectors out of error messages.
-func shortened(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

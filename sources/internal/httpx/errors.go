@@ -84,15 +84,19 @@ func bodyMessage(body []byte) string {
 			msg = env.Message
 		}
 	}
-	msg = strings.Join(strings.Fields(msg), " ")
-	if len(msg) > maxMessage {
-		cut := maxMessage
-		for cut > 0 && !utf8.RuneStart(msg[cut]) {
-			cut--
-		}
-		msg = msg[:cut] + "…"
+	return Shorten(strings.Join(strings.Fields(msg), " "), maxMessage)
+}
+
+// Shorten cuts s to at most n bytes, on a rune boundary, marking the cut
+// with "…": for quoting backend text or long queries in error messages.
+func Shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return msg
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func retryAfter(v string) time.Duration {
