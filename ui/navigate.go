@@ -183,6 +183,7 @@ func (m Model) resize(width, height int) Model {
 		stack[i] = p.SetSize(w, h)
 	}
 	m.stack = stack
+	m.snap = m.snap.wrapped(width)
 	return m
 }
 

@@ -37,9 +37,21 @@ const snapshotFormat = snapshot.FormatMarkdown
 type snapshotView struct {
 	text   string         // what the file holds and y copies
 	file   clipboard.File // names the saved file (Content empty)
-	lines  []string       // text split into lines, sanitised for the terminal
+	source []string       // text split into lines, sanitised for the terminal
+	lines  []string       // source wrapped to the terminal's width
 	offset int            // first line shown
 	saved  string         // the last delivery's report, "" until one arrives
+}
+
+// wrapped is v with its lines wrapped to width: the overlay shows every
+// word (the path, long log lines) rather than cutting lines.
+func (v snapshotView) wrapped(width int) snapshotView {
+	v.lines = make([]string, 0, len(v.source))
+	for _, l := range v.source {
+		v.lines = append(v.lines, strings.Split(ansi.Wrap(l, max(width, 1), ""), "\n")...)
+	}
+	v.offset = min(v.offset, max(len(v.lines)-1, 0))
+	return v
 }
 
 // maxReportLines caps the delivery report above the snapshot text.
@@ -59,7 +71,7 @@ func (m Model) renderSnapshot() (snapshotView, error) {
 		lines[i] = sanitize.Line(l)
 	}
 	file := clipboard.File{Time: s.GeneratedAt, Service: s.Service(), Ext: snapshotFormat.Ext()}
-	return snapshotView{text: text, file: file, lines: lines}, nil
+	return snapshotView{text: text, file: file, source: lines}.wrapped(m.width), nil
 }
 
 func (m Model) delivery(v snapshotView) clipboard.Delivery {
@@ -163,7 +175,6 @@ func (m Model) snapshotOverlayView() string {
 		out = append(out, m.styles.Muted.Render(ansi.Truncate(l, m.width, "…")))
 	}
 	for _, l := range v.lines[v.offset:end] {
-		l = ansi.Truncate(l, m.width, "…")
 		if strings.HasPrefix(l, "#") {
 			l = m.styles.Header.Render(l)
 		}
@@ -175,5 +186,5 @@ func (m Model) snapshotOverlayView() string {
 // snapshotHelp are the bindings the help line lists over the snapshot.
 func (m Model) snapshotHelp() []key.Binding {
 	g, l := m.keys.Global, m.keys.List
-	return []key.Binding{g.Back, l.Up, l.Down, l.PageDown, g.CopySnapshot, g.Quit}
+	return []key.Binding{g.CopySnapshot, g.Back, l.Down, l.PageDown, l.Up, l.PageUp, g.Quit}
 }

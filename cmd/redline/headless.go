@@ -20,7 +20,6 @@ import (
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
-	"github.com/redline-tui/redline/sources/demo"
 	"github.com/redline-tui/redline/ui"
 )
 
@@ -350,7 +349,8 @@ Flags:
 `
 
 // runSnapshotCommand is `redline snapshot`: flags, backends (the demo or
-// the configured ones), the walk.
+// the configured ones, with the config file's deny-list and the context's
+// deep links), the walk.
 func runSnapshotCommand(args []string, stdout, stderr io.Writer) int {
 	req, sel, err := parseSnapshotFlags(args, time.Now, stderr)
 	switch {
@@ -362,21 +362,29 @@ func runSnapshotCommand(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if sel.demo {
-		src := demo.New(demo.Options{Seed: 1, Now: req.Now})
-		req.Context = "demo"
-		return runSnapshot(ctx, snapshotBackends{Metrics: src, Traces: src, Logs: src}, req, stdout, stderr)
+		o := demoOptions(req.Now)
+		req.Context = o.Context
+		return runSnapshot(ctx, snapshotBackends{Metrics: o.Metrics, Traces: o.Traces, Logs: o.Logs}, req, stdout, stderr)
 	}
 	b, code := liveBackends(sel.endpoints, stderr)
 	if code != 0 {
 		return code
 	}
 	defer b.close()
+	return runSnapshot(ctx, snapshotBackends{Metrics: b.metrics, Traces: b.traces, Logs: b.logs}, b.snapshotRequest(req), stdout, stderr)
+}
+
+// snapshotRequest completes req with what the config gives: the context's
+// name, deep links and window (unless --window was given) and the file's
+// deny-list.
+func (b *backends) snapshotRequest(req snapshotRequest) snapshotRequest {
 	req.Context = b.context.Name
 	req.Links = snapshotLinks(b.context)
+	req.DenyKeys = b.snapshot.DenyKeys
 	if req.Window == 0 {
 		req.Window = time.Duration(b.context.Window)
 	}
-	return runSnapshot(ctx, snapshotBackends{Metrics: b.metrics, Traces: b.traces, Logs: b.logs}, req, stdout, stderr)
+	return req
 }
 
 // snapshotLinks are the deep links a context configures (Grafana Explore

@@ -12,12 +12,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/redline-tui/redline/ui"
+	"github.com/redline-tui/redline/ui/clipboard"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
@@ -48,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "config":
 			return runConfig(args[1:], stdout, stderr)
+		case "snapshot":
+			return runSnapshotCommand(args[1:], stdout, stderr)
 		}
 	}
 	opts, err := parse(args, stderr)
@@ -118,6 +123,10 @@ burning service → their slowest traces → the log lines of a trace.
 Usage:
   redline [flags]
   redline config check [flags]    validate the config and ping every backend
+  redline snapshot [--context C] [--service S] [--route R] [--trace ID]
+                   [--at TIME] [--window D] [--format md|slack|text|json] [--demo]
+                                  print an incident snapshot without the UI
+                                  (redline snapshot --help for more)
 
 Flags:
 `
@@ -129,8 +138,11 @@ Examples:
   redline --prometheus http://127.0.0.1:9090 --jaeger 127.0.0.1:16685 --loki http://127.0.0.1:3100
   redline --context prod-eu       use a context of ~/.config/redline/config.yaml
   redline config check            check that every configured backend answers
+  redline snapshot --demo --format text
+                                  the demo incident's snapshot as plain text
 
-Keys: enter drills in, esc goes back, ? lists every key, q quits.
+Keys: enter drills in, esc goes back, s shows an incident snapshot, y copies
+it (OSC 52), ? lists every key, q quits.
 `
 
 const noBackends = `redline: no backends configured.
@@ -167,22 +179,23 @@ func tuiOptions(o options, stderr io.Writer) (ui.Options, func(), int) {
 	}
 	opts.NoColor = os.Getenv("NO_COLOR") != ""
 	opts.Version = version
+	opts.Snapshot.Terminal = clipboard.EnvFromOS()
 	return opts, cleanup, 0
 }
 
 // liveBackends resolves and opens the configured backends, printing why
 // when it cannot.
 func liveBackends(e endpointFlags, stderr io.Writer) (*backends, int) {
-	c, path, err := resolveContext(e)
+	r, err := resolve(e)
 	if errors.Is(err, errNoBackends) {
-		fmt.Fprintf(stderr, noBackends, configHint(path))
+		fmt.Fprintf(stderr, noBackends, configHint(r.path))
 		return nil, exitUsage
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "redline:", err)
 		return nil, exitUsage
 	}
-	b, err := openBackends(c, path)
+	b, err := openBackends(r)
 	if err != nil {
 		fmt.Fprintln(stderr, "redline:", err)
 		return nil, exitUsage
@@ -208,7 +221,22 @@ func liveOptions(b *backends) ui.Options {
 	}
 	opts.Window = time.Duration(b.context.Window)
 	opts.RefreshInterval = time.Duration(b.context.Refresh)
+	opts.Snapshot = ui.SnapshotOptions{DenyKeys: b.snapshot.DenyKeys, Dir: expandHome(b.snapshot.Dir), Links: snapshotLinks(b.context)}
 	return opts
+}
+
+// expandHome turns a leading "~/" into the home directory, as a shell
+// would: config files are not read by a shell.
+func expandHome(path string) string {
+	rest, ok := strings.CutPrefix(path, "~/")
+	if !ok {
+		return path
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return path
+	}
+	return filepath.Join(home, rest)
 }
 
 // runConfig runs `redline config check`.
