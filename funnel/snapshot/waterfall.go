@@ -57,7 +57,7 @@ func marks(r SpanRow) string {
 }
 
 func spanLabel(r SpanRow) string {
-	label := strings.Repeat("  ", min(r.Depth, maxIndent)) + r.Service + ": " + r.Name
+	label := strings.Repeat("  ", min(max(r.Depth, 0), maxIndent)) + r.Service + ": " + r.Name
 	if r.Count > 1 {
 		label += " ×" + strconv.Itoa(r.Count)
 	}
