@@ -10,8 +10,9 @@ import (
 )
 
 // TestHostileTextNeverReachesTheTerminal feeds the hostile corpus as service
-// names, routes and log lines and walks every pane: no escape sequence, C1
-// control or bidi override may survive into the frame.
+// names, routes, log lines and the context and walks every pane, opening
+// the queries and snapshot overlays on each: no escape sequence, C1
+// control or bidi override may survive into the frame or a saved snapshot.
 func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	corpus, err := sanitize.Corpus()
 	if err != nil {
@@ -19,7 +20,9 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	}
 	for i, hostile := range corpus {
 		f := newFake(hostile, incident(hostile, hostile, hostile))
-		d := newDriver(t, 160, 48, allFrom(f))
+		opts := withSnapshots(t, allFrom(f))
+		opts.Context = hostile
+		d := newDriver(t, 160, 48, opts)
 		for step := range 5 {
 			raw := d.m().Render()
 			if !sanitize.Safe(ansi.Strip(raw)) {
@@ -32,12 +35,36 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 			if !sanitize.Safe(ansi.Strip(d.m().Render())) {
 				t.Errorf("corpus %d, step %d: unsafe text in the queries overlay", i, step)
 			}
-			d.Keys("Q", "enter")
+			d.Keys("Q")
+			checkSnapshotOverlay(t, d, i, step)
+			d.Keys("enter")
 		}
 		if len(d.m().stack) != 5 {
 			t.Errorf("corpus %d: walk stopped at %v", i, d.titles())
 		}
+		for _, path := range savedFiles(t, opts.Snapshot.Dir) {
+			if !sanitize.Safe(readFile(t, path)) {
+				t.Errorf("corpus %d: unsafe text in %s", i, path)
+			}
+		}
 	}
+}
+
+// checkSnapshotOverlay opens the snapshot overlay and pages through it.
+func checkSnapshotOverlay(t *testing.T, d *driver, corpus, step int) {
+	t.Helper()
+	d.Keys("s")
+	for page := 0; page < len(d.m().snap.lines); page += d.m().snapshotRows() {
+		raw := d.m().Render()
+		if !sanitize.Safe(ansi.Strip(raw)) || controlSequence(raw) != "" {
+			t.Errorf("corpus %d, step %d: unsafe text in the snapshot overlay: %q", corpus, step, ansi.Strip(raw))
+		}
+		d.Keys("pgdown")
+	}
+	if !sanitize.Safe(d.m().snap.text) {
+		t.Errorf("corpus %d, step %d: unsafe text in the snapshot", corpus, step)
+	}
+	d.Keys("esc")
 }
 
 // controlSequence returns the first OSC or DCS introducer (7-bit or C1) in

@@ -58,7 +58,8 @@ func (d *Driver) Run(cmd tea.Cmd) {
 }
 
 // Keys presses each key in turn: a name ("enter", "esc", "backspace",
-// "up", "down", "space") or a single character.
+// "up", "down", "left", "right", "space", "pgup", "pgdown", "home", "end")
+// or a single character.
 func (d *Driver) Keys(names ...string) {
 	for _, k := range names {
 		d.Send(Press(k))
@@ -68,7 +69,8 @@ func (d *Driver) Keys(names ...string) {
 // Press is the key press message for a key name or a single character.
 func Press(name string) tea.KeyPressMsg {
 	codes := map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "backspace": tea.KeyBackspace,
-		"down": tea.KeyDown, "up": tea.KeyUp, "space": tea.KeySpace}
+		"down": tea.KeyDown, "up": tea.KeyUp, "left": tea.KeyLeft, "right": tea.KeyRight, "space": tea.KeySpace,
+		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd}
 	if c, ok := codes[name]; ok {
 		return tea.KeyPressMsg{Code: c}
 	}
