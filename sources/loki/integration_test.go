@@ -35,15 +35,28 @@ func itEnv(t *testing.T, name string) string {
 	return v
 }
 
+// itClient is an HTTP client whose idle connections are closed when the
+// test ends, so the package's leak check stays meaningful.
+func itClient(t *testing.T) *http.Client {
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
+// settle keeps traces younger than this out of the search, so that all
+// their log lines have been pushed (the test service flushes every 500ms).
+const settle = 5 * time.Second
+
 // itTrace is a trace of the test service: its ID and time range.
 type itTrace struct {
 	id string
 	r  funnel.TimeRange
 }
 
-// findTrace picks a recent trace of the shop's operation, from Jaeger when
-// REDLINE_IT_JAEGER_HTTP is set, else from a shop log line in Loki.
-func findTrace(t *testing.T, lokiURL, tenant, operation, route string) itTrace {
+// findTrace picks a recent trace of the shop's operation (failed in
+// payments when failed is set), from Jaeger when REDLINE_IT_JAEGER_HTTP is
+// set, else from a log line of route in Loki.
+func findTrace(t *testing.T, hc *http.Client, lokiURL, tenant, operation, route string, failed bool) itTrace {
 	t.Helper()
 	var (
 		tr  itTrace
@@ -52,9 +65,9 @@ func findTrace(t *testing.T, lokiURL, tenant, operation, route string) itTrace {
 	jaeger := os.Getenv("REDLINE_IT_JAEGER_HTTP")
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
 		if jaeger != "" {
-			tr, err = jaegerTrace(jaeger, operation)
+			tr, err = jaegerTrace(hc, jaeger, operation, failed)
 		} else {
-			tr, err = lokiTrace(lokiURL, tenant, route)
+			tr, err = lokiTrace(hc, lokiURL, tenant, route)
 		}
 		if err == nil {
 			return tr
@@ -65,57 +78,91 @@ func findTrace(t *testing.T, lokiURL, tenant, operation, route string) itTrace {
 }
 
 // jaegerTrace asks Jaeger's /api/v3/traces for the last 10 minutes of the
-// operation and returns the first trace with its span time range.
-func jaegerTrace(base, operation string) (itTrace, error) {
-	now := time.Now().UTC()
+// operation and returns the first trace (with a failed payments span when
+// failed is set) with its span time range.
+func jaegerTrace(hc *http.Client, base, operation string, failed bool) (itTrace, error) {
+	now := time.Now().UTC().Add(-settle)
 	q := url.Values{
 		"query.service_name":   {"shop"},
 		"query.operation_name": {operation},
 		"query.start_time_min": {now.Add(-10 * time.Minute).Format(time.RFC3339Nano)},
 		"query.start_time_max": {now.Format(time.RFC3339Nano)},
-		"query.search_depth":   {"20"},
+		// Jaeger v1.76 calls the limit num_traces, later ones search_depth.
+		"query.num_traces":   {"100"},
+		"query.search_depth": {"100"},
 	}
 	var resp struct {
 		Result struct {
-			ResourceSpans []struct {
-				ScopeSpans []struct {
-					Spans []struct {
-						TraceID string `json:"traceId"`
-						Start   string `json:"startTimeUnixNano"`
-						End     string `json:"endTimeUnixNano"`
-					} `json:"spans"`
-				} `json:"scopeSpans"`
-			} `json:"resourceSpans"`
+			ResourceSpans []jaegerResourceSpans `json:"resourceSpans"`
 		} `json:"result"`
 	}
-	if err := getJSON(base+"/api/v3/traces?"+q.Encode(), "", &resp); err != nil {
+	if err := getJSON(hc, base+"/api/v3/traces?"+q.Encode(), "", &resp); err != nil {
 		return itTrace{}, err
 	}
-	var tr itTrace
+	tr := itTrace{id: pickTrace(resp.Result.ResourceSpans, failed)}
+	if tr.id == "" {
+		return itTrace{}, fmt.Errorf("jaeger has no %s trace (failed: %v) yet", operation, failed)
+	}
 	for _, rs := range resp.Result.ResourceSpans {
 		for _, ss := range rs.ScopeSpans {
 			for _, s := range ss.Spans {
-				id := trace.NormalizeTraceID(s.TraceID)
-				if tr.id == "" {
-					tr.id = id
-				}
-				if id == tr.id {
+				if trace.NormalizeTraceID(s.TraceID) == tr.id {
 					tr.r = widenTo(tr.r, nsTime(s.Start), nsTime(s.End))
 				}
 			}
 		}
 	}
-	if tr.id == "" {
-		return itTrace{}, fmt.Errorf("jaeger has no %s trace yet", operation)
-	}
 	return tr, nil
 }
 
+// jaegerResourceSpans is the part of OTLP/JSON the tests read.
+type jaegerResourceSpans struct {
+	Resource struct {
+		Attributes []struct {
+			Key   string `json:"key"`
+			Value struct {
+				String string `json:"stringValue"`
+			} `json:"value"`
+		} `json:"attributes"`
+	} `json:"resource"`
+	ScopeSpans []struct {
+		Spans []struct {
+			TraceID string `json:"traceId"`
+			Start   string `json:"startTimeUnixNano"`
+			End     string `json:"endTimeUnixNano"`
+			Status  struct {
+				Code int `json:"code"`
+			} `json:"status"`
+		} `json:"spans"`
+	} `json:"scopeSpans"`
+}
+
+// pickTrace returns the first trace ID, or with failed the first with an
+// erroring span (status code 2) of service payments.
+func pickTrace(all []jaegerResourceSpans, failed bool) string {
+	for _, rs := range all {
+		service := ""
+		for _, a := range rs.Resource.Attributes {
+			if a.Key == "service.name" {
+				service = a.Value.String
+			}
+		}
+		for _, ss := range rs.ScopeSpans {
+			for _, s := range ss.Spans {
+				if !failed || (service == "payments" && s.Status.Code == 2) {
+					return trace.NormalizeTraceID(s.TraceID)
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // lokiTrace takes the trace ID of the newest shop line of route.
-func lokiTrace(base, tenant, route string) (itTrace, error) {
-	now := time.Now()
+func lokiTrace(hc *http.Client, base, tenant, route string) (itTrace, error) {
+	now := time.Now().Add(-settle)
 	q := url.Values{
-		"query":     {`{service_name="shop"} |= ` + strconv.Quote(route)},
+		"query":     {`{service_name=~"shop|payments"} |= ` + strconv.Quote(route)},
 		"start":     {strconv.FormatInt(now.Add(-10*time.Minute).UnixNano(), 10)},
 		"end":       {strconv.FormatInt(now.UnixNano(), 10)},
 		"limit":     {"1"},
@@ -128,7 +175,7 @@ func lokiTrace(base, tenant, route string) (itTrace, error) {
 			} `json:"result"`
 		} `json:"data"`
 	}
-	if err := getJSON(base+pathQueryRange+"?"+q.Encode(), tenant, &resp); err != nil {
+	if err := getJSON(hc, base+pathQueryRange+"?"+q.Encode(), tenant, &resp); err != nil {
 		return itTrace{}, err
 	}
 	for _, s := range resp.Data.Result {
@@ -142,7 +189,7 @@ func lokiTrace(base, tenant, route string) (itTrace, error) {
 	return itTrace{}, fmt.Errorf("loki has no shop line of %s with a trace ID yet", route)
 }
 
-func getJSON(u, tenant string, out any) error {
+func getJSON(hc *http.Client, u, tenant string, out any) error {
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
 		return err
@@ -150,7 +197,7 @@ func getJSON(u, tenant string, out any) error {
 	if tenant != "" {
 		req.Header.Set(headerTenant, tenant)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return err
 	}
@@ -195,7 +242,7 @@ func traceLogsEventually(t *testing.T, c *Client, q logs.Query) logs.Result {
 	return res
 }
 
-func assertTraceLines(t *testing.T, res logs.Result, tr itTrace, wantHeld string) {
+func assertTraceLines(t *testing.T, res logs.Result, tr itTrace, wantServices []string, wantHeld string) {
 	t.Helper()
 	services := map[string]bool{}
 	for i, l := range res.Lines {
@@ -207,8 +254,10 @@ func assertTraceLines(t *testing.T, res logs.Result, tr itTrace, wantHeld string
 		}
 		services[l.Service] = true
 	}
-	if !services["shop"] {
-		t.Errorf("no shop line among services %v", services)
+	for _, want := range wantServices {
+		if !services[want] {
+			t.Errorf("no %s line among services %v", want, services)
+		}
 	}
 	if !strings.Contains(res.Strategy, `on {service_name=`) || !strings.Contains(res.Strategy, wantHeld) {
 		t.Errorf("strategy %q, want a service_name selector and %q", res.Strategy, wantHeld)
@@ -223,23 +272,27 @@ func TestIntegrationTraceLogs(t *testing.T) {
 	lokiURL := itEnv(t, "REDLINE_IT_LOKI")
 	tests := []struct {
 		operation, route string
+		wantServices     []string
 		wantHeld         string
+		failed           bool
 	}{
-		// Checkout logs JSON; its slow lines also carry structured metadata.
-		{"POST /api/checkout", "/api/checkout", "trace_id ("},
+		// Shop logs checkout as JSON, payments only its failures; failed
+		// and slow lines also carry structured metadata.
+		{"POST /api/checkout", "/charge", []string{"shop", "payments"}, "structured metadata trace_id (2)", true},
 		// Cart logs plain text with trace_id=… and no metadata.
-		{"GET /api/cart", "/api/cart", "plain text ("},
+		{"GET /api/cart", "/api/cart", []string{"shop"}, "plain text (1)", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.operation, func(t *testing.T) {
-			tr := findTrace(t, lokiURL, "", tt.operation, tt.route)
-			c, err := New(Config{URL: lokiURL})
+			hc := itClient(t)
+			tr := findTrace(t, hc, lokiURL, "", tt.operation, tt.route, tt.failed)
+			c, err := New(Config{URL: lokiURL, HTTPClient: hc})
 			if err != nil {
 				t.Fatal(err)
 			}
 			q := logs.Query{TraceID: tr.id, Services: []string{"shop", "payments"}, Range: tr.r}
 			res := traceLogsEventually(t, c, q)
-			assertTraceLines(t, res, tr, tt.wantHeld)
+			assertTraceLines(t, res, tr, tt.wantServices, tt.wantHeld)
 			// The discovery is cached: the next look-up sends one query.
 			again, err := c.TraceLogs(context.Background(), q)
 			if err != nil || len(again.Queries) != 1 || len(again.Lines) != len(res.Lines) {
@@ -252,10 +305,11 @@ func TestIntegrationTraceLogs(t *testing.T) {
 func TestIntegrationTenant(t *testing.T) {
 	authURL := itEnv(t, "REDLINE_IT_LOKI_AUTH")
 	tenant := cmpOr(os.Getenv("REDLINE_IT_LOKI_TENANT"), "redline-it")
-	tr := findTrace(t, authURL, tenant, "POST /api/checkout", "/api/checkout")
+	hc := itClient(t)
+	tr := findTrace(t, hc, authURL, tenant, "POST /api/checkout", "/charge", true)
 	q := logs.Query{TraceID: tr.id, Services: []string{"shop", "payments"}, Range: tr.r}
 
-	anonymous, err := New(Config{URL: authURL})
+	anonymous, err := New(Config{URL: authURL, HTTPClient: hc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,15 +321,15 @@ func TestIntegrationTenant(t *testing.T) {
 		t.Errorf("Ping without a tenant: error %v, want one that mentions the tenant", err)
 	}
 
-	withTenant, err := New(Config{URL: authURL, Tenant: tenant})
+	withTenant, err := New(Config{URL: authURL, HTTPClient: hc, Tenant: tenant})
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertTraceLines(t, traceLogsEventually(t, withTenant, q), tr, "trace_id (")
+	assertTraceLines(t, traceLogsEventually(t, withTenant, q), tr, []string{"shop", "payments"}, "structured metadata trace_id (2)")
 }
 
 func TestIntegrationPing(t *testing.T) {
-	c, err := New(Config{URL: itEnv(t, "REDLINE_IT_LOKI")})
+	c, err := New(Config{URL: itEnv(t, "REDLINE_IT_LOKI"), HTTPClient: itClient(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,8 +337,9 @@ func TestIntegrationPing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Version == "" || !slices.Contains(info.ServiceLabels, "service_name") {
-		t.Errorf("info = %+v, want a version and service_name among the service labels", info)
+	// A Loki built with go build (as the CI stack does) reports no version.
+	if !slices.Contains(info.ServiceLabels, "service_name") || !slices.Contains(info.Labels, "level") {
+		t.Errorf("info = %+v, want service_name among the service labels and level among the labels", info)
 	}
 	t.Logf("loki %s; service labels %v", info.Version, info.ServiceLabels)
 }

@@ -11,7 +11,7 @@ import (
 
 // Info is what Ping learnt about a Loki, for `redline config check`.
 type Info struct {
-	Version   string // e.g. "3.7.8"
+	Version   string // e.g. "3.7.8"; empty when Loki was built without version information
 	Revision  string
 	GoVersion string
 	// ServiceLabels are the configured service label names that label
