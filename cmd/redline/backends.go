@@ -158,7 +158,7 @@ func (b *backends) openPrometheus(p *config.Prometheus) error {
 	}
 	src, err := prometheus.New(prometheus.Config{
 		URL: p.URL, HTTPClient: hc, Tenant: p.Tenant, MaxBody: p.MaxResponseBytes,
-		Timeout: time.Duration(p.Timeout), SLOs: sloSpecs(p.SLOs),
+		Timeout: p.RequestTimeout(), SLOs: sloSpecs(p.SLOs),
 		Convention: p.Convention, ServiceLabel: p.ServiceLabel,
 	})
 	if err != nil {

@@ -199,3 +199,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestRequestTimeout(t *testing.T) {
+	f, err := Parse("c.yaml", []byte("contexts:\n  a:\n    loki: {url: 'http://l', timeout: 5s}\n    tempo: {url: 'http://t'}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.Context("a")
+	lc, _ := c.Loki.HTTPClient("loki")
+	tc, _ := c.Tempo.HTTPClient("tempo")
+	if lc.Timeout != 5*time.Second || tc.Timeout != DefaultTimeout {
+		t.Errorf("timeouts = %v, %v; want 5s and %v", lc.Timeout, tc.Timeout, DefaultTimeout)
+	}
+}
