@@ -6,6 +6,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -38,11 +39,17 @@ type Tracker struct {
 	err      error
 }
 
+// Timeout bounds every request, whatever the backend's own settings: a
+// backend that hangs shows "timed out" in its pane instead of loading
+// forever.
+const Timeout = time.Minute
+
 // Begin cancels the request in flight, if any, and starts a new one derived
-// from parent. It returns the request's context and generation.
+// from parent, bounded by Timeout. It returns the request's context and
+// generation.
 func (t *Tracker) Begin(parent context.Context) (context.Context, uint64) {
 	t.Cancel()
-	ctx, cancel := context.WithCancel(parent)
+	ctx, cancel := context.WithTimeout(parent, Timeout)
 	t.cancel = cancel
 	t.gen = generations.Add(1)
 	t.inFlight = true
@@ -84,13 +91,14 @@ func (t *Tracker) Err() error { return t.err }
 // Call returns a command that runs call with ctx and answers with a
 // Result[T] of generation gen and a pane.Health for backend. It captures
 // only its arguments, never a model. A call cut short because its request
-// was cancelled reports no health: the backend did nothing wrong.
+// was cancelled reports no health: the backend did nothing wrong. One that
+// ran out of time does: the backend was too slow.
 func Call[T any](ctx context.Context, gen uint64, backend string, now func() time.Time, call func(context.Context) (T, error)) tea.Cmd {
 	return func() tea.Msg {
 		started := time.Now()
 		value, err := call(ctx)
 		result := Result[T]{Gen: gen, Value: value, Err: err}
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return result
 		}
 		health := pane.Health{Backend: backend, Err: err, At: now(), Latency: time.Since(started)}
@@ -112,6 +120,18 @@ func (t *Tracker) Notice(styles *theme.Styles, backend, what string) string {
 	default:
 		return ""
 	}
+}
+
+// NoticeOrWarnings is Notice, or once an answer is good the warnings that
+// came with it on one line ("" when there are none).
+func (t *Tracker) NoticeOrWarnings(styles *theme.Styles, backend, what string, warnings []string) string {
+	if n := t.Notice(styles, backend, what); n != "" {
+		return n
+	}
+	if len(warnings) == 0 {
+		return ""
+	}
+	return styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(warnings, " · ")))
 }
 
 // ErrorText is err sanitised, prefixed with the backend's name unless the

@@ -97,7 +97,7 @@ func (m *Model) fields(i int) []string {
 
 // View draws the pane.
 func (m *Model) View() string {
-	parts := frame.Parts{Title: m.title(), Notice: m.notice(), Body: m.body(), Footer: m.footer()}
+	parts := frame.Parts{Title: m.title(), Notice: m.request.NoticeOrWarnings(m.env.Styles, m.src.Name(), "log lines", m.result.Warnings), Body: m.body(), Footer: m.footer()}
 	return frame.Render(parts, m.width, m.height)
 }
 
@@ -118,16 +118,6 @@ func (m *Model) title() string {
 	}
 	summary := fmt.Sprintf("  %d lines · %s", len(m.lines), order)
 	return m.env.Styles.Title.Render("Logs of "+m.subject()) + m.env.Styles.Muted.Render(summary)
-}
-
-func (m *Model) notice() string {
-	if n := m.request.Notice(m.env.Styles, m.src.Name(), "log lines"); n != "" {
-		return n
-	}
-	if len(m.result.Warnings) > 0 {
-		return m.env.Styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(m.result.Warnings, " · ")))
-	}
-	return ""
 }
 
 func (m *Model) body() string {

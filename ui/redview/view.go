@@ -3,7 +3,6 @@ package redview
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/sanitize"
@@ -84,7 +83,7 @@ func errorTone(ratio float64) table.Tone {
 
 // View draws the pane.
 func (m *Model) View() string {
-	parts := frame.Parts{Title: m.title(), Notice: m.notice(), Body: m.body(), Footer: m.footer()}
+	parts := frame.Parts{Title: m.title(), Notice: m.request.NoticeOrWarnings(m.env.Styles, m.src.Name(), "routes", m.report.Warnings), Body: m.body(), Footer: m.footer()}
 	return frame.Render(parts, m.width, m.height)
 }
 
@@ -94,16 +93,6 @@ func (m *Model) title() string {
 		summary += " · metrics: " + sanitize.Line(m.report.Convention)
 	}
 	return m.env.Styles.Title.Render("Routes of "+sanitize.Line(m.service)) + m.env.Styles.Muted.Render(summary)
-}
-
-func (m *Model) notice() string {
-	if n := m.request.Notice(m.env.Styles, m.src.Name(), "routes"); n != "" {
-		return n
-	}
-	if len(m.report.Warnings) > 0 {
-		return m.env.Styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(m.report.Warnings, " · ")))
-	}
-	return ""
 }
 
 func (m *Model) body() string {

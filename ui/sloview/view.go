@@ -138,7 +138,7 @@ func verdictTone(v slo.Verdict) table.Tone {
 
 // View draws the pane.
 func (m *Model) View() string {
-	parts := frame.Parts{Title: m.title(), Notice: m.notice(), Body: m.body(), Footer: m.footer()}
+	parts := frame.Parts{Title: m.title(), Notice: m.request.NoticeOrWarnings(m.env.Styles, m.src.Name(), "SLOs", m.report.Warnings), Body: m.body(), Footer: m.footer()}
 	return frame.Render(parts, m.width, m.height)
 }
 
@@ -151,16 +151,6 @@ func (m *Model) title() string {
 	}
 	summary := fmt.Sprintf("  %d objectives, %d critical, worst first", len(m.statuses), critical)
 	return m.env.Styles.Title.Render("Service level objectives") + m.env.Styles.Muted.Render(summary)
-}
-
-func (m *Model) notice() string {
-	if n := m.request.Notice(m.env.Styles, m.src.Name(), "SLOs"); n != "" {
-		return n
-	}
-	if len(m.report.Warnings) > 0 {
-		return m.env.Styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(m.report.Warnings, " · ")))
-	}
-	return ""
 }
 
 func (m *Model) body() string {

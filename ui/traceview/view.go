@@ -75,7 +75,7 @@ func shortID(id string) string { return id[:min(len(id), 8)] }
 
 // View draws the pane.
 func (m *Model) View() string {
-	parts := frame.Parts{Title: m.title(), Notice: m.notice(), Body: m.body(), Footer: m.footer()}
+	parts := frame.Parts{Title: m.title(), Notice: m.request.NoticeOrWarnings(m.env.Styles, m.src.Name(), "traces", m.result.Warnings), Body: m.body(), Footer: m.footer()}
 	return frame.Render(parts, m.width, m.height)
 }
 
@@ -91,16 +91,6 @@ func (m *Model) title() string {
 	toggle := m.env.Keys.Traces.ToggleErrors.Help()
 	summary := fmt.Sprintf("  %d %s · %s: %s", len(m.traces), m.mode(), toggle.Key, toggle.Desc)
 	return m.env.Styles.Title.Render(route) + m.env.Styles.Muted.Render(summary)
-}
-
-func (m *Model) notice() string {
-	if n := m.request.Notice(m.env.Styles, m.src.Name(), "traces"); n != "" {
-		return n
-	}
-	if len(m.result.Warnings) > 0 {
-		return m.env.Styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(m.result.Warnings, " · ")))
-	}
-	return ""
 }
 
 func (m *Model) body() string {
