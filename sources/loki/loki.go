@@ -13,10 +13,23 @@
 //     parallel; their lines are merged, and each line is classified by where
 //     the ID was found (structured metadata, a JSON or logfmt field, plain
 //     text). The smallest set of those queries that found every line is
-//     cached, so later look-ups are usually one request.
+//     cached (the line filter when it alone found them all, since it reads
+//     every body format), so later look-ups are usually one request; a
+//     cached choice that finds nothing for a trace is dropped and discovery
+//     runs again.
 //
-// Both can be pinned in Config (ServiceLabel, TraceField). Every LogQL query
-// is built in logql.go with escaping that cannot change its meaning.
+// Both can be pinned in Config (ServiceLabel, TraceField). A JSON or logfmt
+// pin adds a parser stage and a label filter across the usual field names
+// and their _extracted variants (Loki renames a parsed key that collides
+// with a stream or structured-metadata label):
+//
+//	{sel} |= "<id>" | json | trace_id="<id>" or traceId="<id>" or … or trace_id_extracted="<id>"
+//
+// A span ID, when asked for, filters in the query too (span_id structured
+// metadata, or a second line filter) and again on the parsed lines. Every
+// LogQL query is built in logql.go with escaping that cannot change its
+// meaning. Trace IDs are matched as 32 lower-case hex digits, as OTel
+// writes them.
 package loki
 
 import (
