@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -159,6 +160,8 @@ func cause(err error) string {
 		return "connection reset by the server"
 	case errors.As(err, &tooLarge):
 		return "answer too large"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "answer cut short (the connection closed mid-answer)"
 	case errors.As(err, &dnsErr):
 		return "host not found"
 	case errors.As(err, &unknown):

@@ -128,3 +128,16 @@ func TestDescribeLeavesOutTheURL(t *testing.T) {
 		t.Error("the cause is no longer in the chain")
 	}
 }
+
+func TestTruncatedAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		io.WriteString(w, `{"status":"succ`)
+	}))
+	defer srv.Close()
+	c, _ := New("loki", srv.URL, srv.Client(), 0)
+	_, err := c.Get(context.Background(), "/loki/api/v1/query_range", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "loki: answer cut short") {
+		t.Fatalf("error = %v, want answer cut short", err)
+	}
+}
