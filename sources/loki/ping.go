@@ -2,11 +2,11 @@ package loki
 
 import (
 	"context"
-	"github.com/redline-tui/redline/sources/internal/httpx"
 	"slices"
 	"strings"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
 // Info is what Ping learnt about a Loki, for `redline config check`.
