@@ -150,3 +150,20 @@ func TestReadmeDocumentsTheSnapshotSchema(t *testing.T) {
 		t.Errorf("README.md's snapshot schema differs from funnel/snapshot's doc comment:\n%s", block)
 	}
 }
+
+// BenchmarkSnapshotKey measures s on the demo's log step: collecting the
+// path from the five panes, building and rendering the Markdown snapshot
+// and wrapping it for the overlay (the file is saved in a command, not
+// measured).
+func BenchmarkSnapshotKey(b *testing.B) {
+	opts := demoOptions(fixedNow)
+	opts.Ticker = uitest.NeverTick
+	d := uitest.New(b, ui.New(opts), 80, 24)
+	d.Keys("enter", "enter", "enter", "enter")
+	key := uitest.Press("s")
+	for b.Loop() {
+		if _, save := d.Model.Update(key); save == nil {
+			b.Fatal("s did not save the snapshot")
+		}
+	}
+}
