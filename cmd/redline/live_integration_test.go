@@ -1,0 +1,130 @@
+//go:build integration
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redline-tui/redline/ui"
+	"github.com/redline-tui/redline/ui/uitest"
+)
+
+// stackEnv returns the CI stack's endpoints, failing when REDLINE_INTEGRATION=1
+// and one is missing, skipping otherwise.
+func stackEnv(t *testing.T) (prom, jaegerGRPC, lokiURL string) {
+	t.Helper()
+	prom, jaegerGRPC, lokiURL = os.Getenv("REDLINE_IT_PROMETHEUS"), os.Getenv("REDLINE_IT_JAEGER_GRPC"), os.Getenv("REDLINE_IT_LOKI")
+	if prom == "" || jaegerGRPC == "" || lokiURL == "" {
+		if os.Getenv("REDLINE_INTEGRATION") == "1" {
+			t.Fatal("REDLINE_IT_PROMETHEUS, REDLINE_IT_JAEGER_GRPC and REDLINE_IT_LOKI must be set (bash .ci/stack.sh up)")
+		}
+		t.Skip("no CI stack: run bash .ci/stack.sh up and export what it prints")
+	}
+	return prom, jaegerGRPC, lokiURL
+}
+
+// TestConfigCheckLive pings the real stack and reports what it detected.
+func TestConfigCheckLive(t *testing.T) {
+	prom, jaegerGRPC, lokiURL := stackEnv(t)
+	isolateConfig(t)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"config", "check", "--prometheus", prom, "--jaeger", jaegerGRPC, "--loki", lokiURL}, &stdout, &stderr)
+	out := stdout.String()
+	if code != 0 {
+		t.Fatalf("config check exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr.String())
+	}
+	for _, want := range []string{"✔ ok  prometheus", "OTel semconv", "classic", "spanmetrics", "shop", "✔ ok  jaeger", "✔ ok  loki", "service_name"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config check output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestFunnelLive walks the funnel on the live stack as a person would: the
+// shop service's SLO, its slow checkout route, the slowest trace with the
+// payments call on its critical path, and that trace's log lines.
+func TestFunnelLive(t *testing.T) {
+	prom, jaegerGRPC, lokiURL := stackEnv(t)
+	isolateConfig(t)
+	b, code := liveBackends(endpointFlags{prometheus: prom, jaeger: jaegerGRPC, loki: lokiURL}, os.Stderr)
+	if code != 0 {
+		t.Fatalf("opening the stack's backends: exit %d", code)
+	}
+	defer b.close()
+	opts := liveOptions(b)
+	opts.Window = 15 * time.Minute
+	opts.Ticker = uitest.NeverTick
+	d := uitest.New(t, ui.New(opts), 160, 48)
+
+	selectRow(t, d, "shop")
+	d.Keys("enter")
+	routes := screen(d)
+	if !strings.Contains(crumb(routes), "shop") {
+		t.Fatalf("no routes of shop:\n%s", routes)
+	}
+	if slowest := slowestRoute(routes); !strings.Contains(slowest, "/api/checkout") {
+		t.Errorf("the route with the highest p99 is %q, want the checkout route made slow:\n%s", slowest, routes)
+	}
+	selectRow(t, d, "/api/checkout")
+	d.Keys("enter")
+	if traces := screen(d); !strings.Contains(traces, "slowest traces") {
+		t.Fatalf("no trace list:\n%s", traces)
+	}
+	d.Keys("enter")
+	waterfall := screen(d)
+	if !criticalLine(waterfall, "charge") {
+		t.Errorf("the payments call is not on the critical path (◆):\n%s", waterfall)
+	}
+	d.Keys("enter")
+	logs := screen(d)
+	if !strings.Contains(crumb(logs), "logs") || !strings.Contains(logs, "correlated by") || strings.Contains(logs, "0 lines") {
+		t.Errorf("no correlated log lines:\n%s", logs)
+	}
+}
+
+// selectRow moves the selection down until its line contains text.
+func selectRow(t *testing.T, d *uitest.Driver, text string) {
+	t.Helper()
+	for range 50 {
+		if strings.Contains(lineWith(screen(d), "› "), text) {
+			return
+		}
+		d.Keys("down")
+	}
+	t.Fatalf("no row with %q:\n%s", text, screen(d))
+}
+
+// slowestRoute returns the route row with the highest p99: the last of the
+// row's three latency columns (p50, p95, p99).
+func slowestRoute(s string) string {
+	best, bestP99 := "", time.Duration(-1)
+	for _, line := range strings.Split(s, "\n") {
+		if !strings.Contains(line, "/api/") {
+			continue
+		}
+		p99 := time.Duration(-1)
+		for _, f := range strings.Fields(line) {
+			if d, err := time.ParseDuration(strings.ReplaceAll(f, "µ", "u")); err == nil {
+				p99 = d
+			}
+		}
+		if p99 > bestP99 {
+			best, bestP99 = line, p99
+		}
+	}
+	return best
+}
+
+// criticalLine reports whether a waterfall row marked ◆ mentions text.
+func criticalLine(s, text string) bool {
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, "◆") && strings.Contains(line, text) {
+			return true
+		}
+	}
+	return false
+}
