@@ -143,3 +143,16 @@ func (t *Tree) Layout(node int, width int) Bar {
 	clamp := func(x float64) float64 { return min(max(x, 0), float64(width)) }
 	return Bar{From: clamp(from), To: clamp(to)}
 }
+
+// Bottleneck returns the node that accounts for the largest share of the
+// critical path by itself (its CriticalTime), or -1 for an empty tree: where
+// an on-call engineer should look first.
+func (t *Tree) Bottleneck() int {
+	best := -1
+	for i := range t.Nodes {
+		if t.Nodes[i].Critical && (best < 0 || t.Nodes[i].CriticalTime > t.Nodes[best].CriticalTime) {
+			best = i
+		}
+	}
+	return best
+}

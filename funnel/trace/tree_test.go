@@ -409,3 +409,15 @@ func TestBuildDeepChain(t *testing.T) {
 		t.Errorf("deepest node depth %d critical %v, path length %d", last.Depth, last.Critical, len(tr.CriticalPath))
 	}
 }
+
+func TestBottleneck(t *testing.T) {
+	// a 0–100 calls b 0–30 then c 40–90, which calls d 40–85: the path runs
+	// a → c → d, and d alone accounts for 45 ms of it.
+	tr := Build(&Trace{Spans: []Span{sp("a", "", 0, 100), sp("b", "a", 0, 30), sp("c", "a", 40, 50), sp("d", "c", 40, 45)}})
+	if got := tr.Nodes[tr.Bottleneck()].Span.SpanID; got != "d" {
+		t.Errorf("Bottleneck = %s, want d\n%s", got, strings.Join(render(tr), "\n"))
+	}
+	if got := Build(&Trace{}).Bottleneck(); got != -1 {
+		t.Errorf("Bottleneck of an empty tree = %d, want -1", got)
+	}
+}

@@ -187,7 +187,8 @@ func summaryOf(t *trace.Trace) trace.Summary {
 func loadedModel(tb testing.TB, env pane.Env, t *trace.Trace, width, height int) Model {
 	tb.Helper()
 	m := New(env, &fakeSource{trace: t}, summaryOf(t), env.Range).SetSize(width, height)
-	return send(tb, m, m.Init()())
+	loaded := send(tb, m, m.Init()())
+	return pressAll(tb, loaded, "g") // from the top: a fresh load selects the bottleneck
 }
 
 // send feeds msg to p and returns the updated model.

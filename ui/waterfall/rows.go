@@ -23,11 +23,13 @@ type treeView struct {
 	page     int // rows on screen
 }
 
-// reset shows t fully expanded with the first row selected.
+// reset shows t fully expanded with its bottleneck selected: the span
+// that accounts for most of the critical path by itself.
 func (v treeView) reset(t *trace.Tree) treeView {
 	v.collapsed, v.criticalOnly = nil, false
-	v.selected, v.offset = 0, 0
-	return v.recompute(t, firstNode(t))
+	v = v.recompute(t, t.Bottleneck())
+	v.offset = max(v.selected-v.page/2, 0) // the bottleneck mid-screen, its callers above it
+	return v.scrolled(v.page)
 }
 
 // reload carries collapse state and the selection from the previous load

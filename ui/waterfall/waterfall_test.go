@@ -560,3 +560,28 @@ func BenchmarkToggleCritical100k(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// TestOpensOnTheBottleneck: a fresh trace opens with the span that accounts
+// for most of the critical path selected and on screen.
+func TestOpensOnTheBottleneck(t *testing.T) {
+	env := testEnv(false)
+	src := goldenTrace()
+	m := New(env, &fakeSource{trace: src}, summaryOf(src), env.Range).SetSize(80, 10)
+	loaded := send(t, m, m.Init()())
+	n := loaded.view.selectedNode()
+	if n < 0 || loaded.data.tree.Nodes[n].Span.Name != "await response" {
+		t.Fatalf("selected node %d, want the payments await response span", n)
+	}
+	if line := lineContaining(ansi.Strip(loaded.View()), cursorMark); !strings.Contains(line, "payments await") {
+		t.Errorf("the bottleneck is not the visible selected row: %q", line)
+	}
+}
+
+func lineContaining(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}
