@@ -1,0 +1,72 @@
+package fetch
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/ui/pane"
+)
+
+// Caller returns the backend call over time range r. It runs on the event
+// loop, so it may read the pane's state; the call it returns runs off the
+// loop and must capture values only, never the pane.
+type Caller[T any] func(r funnel.TimeRange) func(context.Context) (T, error)
+
+// Request is a pane's backend request over a time range: sent by Load, sent
+// again on pane.Refresh (unless it is still in flight) and on a
+// pane.RangeChanged that moves the range. Its Tracker keeps the
+// generations: each send cancels the one before, only the answer to the
+// latest send is accepted, and Cancel drops the one in flight.
+type Request[T any] struct {
+	Tracker
+	ctx     context.Context
+	now     func() time.Time
+	backend string
+	rng     funnel.TimeRange
+	caller  Caller[T]
+}
+
+// NewRequest returns the request of a pane built with env, calling backend
+// through caller over env.Range. Nothing is sent until Load.
+func NewRequest[T any](env pane.Env, backend string, caller Caller[T]) Request[T] {
+	return Request[T]{ctx: env.Ctx, now: env.Now, backend: backend, rng: env.Range, caller: caller}
+}
+
+// Load sends the request over its range, cancelling the one in flight.
+func (r *Request[T]) Load() tea.Cmd {
+	ctx, gen := r.Begin(r.ctx)
+	return Call(ctx, gen, r.backend, r.now, r.caller(r.rng))
+}
+
+// Update handles the request's messages. An answer to the latest send that
+// succeeded is returned with fresh true; stale and failed answers only
+// update the Tracker. A refresh while nothing is in flight, or a change of
+// range, returns the command that sends the request again. Other messages
+// are ignored.
+func (r *Request[T]) Update(msg tea.Msg) (value T, fresh bool, cmd tea.Cmd) {
+	switch msg := msg.(type) {
+	case Result[T]:
+		if r.Accept(msg.Gen, msg.Err) && msg.Err == nil {
+			return msg.Value, true, nil
+		}
+	case pane.Refresh:
+		if !r.InFlight() {
+			return value, false, r.Load()
+		}
+	case pane.RangeChanged:
+		if msg.Range != r.rng {
+			r.rng = msg.Range
+			return value, false, r.Load()
+		}
+	}
+	return value, false, nil
+}
+
+// Range is the time range the request covers.
+func (r *Request[T]) Range() funnel.TimeRange { return r.rng }
+
+// Backend names the backend the request is sent to.
+func (r *Request[T]) Backend() string { return r.backend }
