@@ -12,10 +12,8 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/slo"
-	"github.com/redline-tui/redline/ui/fetch"
-	"github.com/redline-tui/redline/ui/frame"
 	"github.com/redline-tui/redline/ui/pane"
-	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/tablepane"
 )
 
 // Source answers the SLO step (sources/prometheus, sources/demo).
@@ -26,79 +24,48 @@ type Source interface {
 
 // Model is the SLO pane.
 type Model struct {
-	env      pane.Env
+	tablepane.Base[slo.Report]
 	src      Source
-	rng      funnel.TimeRange
-	request  fetch.Tracker
 	statuses []slo.Status // sorted worst first
 	report   slo.Report
-	table    table.Model
-	width    int
-	height   int
 }
 
 var _ pane.Pane = (*Model)(nil)
 
 // New returns the SLO pane reading from src over env.Range.
 func New(env pane.Env, src Source) *Model {
-	return &Model{
-		env:   env,
-		src:   src,
-		rng:   env.Range,
-		table: table.New(env.Styles, env.Keys, columns()...),
-	}
+	m := &Model{src: src}
+	m.Base = tablepane.New(env, src.Name(), m.call, columns()...)
+	return m
 }
 
 // Title is the breadcrumb segment.
 func (m *Model) Title() string { return "SLOs" }
 
-// Init starts the first query.
-func (m *Model) Init() tea.Cmd { return m.load() }
-
-func (m *Model) load() tea.Cmd {
-	ctx, gen := m.request.Begin(m.env.Ctx)
-	src, r := m.src, m.rng
-	return fetch.Call(ctx, gen, src.Name(), m.env.Now, func(ctx context.Context) (slo.Report, error) {
-		return src.SLOs(ctx, r)
-	})
+// call is the SLO query over r; it captures the source and r only.
+func (m *Model) call(r funnel.TimeRange) func(context.Context) (slo.Report, error) {
+	src := m.src
+	return func(ctx context.Context) (slo.Report, error) { return src.SLOs(ctx, r) }
 }
 
 // Update handles answers, refreshes, range changes and keys.
 func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
-	switch msg := msg.(type) {
-	case fetch.Result[slo.Report]:
-		m.receive(msg)
-	case pane.Refresh:
-		if !m.request.InFlight() {
-			return m, m.load()
-		}
-	case pane.RangeChanged:
-		if msg.Range != m.rng {
-			m.rng = msg.Range
-			return m, m.load()
-		}
-	case tea.KeyPressMsg:
-		return m, m.key(msg)
-	}
-	return m, nil
+	return m, m.Handle(msg, m.receive, m.key)
 }
 
-func (m *Model) receive(msg fetch.Result[slo.Report]) {
-	if !m.request.Accept(msg.Gen, msg.Err) || msg.Err != nil {
-		return
-	}
-	m.report = msg.Value
-	m.statuses = append([]slo.Status(nil), msg.Value.Statuses...)
+func (m *Model) receive(report slo.Report) {
+	m.report = report
+	m.statuses = append([]slo.Status(nil), report.Statuses...)
 	slo.SortBySeverity(m.statuses)
-	m.table.SetRows(rows(m.statuses))
+	m.Table.SetRows(rows(m.statuses))
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.table.Update(msg) {
+	if m.Table.Update(msg) {
 		return nil
 	}
-	if key.Matches(msg, m.env.Keys.Global.Drill) {
-		if i, ok := m.table.Selected(); ok {
+	if key.Matches(msg, m.Env.Keys.Global.Drill) {
+		if i, ok := m.Table.Selected(); ok {
 			s := m.statuses[i]
 			return func() tea.Msg { return pane.OpenRoutes{Service: s.Objective.Service, Status: s} }
 		}
@@ -108,24 +75,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // SetSize lays the pane out in width × height cells.
 func (m *Model) SetSize(width, height int) pane.Pane {
-	m.width, m.height = width, height
-	m.table.SetSize(width, frame.BodyHeight(height))
+	m.Resize(width, height)
 	return m
 }
 
-// Close cancels the query in flight.
-func (m *Model) Close() { m.request.Cancel() }
-
 // Help lists the pane's own bindings.
 func (m *Model) Help() []key.Binding {
-	return []key.Binding{m.env.Keys.Global.Drill, m.env.Keys.Global.Filter, m.env.Keys.List.Up, m.env.Keys.List.Down}
+	return []key.Binding{m.Env.Keys.Global.Drill, m.Env.Keys.Global.Filter, m.Env.Keys.List.Up, m.Env.Keys.List.Down}
 }
-
-// Capturing reports whether the filter prompt is open.
-func (m *Model) Capturing() bool { return m.table.Capturing() }
 
 // Queries are the queries behind the SLOs shown.
 func (m *Model) Queries() []funnel.Query { return m.report.Queries }
-
-// Loading reports whether a query is in flight.
-func (m *Model) Loading() bool { return m.request.InFlight() }

@@ -7,10 +7,10 @@ var _ snapshot.Contributor = (*Model)(nil)
 // ContributeSnapshot adds the selected SLO with the report's queries and
 // warnings, and the load error when the last query failed.
 func (m *Model) ContributeSnapshot(in *snapshot.Input) {
-	if err := m.request.Err(); err != nil {
+	if err := m.Request.Err(); err != nil {
 		in.Fail(snapshot.PartSLO, m.src.Name(), err)
 	}
-	i, ok := m.table.Selected()
+	i, ok := m.Table.Selected()
 	if !ok {
 		return
 	}

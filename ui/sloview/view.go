@@ -8,8 +8,8 @@ import (
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/sparkline"
 	"github.com/redline-tui/redline/funnel/units"
-	"github.com/redline-tui/redline/ui/frame"
 	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/tablepane"
 )
 
 const (
@@ -138,9 +138,12 @@ func verdictTone(v slo.Verdict) table.Tone {
 
 // View draws the pane.
 func (m *Model) View() string {
-	parts := frame.Parts{Title: m.title(), Notice: m.request.NoticeOrWarnings(m.env.Styles, m.src.Name(), "SLOs", m.report.Warnings), Body: m.body(), Footer: m.footer()}
-	return frame.Render(parts, m.width, m.height)
+	return m.Frame(tablepane.Parts{Title: m.title(), What: "SLOs", Warnings: m.report.Warnings, Empty: noSLOs, Footer: m.footer()})
 }
+
+// noSLOs is said when the source found no objectives.
+const noSLOs = "No SLOs found. redline reads Sloth or Pyrra recording rules, or objectives\n" +
+	"from its config; without them it assumes 99.9% availability per service."
 
 func (m *Model) title() string {
 	critical := 0
@@ -150,23 +153,12 @@ func (m *Model) title() string {
 		}
 	}
 	summary := fmt.Sprintf("  %d objectives, %d critical, worst first", len(m.statuses), critical)
-	return m.env.Styles.Title.Render("Service level objectives") + m.env.Styles.Muted.Render(summary)
-}
-
-func (m *Model) body() string {
-	if m.request.Loaded() && len(m.statuses) == 0 {
-		return m.env.Styles.Muted.Render("No SLOs found. redline reads Sloth or Pyrra recording rules, or objectives\n" +
-			"from its config; without them it assumes 99.9% availability per service.")
-	}
-	if !m.request.Loaded() {
-		return ""
-	}
-	return m.table.View()
+	return m.Env.Styles.Title.Render("Service level objectives") + m.Env.Styles.Muted.Render(summary)
 }
 
 // footer describes the selected SLO: its SLI and any caveat.
 func (m *Model) footer() []string {
-	i, ok := m.table.Selected()
+	i, ok := m.Table.Selected()
 	if !ok || i >= len(m.statuses) {
 		return nil
 	}
@@ -174,12 +166,12 @@ func (m *Model) footer() []string {
 	sli := fmt.Sprintf("SLI: %s · %s · period %s · origin %s",
 		sanitize.Line(s.Objective.SLI), units.Objective(s.Objective.Target),
 		units.Coarse(s.Objective.Period), sanitize.Line(string(s.Objective.Origin)))
-	lines := []string{m.env.Styles.Muted.Render(sli)}
+	lines := []string{m.Env.Styles.Muted.Render(sli)}
 	switch {
 	case s.Caveat != "":
-		lines = append(lines, m.env.Styles.Warn.Render(lowTrafficMark+" "+sanitize.Line(s.Caveat)))
+		lines = append(lines, m.Env.Styles.Warn.Render(lowTrafficMark+" "+sanitize.Line(s.Caveat)))
 	case s.Objective.Origin == slo.OriginAssumed:
-		lines = append(lines, m.env.Styles.Warn.Render("assumed: no SLO is defined for this service; 99.9% availability is assumed"))
+		lines = append(lines, m.Env.Styles.Warn.Render("assumed: no SLO is defined for this service; 99.9% availability is assumed"))
 	}
 	return lines
 }
