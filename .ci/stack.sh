@@ -81,17 +81,21 @@ stop_packaged_prometheus() {
 
 # ---------------------------------------------------------------- building
 
-# module_hash identifies the sources of a Go module and the toolchain.
+# module_hash identifies the sources of a Go module, the toolchain and the
+# extra build arguments.
 module_hash() {
 	local dir=$1
-	{ go version; cat "$dir/go.mod" "$dir/go.sum"; find "$dir" -name '*.go' ! -name '*_test.go' | sort | xargs cat; } | sha256sum | cut -d' ' -f1
+	shift
+	{ go version; echo "$@"; cat "$dir/go.mod" "$dir/go.sum"; find "$dir" -name '*.go' ! -name '*_test.go' | sort | xargs cat; } | sha256sum | cut -d' ' -f1
 }
 
-# build NAME MODULE_DIR PACKAGE builds PACKAGE of MODULE_DIR to $BIN/NAME
-# unless the binary exists and was built from the same module state.
+# build NAME MODULE_DIR PACKAGE [GO-BUILD-ARGS...] builds PACKAGE of
+# MODULE_DIR to $BIN/NAME unless the binary exists and was built from the same
+# module state with the same arguments.
 build() {
 	local name=$1 dir=$2 pkg=$3 hash stamp="$BIN/$1.stamp"
-	hash=$(module_hash "$dir")
+	shift 3
+	hash=$(module_hash "$dir" "$@")
 	if [[ -x $BIN/$name && -f $stamp && $(cat "$stamp") == "$hash" ]]; then
 		say "$name: cached binary $BIN/$name"
 		return 0
@@ -99,16 +103,24 @@ build() {
 	mkdir -p "$BIN"
 	say "$name: building $pkg (this takes a while the first time)"
 	local start=$SECONDS
-	(cd "$dir" && GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -o "$BIN/$name.tmp.$$" "$pkg") >&2 9>&- ||
+	(cd "$dir" && GOFLAGS="${GOFLAGS:-} -mod=readonly" go build "$@" -o "$BIN/$name.tmp.$$" "$pkg") >&2 9>&- ||
 		die "$name: go build $pkg in $dir failed"
 	mv "$BIN/$name.tmp.$$" "$BIN/$name"
 	echo "$hash" >"$stamp"
 	say "$name: built in $((SECONDS - start))s"
 }
 
+# loki_ldflags stamps the version Loki reports on /loki/api/v1/status/buildinfo
+# (its release builds set these with -X; a plain go build leaves them empty).
+loki_ldflags() {
+	local version pkg=github.com/grafana/loki/v3/pkg/util/build
+	version=$(cd "$CI_DIR/tools/loki" && GOFLAGS="${GOFLAGS:-} -mod=readonly" go list -m -f '{{.Version}}' github.com/grafana/loki/v3)
+	echo "-X $pkg.Version=${version#v} -X $pkg.GoVersion=$(go env GOVERSION) -X $pkg.BuildUser=redline-ci"
+}
+
 build_all() {
 	build jaeger "$CI_DIR/tools/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger
-	build loki "$CI_DIR/tools/loki" github.com/grafana/loki/v3/cmd/loki
+	build loki "$CI_DIR/tools/loki" github.com/grafana/loki/v3/cmd/loki -ldflags "$(loki_ldflags)"
 	build testsvc "$CI_DIR/testsvc" .
 }
 
