@@ -13,10 +13,8 @@ import (
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/slo"
-	"github.com/redline-tui/redline/ui/fetch"
-	"github.com/redline-tui/redline/ui/frame"
 	"github.com/redline-tui/redline/ui/pane"
-	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/tablepane"
 )
 
 // Source answers the RED step (sources/prometheus, sources/demo).
@@ -27,83 +25,51 @@ type Source interface {
 
 // Model is the RED pane of one service.
 type Model struct {
-	env     pane.Env
+	tablepane.Base[red.Report]
 	src     Source
 	service string
 	status  slo.Status // the SLO drilled from
-	rng     funnel.TimeRange
-	request fetch.Tracker
 	report  red.Report
 	ranked  []red.Row
-	table   table.Model
-	width   int
-	height  int
 }
 
 var _ pane.Pane = (*Model)(nil)
 
 // New returns the RED pane of the service of the SLO status drilled from.
 func New(env pane.Env, src Source, service string, status slo.Status) *Model {
-	return &Model{
-		env:     env,
-		src:     src,
-		service: service,
-		status:  status,
-		rng:     env.Range,
-		table:   table.New(env.Styles, env.Keys, columns()...),
-	}
+	m := &Model{src: src, service: service, status: status}
+	m.Base = tablepane.New(env, src.Name(), m.call, columns()...)
+	return m
 }
 
 // Title is the breadcrumb segment: the service.
 func (m *Model) Title() string { return sanitize.Line(m.service) }
 
-// Init starts the first query.
-func (m *Model) Init() tea.Cmd { return m.load() }
-
-func (m *Model) load() tea.Cmd {
-	ctx, gen := m.request.Begin(m.env.Ctx)
-	src, service, r := m.src, m.service, m.rng
-	return fetch.Call(ctx, gen, src.Name(), m.env.Now, func(ctx context.Context) (red.Report, error) {
-		return src.Routes(ctx, service, r)
-	})
+// call is the routes query over r; it captures the source, the service and
+// r only.
+func (m *Model) call(r funnel.TimeRange) func(context.Context) (red.Report, error) {
+	src, service := m.src, m.service
+	return func(ctx context.Context) (red.Report, error) { return src.Routes(ctx, service, r) }
 }
 
 // Update handles answers, refreshes, range changes and keys.
 func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
-	switch msg := msg.(type) {
-	case fetch.Result[red.Report]:
-		m.receive(msg)
-	case pane.Refresh:
-		if !m.request.InFlight() {
-			return m, m.load()
-		}
-	case pane.RangeChanged:
-		if msg.Range != m.rng {
-			m.rng = msg.Range
-			return m, m.load()
-		}
-	case tea.KeyPressMsg:
-		return m, m.key(msg)
-	}
-	return m, nil
+	return m, m.Handle(msg, m.receive, m.key)
 }
 
-func (m *Model) receive(msg fetch.Result[red.Report]) {
-	if !m.request.Accept(msg.Gen, msg.Err) || msg.Err != nil {
-		return
-	}
-	m.report = msg.Value
-	m.ranked = append([]red.Row(nil), msg.Value.Rows...)
+func (m *Model) receive(report red.Report) {
+	m.report = report
+	m.ranked = append([]red.Row(nil), report.Rows...)
 	red.Rank(m.ranked)
-	m.table.SetRows(rows(m.ranked))
+	m.Table.SetRows(rows(m.ranked))
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.table.Update(msg) {
+	if m.Table.Update(msg) {
 		return nil
 	}
-	if key.Matches(msg, m.env.Keys.Global.Drill) {
-		if i, ok := m.table.Selected(); ok {
+	if key.Matches(msg, m.Env.Keys.Global.Drill) {
+		if i, ok := m.Table.Selected(); ok {
 			service, row := m.service, m.ranked[i]
 			return func() tea.Msg { return pane.OpenTraces{Service: service, Row: row} }
 		}
@@ -113,24 +79,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // SetSize lays the pane out in width × height cells.
 func (m *Model) SetSize(width, height int) pane.Pane {
-	m.width, m.height = width, height
-	m.table.SetSize(width, frame.BodyHeight(height))
+	m.Resize(width, height)
 	return m
 }
 
-// Close cancels the query in flight.
-func (m *Model) Close() { m.request.Cancel() }
-
 // Help lists the pane's own bindings.
 func (m *Model) Help() []key.Binding {
-	return []key.Binding{m.env.Keys.Global.Drill, m.env.Keys.Global.Filter, m.env.Keys.List.Up, m.env.Keys.List.Down}
+	return []key.Binding{m.Env.Keys.Global.Drill, m.Env.Keys.Global.Filter, m.Env.Keys.List.Up, m.Env.Keys.List.Down}
 }
-
-// Capturing reports whether the filter prompt is open.
-func (m *Model) Capturing() bool { return m.table.Capturing() }
 
 // Queries are the queries behind the routes shown.
 func (m *Model) Queries() []funnel.Query { return m.report.Queries }
-
-// Loading reports whether a query is in flight.
-func (m *Model) Loading() bool { return m.request.InFlight() }

@@ -10,16 +10,16 @@ var _ snapshot.Contributor = (*Model)(nil)
 func (m *Model) ContributeSnapshot(in *snapshot.Input) {
 	status := m.status
 	in.SLO = &status
-	if err := m.request.Err(); err != nil {
+	if err := m.Request.Err(); err != nil {
 		in.Fail(snapshot.PartRED, m.src.Name(), err)
 	}
-	if !m.request.Loaded() {
+	if !m.Request.Loaded() {
 		return
 	}
 	report := m.report
 	report.Rows = m.ranked
 	in.RED = &report
-	if i, ok := m.table.Selected(); ok {
+	if i, ok := m.Table.Selected(); ok {
 		in.Route = m.ranked[i].Route
 		in.How.Route = "selected"
 	}

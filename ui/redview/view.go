@@ -8,8 +8,8 @@ import (
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/sparkline"
 	"github.com/redline-tui/redline/funnel/units"
-	"github.com/redline-tui/redline/ui/frame"
 	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/tablepane"
 )
 
 const sparkWidth = 10
@@ -83,8 +83,8 @@ func errorTone(ratio float64) table.Tone {
 
 // View draws the pane.
 func (m *Model) View() string {
-	parts := frame.Parts{Title: m.title(), Notice: m.request.NoticeOrWarnings(m.env.Styles, m.src.Name(), "routes", m.report.Warnings), Body: m.body(), Footer: m.footer()}
-	return frame.Render(parts, m.width, m.height)
+	empty := "No routes with traffic for " + sanitize.Line(m.service) + " in this time range. [ and ] move the range."
+	return m.Frame(tablepane.Parts{Title: m.title(), What: "routes", Warnings: m.report.Warnings, Empty: empty, Footer: m.footer()})
 }
 
 func (m *Model) title() string {
@@ -92,24 +92,12 @@ func (m *Model) title() string {
 	if m.report.Convention != "" {
 		summary += " · metrics: " + sanitize.Line(m.report.Convention)
 	}
-	return m.env.Styles.Title.Render("Routes of "+sanitize.Line(m.service)) + m.env.Styles.Muted.Render(summary)
-}
-
-func (m *Model) body() string {
-	switch {
-	case !m.request.Loaded():
-		return ""
-	case len(m.ranked) == 0:
-		return m.env.Styles.Muted.Render("No routes with traffic for " + sanitize.Line(m.service) +
-			" in this time range. [ and ] move the range.")
-	default:
-		return m.table.View()
-	}
+	return m.Env.Styles.Title.Render("Routes of "+sanitize.Line(m.service)) + m.Env.Styles.Muted.Render(summary)
 }
 
 // footer describes the selected route: its error rate and exemplars.
 func (m *Model) footer() []string {
-	i, ok := m.table.Selected()
+	i, ok := m.Table.Selected()
 	if !ok || i >= len(m.ranked) {
 		return nil
 	}
@@ -119,7 +107,7 @@ func (m *Model) footer() []string {
 		line += fmt.Sprintf(" · %s %d exemplar traces", exemplarMark, n)
 	}
 	return []string{
-		m.env.Styles.Muted.Render(line),
-		m.env.Styles.Muted.Render("SLO " + sanitize.Line(m.status.Objective.Name) + ": " + m.status.Verdict.String()),
+		m.Env.Styles.Muted.Render(line),
+		m.Env.Styles.Muted.Render("SLO " + sanitize.Line(m.status.Objective.Name) + ": " + m.status.Verdict.String()),
 	}
 }
