@@ -8,11 +8,11 @@ var _ snapshot.Contributor = (*Model)(nil)
 // search's queries, and the load error when the last search failed.
 func (m *Model) ContributeSnapshot(in *snapshot.Input) {
 	in.Route = m.route.Route
-	if err := m.request.Err(); err != nil {
+	if err := m.Request.Err(); err != nil {
 		in.Fail(snapshot.PartTrace, m.src.Name(), err)
 	}
 	in.TraceQueries = m.result.Queries
-	i, ok := m.table.Selected()
+	i, ok := m.Table.Selected()
 	if !ok {
 		return
 	}

@@ -14,10 +14,8 @@ import (
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
-	"github.com/redline-tui/redline/ui/fetch"
-	"github.com/redline-tui/redline/ui/frame"
 	"github.com/redline-tui/redline/ui/pane"
-	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/tablepane"
 )
 
 // Limit is how many traces one search asks for.
@@ -31,19 +29,14 @@ type Source interface {
 
 // Model is the trace list of one route.
 type Model struct {
-	env        pane.Env
+	tablepane.Base[trace.SearchResult]
 	src        Source
 	service    string
 	route      red.Row
-	rng        funnel.TimeRange
 	errorsOnly bool
-	request    fetch.Tracker
 	result     trace.SearchResult
 	traces     []trace.Summary // shown, slowest first, exemplars merged in
 	exemplars  map[string]bool // trace IDs the route's exemplars point to
-	table      table.Model
-	width      int
-	height     int
 }
 
 var _ pane.Pane = (*Model)(nil)
@@ -54,27 +47,18 @@ func New(env pane.Env, src Source, service string, route red.Row) *Model {
 	for _, e := range route.Exemplars {
 		exemplars[trace.NormalizeTraceID(e.TraceID)] = true
 	}
-	return &Model{
-		env:       env,
-		src:       src,
-		service:   service,
-		route:     route,
-		rng:       env.Range,
-		exemplars: exemplars,
-		table:     table.New(env.Styles, env.Keys, columns()...),
-	}
+	m := &Model{src: src, service: service, route: route, exemplars: exemplars}
+	m.Base = tablepane.New(env, src.Name(), m.call, columns()...)
+	return m
 }
 
 // Title is the breadcrumb segment: the route.
 func (m *Model) Title() string { return sanitize.Line(m.route.Route) }
 
-// Init starts the first search.
-func (m *Model) Init() tea.Cmd { return m.load() }
-
-// query is the search for the current mode: traces at or above the route's
-// p95, or erroring traces of any duration.
-func (m *Model) query() trace.Query {
-	q := trace.Query{Service: m.service, Route: m.route.Route, Range: m.rng, Limit: Limit}
+// query is the search over r for the current mode: traces at or above the
+// route's p95, or erroring traces of any duration.
+func (m *Model) query(r funnel.TimeRange) trace.Query {
+	q := trace.Query{Service: m.service, Route: m.route.Route, Range: r, Limit: Limit}
 	if m.errorsOnly {
 		q.ErrorsOnly = true
 	} else {
@@ -83,41 +67,21 @@ func (m *Model) query() trace.Query {
 	return q
 }
 
-func (m *Model) load() tea.Cmd {
-	ctx, gen := m.request.Begin(m.env.Ctx)
-	src, q := m.src, m.query()
-	return fetch.Call(ctx, gen, src.Name(), m.env.Now, func(ctx context.Context) (trace.SearchResult, error) {
-		return src.FindTraces(ctx, q)
-	})
+// call is the search over r; it captures the source and the query only.
+func (m *Model) call(r funnel.TimeRange) func(context.Context) (trace.SearchResult, error) {
+	src, q := m.src, m.query(r)
+	return func(ctx context.Context) (trace.SearchResult, error) { return src.FindTraces(ctx, q) }
 }
 
 // Update handles answers, refreshes, range changes and keys.
 func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
-	switch msg := msg.(type) {
-	case fetch.Result[trace.SearchResult]:
-		m.receive(msg)
-	case pane.Refresh:
-		if !m.request.InFlight() {
-			return m, m.load()
-		}
-	case pane.RangeChanged:
-		if msg.Range != m.rng {
-			m.rng = msg.Range
-			return m, m.load()
-		}
-	case tea.KeyPressMsg:
-		return m, m.key(msg)
-	}
-	return m, nil
+	return m, m.Handle(msg, m.receive, m.key)
 }
 
-func (m *Model) receive(msg fetch.Result[trace.SearchResult]) {
-	if !m.request.Accept(msg.Gen, msg.Err) || msg.Err != nil {
-		return
-	}
-	m.result = msg.Value
-	m.traces = m.withExemplars(msg.Value.Traces)
-	m.table.SetRows(rows(m.traces, m.exemplars))
+func (m *Model) receive(result trace.SearchResult) {
+	m.result = result
+	m.traces = m.withExemplars(result.Traces)
+	m.Table.SetRows(rows(m.traces, m.exemplars))
 }
 
 // withExemplars adds the traces the route's exemplars point to when the
@@ -126,7 +90,7 @@ func (m *Model) receive(msg fetch.Result[trace.SearchResult]) {
 func (m *Model) withExemplars(found []trace.Summary) []trace.Summary {
 	out := append([]trace.Summary(nil), found...)
 	if !m.errorsOnly {
-		out = append(out, missingExemplars(m.service, m.route, m.rng, found)...)
+		out = append(out, missingExemplars(m.service, m.route, m.Request.Range(), found)...)
 	}
 	trace.SortSlowestFirst(out)
 	return out
@@ -152,16 +116,16 @@ func missingExemplars(service string, route red.Row, r funnel.TimeRange, found [
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.table.Update(msg) {
+	if m.Table.Update(msg) {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, m.env.Keys.Traces.ToggleErrors):
+	case key.Matches(msg, m.Env.Keys.Traces.ToggleErrors):
 		m.errorsOnly = !m.errorsOnly
-		return m.load()
-	case key.Matches(msg, m.env.Keys.Global.Drill):
-		if i, ok := m.table.Selected(); ok {
-			summary, r := m.traces[i], m.rng
+		return m.Request.Load()
+	case key.Matches(msg, m.Env.Keys.Global.Drill):
+		if i, ok := m.Table.Selected(); ok {
+			summary, r := m.traces[i], m.Request.Range()
 			return func() tea.Msg { return pane.OpenTrace{Summary: summary, Range: r} }
 		}
 	}
@@ -170,24 +134,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // SetSize lays the pane out in width × height cells.
 func (m *Model) SetSize(width, height int) pane.Pane {
-	m.width, m.height = width, height
-	m.table.SetSize(width, frame.BodyHeight(height))
+	m.Resize(width, height)
 	return m
 }
 
-// Close cancels the search in flight.
-func (m *Model) Close() { m.request.Cancel() }
-
 // Help lists the pane's own bindings.
 func (m *Model) Help() []key.Binding {
-	return []key.Binding{m.env.Keys.Global.Drill, m.env.Keys.Traces.ToggleErrors, m.env.Keys.Global.Filter}
+	return []key.Binding{m.Env.Keys.Global.Drill, m.Env.Keys.Traces.ToggleErrors, m.Env.Keys.Global.Filter}
 }
-
-// Capturing reports whether the filter prompt is open.
-func (m *Model) Capturing() bool { return m.table.Capturing() }
 
 // Queries are the searches behind the traces shown.
 func (m *Model) Queries() []funnel.Query { return m.result.Queries }
-
-// Loading reports whether a search is in flight.
-func (m *Model) Loading() bool { return m.request.InFlight() }

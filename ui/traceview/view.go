@@ -8,8 +8,8 @@ import (
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
-	"github.com/redline-tui/redline/ui/frame"
 	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/tablepane"
 )
 
 // exemplarMark flags a trace a latency exemplar of the route points to.
@@ -75,8 +75,8 @@ func shortID(id string) string { return id[:min(len(id), 8)] }
 
 // View draws the pane.
 func (m *Model) View() string {
-	parts := frame.Parts{Title: m.title(), Notice: m.request.NoticeOrWarnings(m.env.Styles, m.src.Name(), "traces", m.result.Warnings), Body: m.body(), Footer: m.footer()}
-	return frame.Render(parts, m.width, m.height)
+	empty := "No " + m.mode() + " for this route in " + m.Request.Range().String() + "."
+	return m.Frame(tablepane.Parts{Title: m.title(), What: "traces", Warnings: m.result.Warnings, Empty: empty, Footer: m.footer()})
 }
 
 func (m *Model) mode() string {
@@ -88,25 +88,14 @@ func (m *Model) mode() string {
 
 func (m *Model) title() string {
 	route := sanitize.Line(m.service) + " " + sanitize.Line(m.route.Route)
-	toggle := m.env.Keys.Traces.ToggleErrors.Help()
+	toggle := m.Env.Keys.Traces.ToggleErrors.Help()
 	summary := fmt.Sprintf("  %d %s · %s: %s", len(m.traces), m.mode(), toggle.Key, toggle.Desc)
-	return m.env.Styles.Title.Render(route) + m.env.Styles.Muted.Render(summary)
-}
-
-func (m *Model) body() string {
-	switch {
-	case !m.request.Loaded():
-		return ""
-	case len(m.traces) == 0:
-		return m.env.Styles.Muted.Render("No " + m.mode() + " for this route in " + m.rng.String() + ".")
-	default:
-		return m.table.View()
-	}
+	return m.Env.Styles.Title.Render(route) + m.Env.Styles.Muted.Render(summary)
 }
 
 // footer names the selected trace in full and its services.
 func (m *Model) footer() []string {
-	i, ok := m.table.Selected()
+	i, ok := m.Table.Selected()
 	if !ok || i >= len(m.traces) {
 		return nil
 	}
@@ -116,7 +105,7 @@ func (m *Model) footer() []string {
 		line += " · " + exemplarMark + " exemplar of the route's latency"
 	}
 	return []string{
-		m.env.Styles.Muted.Render(line),
-		m.env.Styles.Muted.Render("services: " + sanitize.Line(strings.Join(s.Services, ", "))),
+		m.Env.Styles.Muted.Render(line),
+		m.Env.Styles.Muted.Render("services: " + sanitize.Line(strings.Join(s.Services, ", "))),
 	}
 }
