@@ -53,8 +53,8 @@ func loaded(b *testing.B, lines []logs.Line) *Model {
 	m := New(env, manyLines{lines}, pane.OpenLogs{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", Range: funnel.Last(time.Hour, benchStart)})
 	m.SetSize(160, 45)
 	run(m, m.Init())
-	if m.table.Len() != len(lines) {
-		b.Fatalf("pane holds %d lines, want %d", m.table.Len(), len(lines))
+	if m.Table.Len() != len(lines) {
+		b.Fatalf("pane holds %d lines, want %d", m.Table.Len(), len(lines))
 	}
 	return m
 }
@@ -124,7 +124,7 @@ func BenchmarkLogsFilterKeypress100k(b *testing.B) {
 		_ = m.View()
 		i++
 	}
-	if !m.Capturing() || m.table.Shown() == 0 {
+	if !m.Capturing() || m.Table.Shown() == 0 {
 		b.Fatal("the filter prompt closed, or the filter dropped every line")
 	}
 	b.ReportMetric(heap, "heap-MB")

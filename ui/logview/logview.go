@@ -13,10 +13,8 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/logs"
-	"github.com/redline-tui/redline/ui/fetch"
-	"github.com/redline-tui/redline/ui/frame"
 	"github.com/redline-tui/redline/ui/pane"
-	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/tablepane"
 )
 
 // Limit is how many lines one query asks for.
@@ -30,17 +28,13 @@ type Source interface {
 
 // Model is the log pane of one trace.
 type Model struct {
-	env         pane.Env
+	tablepane.Base[logs.Result]
 	src         Source
 	target      pane.OpenLogs
 	spanOnly    bool
 	errorsFirst bool
-	request     fetch.Tracker
 	result      logs.Result
 	lines       []logs.Line // in display order
-	table       table.Model
-	width       int
-	height      int
 }
 
 var _ pane.Pane = (*Model)(nil)
@@ -48,14 +42,9 @@ var _ pane.Pane = (*Model)(nil)
 // New returns the log pane for the trace (and span, when given) of target.
 // It starts on the span's lines when a span is given.
 func New(env pane.Env, src Source, target pane.OpenLogs) *Model {
-	m := &Model{
-		env:      env,
-		src:      src,
-		target:   target,
-		spanOnly: target.SpanID != "",
-		table:    table.New(env.Styles, env.Keys, columns()...),
-	}
-	m.table.SetDetail(m.fields)
+	m := &Model{src: src, target: target, spanOnly: target.SpanID != ""}
+	m.Base = tablepane.New(env, src.Name(), m.call, columns()...)
+	m.Table.SetDetail(m.fields)
 	return m
 }
 
@@ -67,9 +56,6 @@ func (m *Model) Title() string {
 	return "logs"
 }
 
-// Init starts the first query.
-func (m *Model) Init() tea.Cmd { return m.load() }
-
 func (m *Model) query() logs.Query {
 	q := logs.Query{TraceID: m.target.TraceID, Services: m.target.Services, Range: m.target.Range, Limit: Limit}
 	if m.spanOnly {
@@ -78,35 +64,25 @@ func (m *Model) query() logs.Query {
 	return q
 }
 
-func (m *Model) load() tea.Cmd {
-	ctx, gen := m.request.Begin(m.env.Ctx)
+// call is the query of the trace's (or span's) lines over the trace's own
+// time span, whatever the pane's range; it captures the source and the
+// query only.
+func (m *Model) call(funnel.TimeRange) func(context.Context) (logs.Result, error) {
 	src, q := m.src, m.query()
-	return fetch.Call(ctx, gen, src.Name(), m.env.Now, func(ctx context.Context) (logs.Result, error) {
-		return src.TraceLogs(ctx, q)
-	})
+	return func(ctx context.Context) (logs.Result, error) { return src.TraceLogs(ctx, q) }
 }
 
 // Update handles answers, refreshes and keys. The pane ignores range
 // changes: a trace's lines lie in the trace's own time span.
 func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
-	switch msg := msg.(type) {
-	case fetch.Result[logs.Result]:
-		m.receive(msg)
-	case pane.Refresh:
-		if !m.request.InFlight() {
-			return m, m.load()
-		}
-	case tea.KeyPressMsg:
-		return m, m.key(msg)
+	if _, ok := msg.(pane.RangeChanged); ok {
+		return m, nil
 	}
-	return m, nil
+	return m, m.Handle(msg, m.receive, m.key)
 }
 
-func (m *Model) receive(msg fetch.Result[logs.Result]) {
-	if !m.request.Accept(msg.Gen, msg.Err) || msg.Err != nil {
-		return
-	}
-	m.result = msg.Value
+func (m *Model) receive(result logs.Result) {
+	m.result = result
 	m.arrange()
 }
 
@@ -126,7 +102,7 @@ func (m *Model) arrange() {
 			m.lines[i] = m.result.Lines[id]
 		}
 	}
-	m.table.SetRows(rows(m.lines, ids))
+	m.Table.SetRows(rows(m.lines, ids))
 }
 
 // rank puts errors and fatal lines first, then warnings, then the rest.
@@ -142,22 +118,22 @@ func rank(l logs.Level) int {
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.table.Update(msg) {
+	if m.Table.Update(msg) {
 		return nil
 	}
-	k := m.env.Keys.Logs
+	k := m.Env.Keys.Logs
 	switch {
 	case key.Matches(msg, k.Expand):
-		m.table.ToggleDetail()
+		m.Table.ToggleDetail()
 	case key.Matches(msg, k.Wrap):
-		m.table.SetWrap(!m.table.Wrap())
+		m.Table.SetWrap(!m.Table.Wrap())
 	case key.Matches(msg, k.ErrorsTop):
 		m.errorsFirst = !m.errorsFirst
 		m.arrange()
 	case key.Matches(msg, k.SpanOnly):
 		if m.target.SpanID != "" {
 			m.spanOnly = !m.spanOnly
-			return m.load()
+			return m.Request.Load()
 		}
 	}
 	return nil
@@ -165,27 +141,17 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // SetSize lays the pane out in width × height cells.
 func (m *Model) SetSize(width, height int) pane.Pane {
-	m.width, m.height = width, height
-	m.table.SetSize(width, frame.BodyHeight(height))
+	m.Resize(width, height)
 	return m
 }
 
-// Close cancels the query in flight.
-func (m *Model) Close() { m.request.Cancel() }
-
 // Help lists the pane's own bindings.
 func (m *Model) Help() []key.Binding {
-	k := m.env.Keys.Logs
-	return []key.Binding{m.env.Keys.Global.Filter, k.Expand, k.Wrap, k.SpanOnly, k.ErrorsTop}
+	k := m.Env.Keys.Logs
+	return []key.Binding{m.Env.Keys.Global.Filter, k.Expand, k.Wrap, k.SpanOnly, k.ErrorsTop}
 }
-
-// Capturing reports whether the filter prompt is open.
-func (m *Model) Capturing() bool { return m.table.Capturing() }
 
 // Queries are the queries behind the lines shown.
 func (m *Model) Queries() []funnel.Query { return m.result.Queries }
-
-// Loading reports whether a query is in flight.
-func (m *Model) Loading() bool { return m.request.InFlight() }
 
 func lineID(original int) string { return strconv.Itoa(original) }

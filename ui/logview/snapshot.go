@@ -7,10 +7,10 @@ var _ snapshot.Contributor = (*Model)(nil)
 // ContributeSnapshot adds the log lines shown with their queries, and the
 // load error when the last query failed.
 func (m *Model) ContributeSnapshot(in *snapshot.Input) {
-	if err := m.request.Err(); err != nil {
+	if err := m.Request.Err(); err != nil {
 		in.Fail(snapshot.PartLogs, m.src.Name(), err)
 	}
-	if !m.request.Loaded() {
+	if !m.Request.Loaded() {
 		return
 	}
 	result := m.result

@@ -9,8 +9,8 @@ import (
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/units"
-	"github.com/redline-tui/redline/ui/frame"
 	"github.com/redline-tui/redline/ui/table"
+	"github.com/redline-tui/redline/ui/tablepane"
 )
 
 // columns lists the log table's columns; the span and service go first when
@@ -97,8 +97,11 @@ func (m *Model) fields(i int) []string {
 
 // View draws the pane.
 func (m *Model) View() string {
-	parts := frame.Parts{Title: m.title(), Notice: m.request.NoticeOrWarnings(m.env.Styles, m.src.Name(), "log lines", m.result.Warnings), Body: m.body(), Footer: m.footer()}
-	return frame.Render(parts, m.width, m.height)
+	empty := "No log lines carry " + m.subject() + "."
+	if m.spanOnly {
+		empty += " a shows the whole trace."
+	}
+	return m.Frame(tablepane.Parts{Title: m.title(), What: "log lines", Warnings: m.result.Warnings, Empty: empty, Footer: m.footer()})
 }
 
 func (m *Model) subject() string {
@@ -117,22 +120,7 @@ func (m *Model) title() string {
 		order = "errors first"
 	}
 	summary := fmt.Sprintf("  %d lines · %s", len(m.lines), order)
-	return m.env.Styles.Title.Render("Logs of "+m.subject()) + m.env.Styles.Muted.Render(summary)
-}
-
-func (m *Model) body() string {
-	switch {
-	case !m.request.Loaded():
-		return ""
-	case len(m.lines) == 0:
-		hint := ""
-		if m.spanOnly {
-			hint = " a shows the whole trace."
-		}
-		return m.env.Styles.Muted.Render("No log lines carry " + m.subject() + "." + hint)
-	default:
-		return m.table.View()
-	}
+	return m.Env.Styles.Title.Render("Logs of "+m.subject()) + m.Env.Styles.Muted.Render(summary)
 }
 
 // footer says how lines were correlated and what the toggles do.
@@ -146,13 +134,13 @@ func (m *Model) footer() []string {
 		scope = "span only"
 	}
 	wrap := "off"
-	if m.table.Wrap() {
+	if m.Table.Wrap() {
 		wrap = "on"
 	}
-	k := m.env.Keys.Logs
+	k := m.Env.Keys.Logs
 	return []string{
-		m.env.Styles.Muted.Render(strategy + " · " + scope + " · wrap " + wrap),
-		m.env.Styles.Muted.Render(hints(k.Expand, k.Wrap, k.SpanOnly, k.ErrorsTop, m.env.Keys.Global.Filter)),
+		m.Env.Styles.Muted.Render(strategy + " · " + scope + " · wrap " + wrap),
+		m.Env.Styles.Muted.Render(hints(k.Expand, k.Wrap, k.SpanOnly, k.ErrorsTop, m.Env.Keys.Global.Filter)),
 	}
 }
 
