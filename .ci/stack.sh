@@ -12,12 +12,12 @@
 # Progress and errors go to stderr, so `eval "$(bash .ci/stack.sh up)"` works.
 # State (pids, logs, data) lives in $REDLINE_CI_STATE (default
 # ${TMPDIR:-/tmp}/redline-ci); binaries are cached in $REDLINE_CI_BIN (default
-# ~/.cache/redline-ci/bin) and rebuilt only when their module changes.
+# ${XDG_CACHE_HOME:-~/.cache}/redline-ci/bin) and rebuilt only when their module changes.
 set -euo pipefail
 
 CI_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 STATE=${REDLINE_CI_STATE:-${TMPDIR:-/tmp}/redline-ci}
-BIN=${REDLINE_CI_BIN:-$HOME/.cache/redline-ci/bin}
+BIN=${REDLINE_CI_BIN:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/redline-ci/bin}
 LOAD=${REDLINE_IT_LOAD:-30m}   # how long the test service drives its routes
 RPS=${REDLINE_IT_RPS:-20}
 TENANT=redline-it
