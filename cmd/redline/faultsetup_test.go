@@ -266,24 +266,20 @@ func healthyPrometheus() http.Handler {
 	}
 	success := func(w http.ResponseWriter, data any) { serveJSON(w, map[string]any{"status": "success", "data": data}) }
 	mux := http.NewServeMux()
-	mux.HandleFunc("/api/v1/label/{name}/values", func(w http.ResponseWriter, r *http.Request) {
-		switch r.PathValue("name") {
-		case "__name__": // only the convention detection's matcher names these metrics
-			r.ParseForm()
-			if !strings.Contains(strings.Join(r.Form["match[]"], " "), "http_server_request_duration_seconds") {
-				success(w, []string{})
-				return
-			}
-			success(w, []string{"http_server_request_duration_seconds_bucket", "http_server_request_duration_seconds_count", "http_server_request_duration_seconds_sum"})
-		case "job":
-			success(w, []string{"shop"})
-		default:
-			success(w, []string{})
+	// No Sloth or Pyrra rules: their discovery (label values) finds nothing.
+	mux.HandleFunc("/api/v1/label/{name}/values", func(w http.ResponseWriter, _ *http.Request) { success(w, []string{}) })
+	// Convention detection's one query: which candidate metrics exist, with
+	// their service label values and markers of the labels they carry.
+	inventory := func(at float64) []any {
+		var out []any
+		for _, name := range []string{"http_server_request_duration_seconds_bucket", "http_server_request_duration_seconds_count"} {
+			out = append(out, map[string]any{"metric": map[string]string{
+				"__name__": name, "job": "shop", "redline_has_http_route": "1",
+				"redline_has_http_request_method": "1", "redline_has_http_response_status_code": "1",
+			}, "value": []any{at, "1"}})
 		}
-	})
-	mux.HandleFunc("/api/v1/labels", func(w http.ResponseWriter, _ *http.Request) {
-		success(w, []string{"__name__", "job", "http_route", "http_request_method", "http_response_status_code", "le"})
-	})
+		return out
+	}
 	// Queries of HTTP metrics get one series; others (Sloth's and Pyrra's
 	// rules) none, as on a Prometheus without SLO rules.
 	series := func(r *http.Request, sample any) []any {
@@ -295,6 +291,10 @@ func healthyPrometheus() http.Handler {
 	}
 	mux.HandleFunc("/api/v1/query", func(w http.ResponseWriter, r *http.Request) {
 		at := promTimeParam(r, "time")
+		if strings.Contains(r.Form.Get("query"), "redline_has_http_route") {
+			success(w, map[string]any{"resultType": "vector", "result": inventory(at)})
+			return
+		}
 		success(w, map[string]any{"resultType": "vector", "result": series(r,
 			map[string]any{"metric": labels, "value": []any{at, "0.25"}})})
 	})

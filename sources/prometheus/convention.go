@@ -114,6 +114,34 @@ func candidateNames() []string {
 	return slices.Compact(nonEmpty(names))
 }
 
+// detectionLabels lists what the detection query needs per metric: the
+// labels whose values it groups by (every candidate service label, the
+// pinned one, and the labels of fixed matchers) and the labels whose mere
+// presence it reports (route, method and status candidates).
+func detectionLabels(pinnedService string) (groupBy, carried []string) {
+	for _, f := range families {
+		groupBy = append(groupBy, f.serviceLabels...)
+		for _, m := range f.fixed {
+			groupBy = append(groupBy, m.Label)
+		}
+		carried = slices.Concat(carried, f.routeLabels, f.methodLabels, f.statusLabels)
+	}
+	groupBy = uniqueInOrder(append(groupBy, pinnedService))
+	carried = slices.DeleteFunc(uniqueInOrder(carried), func(l string) bool { return slices.Contains(groupBy, l) })
+	return groupBy, carried
+}
+
+// uniqueInOrder drops empty and repeated strings, keeping the first of each.
+func uniqueInOrder(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Convention is a detected metric convention with every name resolved: the
 // one place PromQL for RED and assumed SLOs is built from (see queries.go).
 type Convention struct {

@@ -2,12 +2,15 @@ package prometheus
 
 import (
 	"context"
-	"github.com/redline-tui/redline/sources/internal/httpx"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
 // detectLookback is how far back detection looks for series.
@@ -21,6 +24,8 @@ type Detection struct {
 	Sloth       []string     // services with Sloth SLOs (sloth_service values)
 	Pyrra       []string     // Pyrra SLO names (slo label values)
 	Warnings    []string     // parts of detection that failed
+	// Queries is the PromQL detection sent (the metric inventory).
+	Queries []funnel.Query
 }
 
 // Best returns the preferred convention covering service.
@@ -46,46 +51,150 @@ func (d *Detection) Services() []string {
 // Detect finds the conventions and SLO rule families the backend holds. The
 // answer is cached for a few minutes.
 func (c *Client) Detect(ctx context.Context) (*Detection, error) {
+	d, _, err := c.detection(ctx)
+	return d, err
+}
+
+// detection is Detect also telling whether it asked the backend (fresh)
+// rather than reusing the cached answer, so a step can record the
+// detection's queries when it sent them.
+func (c *Client) detection(ctx context.Context) (d *Detection, fresh bool, err error) {
 	c.mu.Lock()
 	cached := c.detected
 	c.mu.Unlock()
 	now := c.now()
 	if cached != nil && now.Sub(cached.At) < detectTTL {
-		return cached, nil
+		return cached, false, nil
 	}
-	d, err := c.detect(ctx, now)
-	if err != nil {
-		return nil, err
+	if d, err = c.detect(ctx, now); err != nil {
+		return nil, false, err
 	}
 	c.mu.Lock()
 	c.detected = d
 	c.mu.Unlock()
+	return d, true, nil
+}
+
+// detect sends everything detection needs in one round, in parallel: the
+// metric inventory (one query) and the Sloth and Pyrra rule discovery. The
+// conventions are then resolved from the inventory alone.
+func (c *Client) detect(ctx context.Context, now time.Time) (*Detection, error) {
+	d := &Detection{At: now}
+	var (
+		inv    inventory
+		invErr error
+		g      errgroup.Group
+	)
+	g.Go(func() error {
+		inv, d.Queries, invErr = c.takeInventory(ctx, now)
+		return nil
+	})
+	g.Go(func() error { // SLO rule families are optional: failures become warnings
+		c.detectSLORules(ctx, d, now.Add(-detectLookback), now)
+		return nil
+	})
+	_ = g.Wait() // both report through their results
+	if invErr != nil {
+		return nil, invErr
+	}
+	d.Warnings = addWarnings(d.Warnings, inv.warnings...)
+	d.Conventions = c.resolveConventions(inv)
 	return d, nil
 }
 
-func (c *Client) detect(ctx context.Context, now time.Time) (*Detection, error) {
-	d := &Detection{At: now}
-	start := now.Add(-detectLookback)
-	var names model.LabelValues
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		var err error
-		names, err = c.labelValues(gctx, "__name__", anyOf("__name__", candidateNames()), start, now)
-		return err
-	})
-	g.Go(func() error { // SLO rule families are optional: failures become warnings
-		c.detectSLORules(ctx, d, start, now)
-		return nil
-	})
-	if err := g.Wait(); err != nil {
-		return nil, err
+// takeInventory sends the detection query (see detectionQuery) over every
+// candidate metric of every convention.
+func (c *Client) takeInventory(ctx context.Context, now time.Time) (inventory, []funnel.Query, error) {
+	groupBy, carried := detectionLabels(c.cfg.ServiceLabel)
+	var vec model.Vector
+	b := c.newBatch()
+	b.instant("metric conventions, their labels and services (detection)",
+		detectionQuery(candidateNames(), groupBy, carried, detectLookback), now, detectLookback, &vec)
+	if errs := b.run(ctx); errs[0] != nil {
+		return inventory{}, b.queries, errs[0]
 	}
-	present := make(map[string]bool, len(names))
-	for _, n := range names {
-		present[string(n)] = true
+	return newInventory(vec, b.warnings), b.queries, nil
+}
+
+// inventory is the answer of the detection query: for each metric present,
+// the label sets of its answer series.
+type inventory struct {
+	series   map[string][]model.Metric
+	warnings []string
+}
+
+func newInventory(vec model.Vector, warnings []string) inventory {
+	inv := inventory{series: map[string][]model.Metric{}, warnings: warnings}
+	for _, s := range vec {
+		name := string(s.Metric[model.MetricNameLabel])
+		if name != "" {
+			inv.series[name] = append(inv.series[name], s.Metric)
+		}
 	}
-	d.Conventions = c.resolveConventions(ctx, present, start, now, d)
-	return d, nil
+	return inv
+}
+
+// present lists the metric names found, as a set.
+func (inv inventory) present() map[string]bool {
+	out := make(map[string]bool, len(inv.series))
+	for name := range inv.series {
+		out[name] = true
+	}
+	return out
+}
+
+// labelsOf lists, sorted, the labels some series of metric carries: the
+// grouping labels with a value and the labels marked present.
+func (inv inventory) labelsOf(metric string) []string {
+	var out []string
+	for _, m := range inv.series[metric] {
+		for name, value := range m {
+			label, marker := strings.CutPrefix(string(name), presenceLabel(""))
+			switch {
+			case name == model.MetricNameLabel || value == "":
+			case marker && value == "1":
+				out = append(out, label)
+			case !marker:
+				out = append(out, label)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// values lists, sorted, the values of label on the series of metric that
+// match every fixed matcher.
+func (inv inventory) values(metric, label string, fixed []matcher) []string {
+	var out []string
+	for _, m := range inv.series[metric] {
+		v := string(m[model.LabelName(label)])
+		if v != "" && !slices.ContainsFunc(fixed, func(f matcher) bool { return !f.matches(m) }) {
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// resolveConventions resolves every family present in the inventory (or
+// only the pinned one), keeping those that cover at least one service.
+func (c *Client) resolveConventions(inv inventory) []Convention {
+	present := inv.present()
+	var out []Convention
+	for _, f := range families {
+		if c.cfg.Convention != "" && f.id != c.cfg.Convention {
+			continue
+		}
+		conv, ok := f.resolve(present, inv.labelsOf, c.cfg.ServiceLabel)
+		if !ok {
+			continue
+		}
+		if conv.Services = inv.values(conv.Requests, conv.ServiceLabel, conv.Fixed); len(conv.Services) > 0 {
+			out = append(out, conv)
+		}
+	}
+	return out
 }
 
 func (c *Client) detectSLORules(ctx context.Context, d *Detection, start, end time.Time) {
@@ -111,86 +220,15 @@ func (c *Client) detectSLORules(ctx context.Context, d *Detection, start, end ti
 	d.Sloth, d.Pyrra = toStrings(sloth), toStrings(pyrra)
 }
 
-// resolveConventions resolves every family present (or only the pinned
-// one), asking for label names and services in parallel.
-func (c *Client) resolveConventions(ctx context.Context, present map[string]bool, start, end time.Time, d *Detection) []Convention {
-	var cands []Convention
-	var fams []family
-	for _, f := range families {
-		if c.cfg.Convention != "" && f.id != c.cfg.Convention {
-			continue
-		}
-		if conv, ok := f.pickVariant(present); ok {
-			cands, fams = append(cands, conv), append(fams, f)
-		}
-	}
-	errs := make([]error, len(cands))
-	var g errgroup.Group
-	for i := range cands {
-		g.Go(func() error {
-			errs[i] = c.completeConvention(ctx, &cands[i], fams[i], start, end)
-			return nil
-		})
-	}
-	_ = g.Wait()
-	var out []Convention
-	for i, conv := range cands {
-		switch {
-		case errs[i] != nil:
-			d.Warnings = append(d.Warnings, errs[i].Error())
-		case len(conv.Services) > 0:
-			out = append(out, conv)
-		}
-	}
-	return out
-}
-
-// completeConvention picks the labels of conv from its request metric's
-// label names, then lists its services.
-func (c *Client) completeConvention(ctx context.Context, conv *Convention, f family, start, end time.Time) error {
-	labels, err := c.labelNames(ctx, eq("__name__", conv.Requests), start, end)
-	if err != nil {
-		return err
-	}
-	conv.pickLabels(f, labels, c.cfg.ServiceLabel)
-	if conv.ServiceLabel == "" {
-		return nil
-	}
-	ms := append([]matcher{eq("__name__", conv.Requests)}, conv.Fixed...)
-	services, err := c.labelValuesOf(ctx, conv.ServiceLabel, selector("", ms...), start, end)
-	conv.Services = toStrings(services)
-	return err
-}
-
 func (c *Client) labelValues(ctx context.Context, label string, m matcher, start, end time.Time) (model.LabelValues, error) {
-	return c.labelValuesOf(ctx, label, selector("", m), start, end)
-}
-
-func (c *Client) labelValuesOf(ctx context.Context, label, match string, start, end time.Time) (model.LabelValues, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	match := selector("", m)
 	vals, _, _, err := c.api.LabelValues(ctx, label, []string{match}, start, end)
 	if err != nil {
 		return nil, describe("values of label "+label+" for "+httpx.Shorten(match, 60), err)
 	}
 	return vals, nil
-}
-
-func (c *Client) labelNames(ctx context.Context, m matcher, start, end time.Time) ([]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	match := selector("", m)
-	names, _, _, err := c.api.LabelNames(ctx, []string{match}, start, end)
-	if err != nil {
-		return nil, describe("label names of "+match, err)
-	}
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		if validLabel(string(n)) {
-			out = append(out, string(n))
-		}
-	}
-	return out, nil
 }
 
 func toStrings(vals model.LabelValues) []string {

@@ -18,8 +18,6 @@ import (
 type fixture struct {
 	// LabelValues maps "label match[]" (space-separated) to values.
 	LabelValues map[string][]string `json:"label_values"`
-	// LabelNames maps a match[] selector to label names.
-	LabelNames map[string][]string `json:"label_names"`
 	// Query and QueryRange map PromQL text to the "data" of the answer.
 	Query      map[string]json.RawMessage `json:"query"`
 	QueryRange map[string]json.RawMessage `json:"query_range"`
@@ -73,8 +71,7 @@ func (f *fakeProm) client(t *testing.T, cfg Config) *Client {
 // wantMethod is what client_golang sends per endpoint (POST with GET
 // fallback for queries, GET for metadata).
 var wantMethod = map[string]string{
-	"/api/v1/query": http.MethodPost, "/api/v1/query_range": http.MethodPost,
-	"/api/v1/query_exemplars": http.MethodPost, "/api/v1/labels": http.MethodPost,
+	"/api/v1/query": http.MethodPost, "/api/v1/query_range": http.MethodPost, "/api/v1/query_exemplars": http.MethodPost,
 	"/api/v1/rules": http.MethodGet, "/api/v1/status/buildinfo": http.MethodGet,
 }
 
@@ -112,9 +109,6 @@ func (f *fakeProm) answer(path string, r *http.Request) (any, bool) {
 		return orEmpty(f.fx.QueryRange[q], `{"resultType":"matrix","result":[]}`)
 	case path == "/api/v1/query_exemplars":
 		return orEmpty(f.fx.Exemplars[q], `[]`)
-	case path == "/api/v1/labels":
-		v, ok := f.fx.LabelNames[match]
-		return nonNil(v), ok
 	case strings.HasPrefix(path, "/api/v1/label/"):
 		label := strings.TrimSuffix(strings.TrimPrefix(path, "/api/v1/label/"), "/values")
 		v, ok := f.fx.LabelValues[label+" "+match]

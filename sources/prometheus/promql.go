@@ -27,6 +27,21 @@ func re(label, pattern string) matcher  { return matcher{Label: label, Op: "=~",
 func notEq(label, value string) matcher { return matcher{Label: label, Op: "!=", Value: value} }
 func (m matcher) String() string        { return m.Label + m.Op + quote(m.Value) }
 func (m matcher) isZero() bool          { return m.Label == "" }
+
+// matches reports whether a series' labels satisfy m, as Prometheus
+// decides it: an absent label reads as "", regular expressions are anchored.
+func (m matcher) matches(labels model.Metric) bool {
+	v := string(labels[model.LabelName(m.Label)])
+	switch m.Op {
+	case "=":
+		return v == m.Value
+	case "!=":
+		return v != m.Value
+	}
+	ok, err := regexp.MatchString("^(?:"+m.Value+")$", v)
+	return err == nil && ok == (m.Op == "=~")
+}
+
 func anyOf(label string, values []string) matcher {
 	quoted := make([]string, len(values))
 	for i, v := range values {

@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// This file is the one place where RED and assumed-SLO PromQL is written,
-// for every convention: each template takes the matchers (already quoted by
-// selector), the grouping labels and the window.
+// This file is the one place where convention-detection, RED and
+// assumed-SLO PromQL is written, for every convention: each template takes
+// the matchers (already quoted by selector), the grouping labels and the
+// window.
 
 // serviceMatchers selects the server requests of one service.
 func (c Convention) serviceMatchers(service string) []matcher {
@@ -69,4 +70,26 @@ func (c Convention) errorSLI() string {
 		return "HTTP 5xx / all requests (" + c.Title + ")"
 	}
 	return "error spans / all server spans (" + c.Title + ")"
+}
+
+// presenceLabel is the marker label detectionQuery sets to "1" on the
+// series that carry label.
+func presenceLabel(label string) string { return "redline_has_" + label }
+
+// detectionQuery renders the one query convention detection sends: for
+// every metric of names with a sample in the lookback, one series per
+// combination of the metric name, the values of groupBy, and a presence
+// marker (see presenceLabel) for each label of carried its series hold.
+// Classic histograms are read through their +Inf bucket only, so the answer
+// and the work stay small whatever the number of buckets, routes or
+// instances. last_over_time and label_replace keep the metric name.
+func detectionQuery(names, groupBy, carried []string, lookback time.Duration) string {
+	sel := selector("", anyOf("__name__", names), re("le", `|\+Inf`))
+	expr := "last_over_time(" + sel + "[" + promDuration(lookback) + "])"
+	by := append([]string{"__name__"}, groupBy...)
+	for _, l := range carried {
+		expr = "label_replace(" + expr + ", " + quote(presenceLabel(l)) + `, "1", ` + quote(l) + `, ".+")`
+		by = append(by, presenceLabel(l))
+	}
+	return "count " + byClause(by...) + " (" + expr + ")"
 }

@@ -39,9 +39,12 @@ type routeQueries struct {
 // ranked by each route's share of the service's failures.
 func (c *Client) Routes(ctx context.Context, service string, r funnel.TimeRange) (red.Report, error) {
 	rep := red.Report{Service: service}
-	det, err := c.Detect(ctx)
+	det, fresh, err := c.detection(ctx)
 	if err != nil {
 		return rep, err
+	}
+	if fresh {
+		rep.Queries = append(rep.Queries, det.Queries...)
 	}
 	conv, ok := det.Best(service)
 	if !ok {
@@ -50,7 +53,7 @@ func (c *Client) Routes(ctx context.Context, service string, r funnel.TimeRange)
 	rep.Convention = conv.Describe()
 	b, q := c.planRoutes(conv, service, r)
 	errs := b.run(ctx)
-	rep.Queries = b.queries
+	rep.Queries = append(rep.Queries, b.queries...)
 	rep.Warnings = appendErrs(addWarnings(det.Warnings, b.warnings...), errs)
 	if errs[q.rateIdx] != nil {
 		return rep, errs[q.rateIdx]

@@ -76,8 +76,8 @@ func TestRoutesPerConvention(t *testing.T) {
 			if rep.Rows[0].Route != "GET /api/items/{id}" {
 				t.Errorf("first ranked row %q, want the route with most failures", rep.Rows[0].Route)
 			}
-			if len(rep.Queries) != 9 {
-				t.Errorf("%d queries recorded, want 9", len(rep.Queries))
+			if len(rep.Queries) != 10 {
+				t.Errorf("%d queries recorded, want 10: the detection this first step ran and 9 RED queries", len(rep.Queries))
 			}
 			for _, q := range rep.Queries {
 				if q.Backend != "prometheus" || q.Language != funnel.PromQL || q.Purpose == "" || q.Text == "" || q.Range.End != fixtureNow {

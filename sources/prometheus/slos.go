@@ -35,10 +35,13 @@ type sloPart struct {
 // r.End with burn history over r.
 func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
 	var rep slo.Report
-	det, detErr := c.Detect(ctx)
+	det, fresh, detErr := c.detection(ctx)
 	if detErr != nil {
 		rep.Warnings = append(rep.Warnings, detErr.Error())
 		det = &Detection{}
+	}
+	if fresh {
+		rep.Queries = append(rep.Queries, det.Queries...)
 	}
 	rep.Warnings = addWarnings(rep.Warnings, det.Warnings...)
 	readers := []func(context.Context, funnel.TimeRange) sloPart{
