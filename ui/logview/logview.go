@@ -81,6 +81,7 @@ func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
 	return m, m.Handle(msg, m.receive, m.key)
 }
 
+// receive shows a fresh answer in the current order.
 func (m *Model) receive(result logs.Result) {
 	m.result = result
 	m.arrange()
@@ -117,10 +118,9 @@ func rank(l logs.Level) int {
 	}
 }
 
+// key acts on the keys the table left: fields, wrapping, order and the
+// span scope.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.Table.Update(msg) {
-		return nil
-	}
 	k := m.Env.Keys.Logs
 	switch {
 	case key.Matches(msg, k.Expand):

@@ -57,6 +57,7 @@ func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
 	return m, m.Handle(msg, m.receive, m.key)
 }
 
+// receive ranks a fresh report by burn share and shows it.
 func (m *Model) receive(report red.Report) {
 	m.report = report
 	m.ranked = append([]red.Row(nil), report.Rows...)
@@ -64,15 +65,12 @@ func (m *Model) receive(report red.Report) {
 	m.Table.SetRows(rows(m.ranked))
 }
 
+// key acts on the keys the table left: drill opens the selected route's
+// traces.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.Table.Update(msg) {
-		return nil
-	}
-	if key.Matches(msg, m.Env.Keys.Global.Drill) {
-		if i, ok := m.Table.Selected(); ok {
-			service, row := m.service, m.ranked[i]
-			return func() tea.Msg { return pane.OpenTraces{Service: service, Row: row} }
-		}
+	if i, ok := m.Drilled(msg); ok {
+		service, row := m.service, m.ranked[i]
+		return func() tea.Msg { return pane.OpenTraces{Service: service, Row: row} }
 	}
 	return nil
 }

@@ -53,6 +53,7 @@ func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
 	return m, m.Handle(msg, m.receive, m.key)
 }
 
+// receive sorts a fresh report worst first and shows it.
 func (m *Model) receive(report slo.Report) {
 	m.report = report
 	m.statuses = append([]slo.Status(nil), report.Statuses...)
@@ -60,15 +61,12 @@ func (m *Model) receive(report slo.Report) {
 	m.Table.SetRows(rows(m.statuses))
 }
 
+// key acts on the keys the table left: drill opens the selected SLO's
+// routes.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.Table.Update(msg) {
-		return nil
-	}
-	if key.Matches(msg, m.Env.Keys.Global.Drill) {
-		if i, ok := m.Table.Selected(); ok {
-			s := m.statuses[i]
-			return func() tea.Msg { return pane.OpenRoutes{Service: s.Objective.Service, Status: s} }
-		}
+	if i, ok := m.Drilled(msg); ok {
+		s := m.statuses[i]
+		return func() tea.Msg { return pane.OpenRoutes{Service: s.Objective.Service, Status: s} }
 	}
 	return nil
 }

@@ -6,6 +6,7 @@
 package tablepane
 
 import (
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/redline-tui/redline/ui/fetch"
@@ -37,11 +38,15 @@ func New[T any](env pane.Env, backend string, caller fetch.Caller[T], columns ..
 // Init sends the first request.
 func (b *Base[T]) Init() tea.Cmd { return b.Request.Load() }
 
-// Handle routes one message of the pane's Update: a key press to key, an
-// answer to the request (which hands a fresh one to receive), a refresh or
-// a range change to the request. It returns the command to run.
+// Handle routes one message of the pane's Update: a key press to the
+// table (movement, filter) and, when the table does not use it, to key; an
+// answer to the request, which hands a fresh one to receive; a refresh or a
+// range change to the request. It returns the command to run.
 func (b *Base[T]) Handle(msg tea.Msg, receive func(T), key func(tea.KeyPressMsg) tea.Cmd) tea.Cmd {
 	if press, ok := msg.(tea.KeyPressMsg); ok {
+		if b.Table.Update(press) {
+			return nil
+		}
 		return key(press)
 	}
 	value, fresh, cmd := b.Request.Update(msg)
@@ -49,6 +54,14 @@ func (b *Base[T]) Handle(msg tea.Msg, receive func(T), key func(tea.KeyPressMsg)
 		receive(value)
 	}
 	return cmd
+}
+
+// Drilled reports the selected row when press is the drill key.
+func (b *Base[T]) Drilled(press tea.KeyPressMsg) (row int, ok bool) {
+	if !key.Matches(press, b.Env.Keys.Global.Drill) {
+		return 0, false
+	}
+	return b.Table.Selected()
 }
 
 // Resize lays the pane out in width × height cells; the table gets the

@@ -16,17 +16,21 @@ import (
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/table"
 	"github.com/redline-tui/redline/ui/theme"
+	"github.com/redline-tui/redline/ui/uitest"
 )
 
-// names is a pane listing the names its backend answers with.
+// names is a pane listing the names its backend answers with; it records
+// the keys the table leaves and the rows drilled into.
 type names struct {
 	Base[[]string]
-	answer []string
-	err    error
-	keys   []string
+	answer  []string
+	err     error
+	keys    []string
+	drilled []int
 }
 
-func newNames() *names {
+// newNames is the pane in 40 × 8 cells, driven as the program does.
+func newNames() (*names, *uitest.Driver) {
 	styles := theme.New(true, false)
 	km := keys.Default()
 	env := pane.Env{Ctx: context.Background(), Styles: &styles, Keys: &km, Now: time.Now,
@@ -34,12 +38,16 @@ func newNames() *names {
 	p := &names{}
 	p.Base = New(env, "loki", p.call, table.Column{Title: "NAME", Width: 10, Flex: true})
 	p.Resize(40, 8)
-	return p
+	return p, &uitest.Driver{Model: p}
 }
 
 func (p *names) call(funnel.TimeRange) func(context.Context) ([]string, error) {
 	answer, err := p.answer, p.err
 	return func(context.Context) ([]string, error) { return answer, err }
+}
+
+func (p *names) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	return p, p.Handle(msg, p.receive, p.key)
 }
 
 func (p *names) receive(answer []string) {
@@ -51,33 +59,20 @@ func (p *names) receive(answer []string) {
 }
 
 func (p *names) key(msg tea.KeyPressMsg) tea.Cmd {
+	if row, ok := p.Drilled(msg); ok {
+		p.drilled = append(p.drilled, row)
+	}
 	p.keys = append(p.keys, msg.String())
 	return nil
 }
 
-// run runs cmd and feeds what it answers back to the pane, as the program
-// does.
-func (p *names) run(cmd tea.Cmd) {
-	for queue := []tea.Cmd{cmd}; len(queue) > 0; queue = queue[1:] {
-		if queue[0] == nil {
-			continue
-		}
-		switch msg := queue[0]().(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		default:
-			queue = append(queue, p.Handle(msg, p.receive, p.key))
-		}
-	}
+func (p *names) View() tea.View {
+	return tea.NewView(p.Frame(Parts{Title: "Names", What: "names", Warnings: []string{"partial"}, Empty: "No names.", Footer: []string{"footer"}}))
 }
-
-// update feeds msg to the pane and runs what follows.
-func (p *names) update(msg tea.Msg) { p.run(func() tea.Msg { return msg }) }
 
 // lines are the pane's lines without styles or trailing blanks.
 func (p *names) lines() []string {
-	frame := p.Frame(Parts{Title: "Names", What: "names", Warnings: []string{"partial"}, Empty: "No names.", Footer: []string{"footer"}})
-	lines := strings.Split(ansi.Strip(frame), "\n")
+	lines := strings.Split(ansi.Strip(p.View().Content), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
 	}
@@ -95,7 +90,7 @@ func TestFrameFollowsTheRequest(t *testing.T) {
 	failure := reply{err: errors.New("loki: 401 Unauthorized")}
 	tests := []struct {
 		name    string
-		replies []reply // answered in turn; the last send is left in flight when nil
+		replies []reply // answered in turn; the last send is left in flight when empty
 		body    []string
 		notice  string
 	}{
@@ -107,14 +102,11 @@ func TestFrameFollowsTheRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newNames()
-			for i, r := range tt.replies {
+			p, d := newNames()
+			for _, r := range tt.replies {
 				p.answer, p.err = r.names, r.err
-				cmd := p.Request.Load()
-				if r.names != nil || r.err != nil {
-					p.run(cmd)
-				} else if i != len(tt.replies)-1 {
-					t.Fatal("only the last send may be left in flight")
+				if cmd := p.Request.Load(); r.names != nil || r.err != nil {
+					d.Run(cmd)
 				}
 			}
 			want := append([]string{"Names", tt.notice}, tt.body...)
@@ -127,25 +119,25 @@ func TestFrameFollowsTheRequest(t *testing.T) {
 	}
 }
 
-func TestHandleRoutesKeysAndRequests(t *testing.T) {
-	p := newNames()
-	p.answer = []string{"checkout"}
-	p.update(pane.Refresh{})
-	p.update(tea.KeyPressMsg{Code: 'x', Text: "x"})
-	if p.Table.Len() != 1 || len(p.keys) != 1 || p.keys[0] != "x" {
-		t.Errorf("rows %d, keys %q; want the refresh's answer and the key x", p.Table.Len(), p.keys)
+func TestHandleGivesTheTableItsKeysFirst(t *testing.T) {
+	p, d := newNames()
+	p.answer = []string{"checkout", "cart"}
+	d.Send(pane.Refresh{})
+	d.Keys("down", "x", "enter")
+	if p.Table.Len() != 2 || !slices.Equal(p.keys, []string{"x", "enter"}) || !slices.Equal(p.drilled, []int{1}) {
+		t.Errorf("rows %d, keys left by the table %q, drilled %v; want 2, [x enter], [1]", p.Table.Len(), p.keys, p.drilled)
 	}
 }
 
 func TestCloseCancelsTheRequest(t *testing.T) {
-	p := newNames()
+	p, d := newNames()
 	p.answer = []string{"checkout"}
 	cmd := p.Init()
 	if !p.Loading() {
 		t.Fatal("Init sent nothing")
 	}
 	p.Close()
-	p.run(cmd)
+	d.Run(cmd)
 	if p.Loading() || p.Table.Len() != 0 || p.Request.Loaded() {
 		t.Error("an answer arrived after Close was taken")
 	}

@@ -78,6 +78,7 @@ func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
 	return m, m.Handle(msg, m.receive, m.key)
 }
 
+// receive shows a fresh search with the route's exemplars merged in.
 func (m *Model) receive(result trace.SearchResult) {
 	m.result = result
 	m.traces = m.withExemplars(result.Traces)
@@ -115,19 +116,16 @@ func missingExemplars(service string, route red.Row, r funnel.TimeRange, found [
 	return out
 }
 
+// key acts on the keys the table left: the errors toggle searches again,
+// drill opens the selected trace.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.Table.Update(msg) {
-		return nil
-	}
-	switch {
-	case key.Matches(msg, m.Env.Keys.Traces.ToggleErrors):
+	if key.Matches(msg, m.Env.Keys.Traces.ToggleErrors) {
 		m.errorsOnly = !m.errorsOnly
 		return m.Request.Load()
-	case key.Matches(msg, m.Env.Keys.Global.Drill):
-		if i, ok := m.Table.Selected(); ok {
-			summary, r := m.traces[i], m.Request.Range()
-			return func() tea.Msg { return pane.OpenTrace{Summary: summary, Range: r} }
-		}
+	}
+	if i, ok := m.Drilled(msg); ok {
+		summary, r := m.traces[i], m.Request.Range()
+		return func() tea.Msg { return pane.OpenTrace{Summary: summary, Range: r} }
 	}
 	return nil
 }
