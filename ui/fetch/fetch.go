@@ -2,6 +2,8 @@
 // gets a generation and its own cancellable context; starting a new request
 // cancels the previous one and answers of older generations are dropped.
 // Every answer is also reported as a pane.Health for the status bar.
+// Request is the whole cycle for a pane: send, re-send on refresh and range
+// change, accept only the latest answer.
 package fetch
 
 import (
