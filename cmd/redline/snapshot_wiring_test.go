@@ -118,13 +118,27 @@ func TestGoldenSnapshotOverlay(t *testing.T) {
 	if !strings.HasPrefix(string(saved), "# Incident snapshot: checkout/availability") || !strings.Contains(string(saved), "## Trace ") {
 		t.Errorf("saved snapshot:\n%s", saved)
 	}
-	if report := strings.Split(screen(d), "\n")[2]; !strings.HasPrefix(path, strings.TrimPrefix(strings.TrimSuffix(report, "…"), "snapshot saved to ")) {
+	if report := savedReport(screen(d)); report != "snapshot saved to "+path {
 		t.Errorf("the overlay reports %q, want the path %s", report, path)
 	}
 	d.Keys("esc")
 	if !strings.Contains(crumb(screen(d)), "▸ trace ") {
 		t.Errorf("esc did not return to the waterfall:\n%s", screen(d))
 	}
+}
+
+// savedReport joins the overlay's report of where the snapshot went, which
+// wraps over the lines between the title and the snapshot's first line.
+func savedReport(screen string) string {
+	lines := strings.Split(screen, "\n")
+	var report []string
+	for _, l := range lines[2:] {
+		if strings.HasPrefix(l, "# Incident") {
+			break
+		}
+		report = append(report, strings.TrimSpace(l))
+	}
+	return strings.Join(report, "")
 }
 
 // TestReadmeDocumentsTheSnapshotSchema keeps README.md's JSON schema the
