@@ -36,7 +36,7 @@ const detectTTL = 5 * time.Minute
 // Config configures a Client.
 type Config struct {
 	URL        string       // base URL; a path prefix (Mimir's /prometheus) is kept
-	HTTPClient *http.Client // auth, TLS and proxy already set; nil = http.DefaultClient's transport
+	HTTPClient *http.Client // auth, TLS and proxy already set; nil (or a nil Transport) = net/http's default transport keeping more idle connections
 	Tenant     string       // sent as X-Scope-OrgID when non-empty
 	MaxBody    int64        // response body cap in bytes; ≤ 0 = httpx.DefaultMaxBody
 	Timeout    time.Duration
@@ -153,11 +153,29 @@ func (s SLOSpec) validate() error {
 	return nil
 }
 
-// transport wraps next with the tenant header, HTTP status errors and the
-// body cap, outermost first.
+// idleConnsPerHost is how many connections a client without its own
+// transport keeps open between steps: a step sends dozens of queries at
+// once (an SLO step about 50), and net/http's default keeps 2, so every
+// refresh would otherwise dial (and TLS-handshake) most of them again.
+const idleConnsPerHost = 64
+
+// pooledTransport is net/http's default transport keeping a whole step's
+// connections for the next one.
+func pooledTransport() http.RoundTripper {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	t = t.Clone()
+	t.MaxIdleConnsPerHost = idleConnsPerHost
+	return t
+}
+
+// transport wraps next (nil: pooledTransport) with the tenant header, HTTP
+// status errors and the body cap, outermost first.
 func transport(next http.RoundTripper, cfg Config) http.RoundTripper {
 	if next == nil {
-		next = http.DefaultTransport
+		next = pooledTransport()
 	}
 	rt := httpx.LimitBodies(next, cfg.MaxBody)
 	rt = statusTransport{next: rt, maxBody: cfg.MaxBody}
