@@ -26,6 +26,17 @@ type Detection struct {
 	Warnings    []string     // parts of detection that failed
 	// Queries is the PromQL detection sent (the metric inventory).
 	Queries []funnel.Query
+
+	// pyrraRules are the names of Pyrra's recording rules (metrics with an
+	// slo label), so the SLO step need not look them up first.
+	pyrraRules []string
+}
+
+// pyrraRulesAt returns the Pyrra rule names detection found when its
+// lookback covers at, else false.
+func (d *Detection) pyrraRulesAt(at time.Time) ([]string, bool) {
+	covered := !at.Before(d.At.Add(-detectLookback)) && at.Before(d.At.Add(detectTTL))
+	return d.pyrraRules, covered && !d.At.IsZero()
 }
 
 // Best returns the preferred convention covering service.
@@ -197,27 +208,33 @@ func (c *Client) resolveConventions(inv inventory) []Convention {
 	return out
 }
 
+// detectSLORules finds Sloth's services, Pyrra's SLO names and Pyrra's
+// rule names, in parallel.
 func (c *Client) detectSLORules(ctx context.Context, d *Detection, start, end time.Time) {
-	var (
-		sloth, pyrra       model.LabelValues
-		slothErr, pyrraErr error
-		g                  errgroup.Group
-	)
-	g.Go(func() error {
-		sloth, slothErr = c.labelValues(ctx, "sloth_service", eq("__name__", slothObjective), start, end)
-		return nil
-	})
-	g.Go(func() error {
-		pyrra, pyrraErr = c.labelValues(ctx, "slo", re("__name__", ".+:"+pyrraBurnPrefix+".+"), start, end)
-		return nil
-	})
+	asks := []struct {
+		label string
+		match matcher
+		out   *[]string
+	}{
+		{"sloth_service", eq("__name__", slothObjective), &d.Sloth},
+		{pyrraSLOLabel, re("__name__", ".+:"+pyrraBurnPrefix+".+"), &d.Pyrra},
+		{"__name__", notEq(pyrraSLOLabel, ""), &d.pyrraRules},
+	}
+	errs := make([]error, len(asks))
+	var g errgroup.Group
+	for i, ask := range asks {
+		g.Go(func() error {
+			vals, err := c.labelValues(ctx, ask.label, ask.match, start, end)
+			*ask.out, errs[i] = toStrings(vals), err
+			return nil
+		})
+	}
 	_ = g.Wait() // failures become warnings
-	for _, err := range []error{slothErr, pyrraErr} {
+	for _, err := range errs {
 		if err != nil {
-			d.Warnings = append(d.Warnings, err.Error())
+			d.Warnings = addWarnings(d.Warnings, err.Error())
 		}
 	}
-	d.Sloth, d.Pyrra = toStrings(sloth), toStrings(pyrra)
 }
 
 func (c *Client) labelValues(ctx context.Context, label string, m matcher, start, end time.Time) (model.LabelValues, error) {

@@ -178,8 +178,8 @@ func (b *barrier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestDetectionIsOneRound(t *testing.T) {
 	f := newFakeProm(t, loadFixture(t, "otel.json"))
-	// The inventory query and Sloth's and Pyrra's rule discovery.
-	b := &barrier{next: http.HandlerFunc(f.serve), want: 3, released: make(chan struct{})}
+	// The inventory query, Sloth's services, Pyrra's SLO and rule names.
+	b := &barrier{next: http.HandlerFunc(f.serve), want: 4, released: make(chan struct{})}
 	srv := httptest.NewServer(b)
 	defer srv.Close()
 	c, err := New(Config{URL: srv.URL})

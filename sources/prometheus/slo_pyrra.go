@@ -92,14 +92,19 @@ func (p *pyrraSLO) service() string {
 	return p.slo()
 }
 
-// pyrraSLOs discovers Pyrra's rules by name, reads every burnrate series in
-// one query, then the page window's history and the period ratio.
-func (c *Client) pyrraSLOs(ctx context.Context, r funnel.TimeRange) sloPart {
-	vals, err := c.labelValues(ctx, "__name__", notEq(pyrraSLOLabel, ""), r.End.Add(-detectLookback), r.End)
-	if err != nil {
-		return sloPart{err: err}
+// pyrraSLOs finds Pyrra's rules by name (as detection found them, else by
+// asking), reads every burnrate series in one query, then the page window's
+// history and the period ratio.
+func (c *Client) pyrraSLOs(ctx context.Context, r funnel.TimeRange, det *Detection) sloPart {
+	names, ok := det.pyrraRulesAt(r.End)
+	if !ok {
+		vals, err := c.labelValues(ctx, "__name__", notEq(pyrraSLOLabel, ""), r.End.Add(-detectLookback), r.End)
+		if err != nil {
+			return sloPart{err: err}
+		}
+		names = toStrings(vals)
 	}
-	rules, periods, generic := pyrraNames(toStrings(vals))
+	rules, periods, generic := pyrraNames(names)
 	if len(rules) == 0 {
 		return sloPart{}
 	}

@@ -46,7 +46,7 @@ func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 	rep.Warnings = addWarnings(rep.Warnings, det.Warnings...)
 	readers := []func(context.Context, funnel.TimeRange) sloPart{
 		c.slothSLOs,
-		func(ctx context.Context, r funnel.TimeRange) sloPart { return c.pyrraSLOs(ctx, r) },
+		func(ctx context.Context, r funnel.TimeRange) sloPart { return c.pyrraSLOs(ctx, r, det) },
 		c.configSLOs,
 		func(ctx context.Context, r funnel.TimeRange) sloPart { return c.assumedSLOs(ctx, r, det) },
 	}

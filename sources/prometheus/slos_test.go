@@ -134,6 +134,10 @@ func TestPyrraSLOsDiscoveredByName(t *testing.T) {
 	if !slices.ContainsFunc(f.asked, func(a string) bool { return strings.HasPrefix(a, "/api/v1/rules") }) {
 		t.Error("objective not read from Pyrra's alert rules")
 	}
+	ruleLookups := slices.DeleteFunc(slices.Clone(f.asked), func(a string) bool { return !strings.HasPrefix(a, "/api/v1/label/__name__/") })
+	if len(ruleLookups) != 1 {
+		t.Errorf("Pyrra's rule names looked up %d times, want once (by detection, in its one round)", len(ruleLookups))
+	}
 }
 
 func TestPyrraStandardWindow(t *testing.T) {
