@@ -137,7 +137,11 @@ func newBackendServer(t *testing.T, healthy http.Handler, useTLS bool) *backendS
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ErrorLog: discardServerLog()}
 	roots := x509.NewCertPool()
 	roots.AddCert(s.trusted.Leaf)
-	s.client = &http.Client{Timeout: clientTimeout, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	// Over TLS every request handshakes anew, so the certificate swap is seen
+	// at once: a kept-alive connection, even one returned to the pool after
+	// the swap, would keep the trusted one.
+	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, DisableKeepAlives: useTLS}
+	s.client = &http.Client{Timeout: clientTimeout, Transport: transport}
 	if useTLS {
 		s.srv.TLSConfig = &tls.Config{GetCertificate: s.certificate}
 	}
