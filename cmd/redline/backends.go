@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -74,7 +75,7 @@ func resolve(f endpointFlags) (resolved, error) {
 	case err != nil:
 		return resolved{}, err
 	}
-	r := resolved{context: &config.Context{Name: "flags"}}
+	r := resolved{context: &config.Context{}}
 	if file != nil {
 		r.path, r.snapshot = file.Path(), file.Snapshot
 		if f.context != "" || !f.any() {
@@ -88,14 +89,21 @@ func resolve(f endpointFlags) (resolved, error) {
 	if c.Prometheus == nil && c.Tempo == nil && c.Jaeger == nil && c.Loki == nil {
 		return resolved{path: r.path}, errNoBackends
 	}
+	if c.Name == "" {
+		c.Name = flagsContextName(c)
+	}
 	return r, nil
 }
 
-// resolveContext is resolve for callers that need only the context and
-// the file it came from.
-func resolveContext(f endpointFlags) (*config.Context, string, error) {
-	r, err := resolve(f)
-	return r.context, r.path, err
+// flagsContextName names a context made of one-off flags after the host
+// of its metrics backend, the first thing redline shows in the breadcrumb.
+func flagsContextName(c *config.Context) string {
+	if c.Prometheus != nil {
+		if u, err := url.Parse(c.Prometheus.URL); err == nil && u.Host != "" {
+			return u.Host
+		}
+	}
+	return "command line"
 }
 
 func applyFlags(c *config.Context, f endpointFlags) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"net"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ func isolateConfig(t *testing.T) string {
 
 func TestResolveContextFromFlags(t *testing.T) {
 	isolateConfig(t)
-	c, path, err := resolveContext(endpointFlags{prometheus: "http://127.0.0.1:9090", jaeger: "127.0.0.1:16685", loki: "http://127.0.0.1:3100"})
+	c, path, err := resolveForTest(endpointFlags{prometheus: "http://127.0.0.1:9090", jaeger: "127.0.0.1:16685", loki: "http://127.0.0.1:3100"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestResolveContextFromFlags(t *testing.T) {
 	if !c.Prometheus.HTTP.FollowRedirects {
 		t.Error("flag endpoints lack Prometheus' HTTP defaults")
 	}
-	c, _, _ = resolveContext(endpointFlags{prometheus: "http://p", jaeger: "http://127.0.0.1:16686"})
+	c, _, _ = resolveForTest(endpointFlags{prometheus: "http://p", jaeger: "http://127.0.0.1:16686"})
 	if c.Jaeger.URL != "http://127.0.0.1:16686" || c.Jaeger.GRPC != "" {
 		t.Errorf("--jaeger URL not taken as the HTTP API: %+v", c.Jaeger)
 	}
@@ -60,19 +61,19 @@ contexts:
   lab:
     prometheus: {url: "http://lab:9090"}
 `), 0o600)
-	c, got, err := resolveContext(endpointFlags{})
+	c, got, err := resolveForTest(endpointFlags{})
 	if err != nil || got != path || c.Name != "prod" || c.Prometheus.Tenant != "t1" {
 		t.Fatalf("default context = %+v, %q, %v", c, got, err)
 	}
-	c, _, _ = resolveContext(endpointFlags{context: "prod", jaeger: "127.0.0.1:16685"})
+	c, _, _ = resolveForTest(endpointFlags{context: "prod", jaeger: "127.0.0.1:16685"})
 	if c.Tempo != nil || c.Jaeger == nil || c.Prometheus.URL != "http://prom:9090" {
 		t.Errorf("--jaeger did not replace the context's tempo: %+v", c)
 	}
-	c, _, _ = resolveContext(endpointFlags{prometheus: "http://other:9090"})
-	if c.Name != "flags" || c.Prometheus.Tenant != "" {
+	c, _, _ = resolveForTest(endpointFlags{prometheus: "http://other:9090"})
+	if c.Name != "other:9090" || c.Prometheus.Tenant != "" {
 		t.Errorf("one-off flags must not inherit the file's credentials or tenant: %+v", c.Prometheus)
 	}
-	if _, _, err := resolveContext(endpointFlags{context: "nope"}); err == nil || !strings.Contains(err.Error(), "[lab prod]") {
+	if _, _, err := resolveForTest(endpointFlags{context: "nope"}); err == nil || !strings.Contains(err.Error(), "[lab prod]") {
 		t.Errorf("unknown context error = %v", err)
 	}
 }
@@ -132,4 +133,11 @@ func TestPingAllRunsInParallel(t *testing.T) {
 	if got := <-done; got[0].backend != "a" || got[1].backend != "b" || got[1].lines[0] != "ok" {
 		t.Errorf("results = %+v", got)
 	}
+}
+
+// resolveForTest is resolve for tests that need only the context and the
+// file it came from.
+func resolveForTest(f endpointFlags) (*config.Context, string, error) {
+	r, err := resolve(f)
+	return r.context, r.path, err
 }
