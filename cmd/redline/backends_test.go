@@ -3,12 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/redline-tui/redline/cmd/redline/internal/config"
 )
 
 // deadAddr is a loopback address nothing listens on.
