@@ -170,7 +170,7 @@ func (m Model) tick() (Model, tea.Cmd) {
 		m.rng = funnel.Last(m.rng.Duration(), m.opts.Now())
 		m, moved = m.toFocused(pane.RangeChanged{Range: m.rng})
 	}
-	m, refreshed := m.toFocused(pane.Refresh{})
+	m, refreshed := m.toFocused(pane.Refresh{Live: true})
 	return m, tea.Batch(moved, refreshed, next)
 }
 

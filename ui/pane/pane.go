@@ -51,8 +51,9 @@ type Pane interface {
 }
 
 // Refresh asks the focused pane to re-run its queries (key r, or the live
-// refresh tick). Panes keep at most one refresh in flight.
-type Refresh struct{}
+// refresh tick when Live). Panes keep at most one refresh in flight; a pane
+// whose data cannot change any more (a finished trace) may skip live ones.
+type Refresh struct{ Live bool }
 
 // RangeChanged tells panes that the time range moved ([ and ]).
 type RangeChanged struct{ Range funnel.TimeRange }

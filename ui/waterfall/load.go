@@ -138,6 +138,18 @@ func (m Model) accept(msg loadedMsg) (Model, tea.Cmd) {
 	return m, health
 }
 
+// settleTime is how long after its last span ends a trace is taken as
+// complete: late spans (batching exporters, clock skew) arrive within it.
+const settleTime = 5 * time.Minute
+
+// settled reports whether the trace on screen is complete, so the live
+// refresh need not fetch it again (r still does): it loaded whole and its
+// last span ended more than settleTime ago.
+func (m Model) settled() bool {
+	return m.data != nil && m.err == nil && !m.data.trace.Partial &&
+		m.env.Now().Sub(m.data.tree.End) > settleTime
+}
+
 // refresh re-fetches the trace, keeping at most one load in flight.
 func (m Model) refresh() (Model, tea.Cmd) {
 	if m.inFlight {

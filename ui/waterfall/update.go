@@ -17,6 +17,9 @@ func (m Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
 	case loadedMsg:
 		return m.accept(msg)
 	case pane.Refresh:
+		if msg.Live && m.settled() {
+			return m, nil
+		}
 		return m.refresh()
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)

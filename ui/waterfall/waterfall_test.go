@@ -585,3 +585,33 @@ func lineContaining(s, sub string) string {
 	}
 	return ""
 }
+
+// TestLiveRefreshSkipsSettledTraces: the live tick does not fetch a trace
+// that ended long ago again (r still does), but keeps fetching a recent one,
+// whose late spans may still arrive.
+func TestLiveRefreshSkipsSettledTraces(t *testing.T) {
+	tests := []struct {
+		name      string
+		sinceEnd  time.Duration
+		msg       pane.Refresh
+		wantFetch bool
+	}{
+		{"settled, live tick", time.Hour, pane.Refresh{Live: true}, false},
+		{"settled, key r", time.Hour, pane.Refresh{}, true},
+		{"recent, live tick", time.Minute, pane.Refresh{Live: true}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := testEnv(false)
+			src := &fakeSource{trace: goldenTrace()}
+			tree := trace.Build(src.trace)
+			env.Now = func() time.Time { return tree.End.Add(tt.sinceEnd) }
+			m := New(env, src, summaryOf(src.trace), env.Range).SetSize(80, 24)
+			loaded := send(t, m, m.Init()())
+			_, cmd := loaded.Update(tt.msg)
+			if got := cmd != nil; got != tt.wantFetch {
+				t.Errorf("fetched again = %v, want %v", got, tt.wantFetch)
+			}
+		})
+	}
+}
