@@ -142,3 +142,12 @@ func resolveForTest(f endpointFlags) (*config.Context, string, error) {
 	r, err := resolve(f)
 	return r.context, r.path, err
 }
+
+func TestConfigCheckHidesPasswordsInURLs(t *testing.T) {
+	isolateConfig(t)
+	var stdout, stderr bytes.Buffer
+	run([]string{"config", "check", "--prometheus", "http://oncall:hunter2@" + deadAddr(t)}, &stdout, &stderr)
+	if out := stdout.String() + stderr.String(); strings.Contains(out, "hunter2") || !strings.Contains(out, "oncall:xxxxx@") {
+		t.Errorf("the password shows, or the endpoint is missing:\n%s", out)
+	}
+}

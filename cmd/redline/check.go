@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -37,7 +38,7 @@ func runCheck(ctx context.Context, b *backends, stdout io.Writer) int {
 		if r.err != nil {
 			mark, failed = "✖ FAILED", failed+1
 		}
-		fmt.Fprintf(stdout, "\n%s  %s  %s\n", mark, r.backend, sanitize.Line(r.endpoint))
+		fmt.Fprintf(stdout, "\n%s  %s  %s\n", mark, r.backend, sanitize.Line(redacted(r.endpoint)))
 		if r.err != nil {
 			fmt.Fprintf(stdout, "  error: %s\n", sanitize.Line(r.err.Error()))
 		}
@@ -110,4 +111,14 @@ func list(items []string) string {
 		return "(none)"
 	}
 	return strings.Join(items, ", ")
+}
+
+// redacted hides a password written into an endpoint URL
+// (http://user:secret@host → http://user:xxxxx@host).
+func redacted(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.User == nil {
+		return endpoint
+	}
+	return u.Redacted()
 }
