@@ -3,7 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -86,22 +86,13 @@ func (s *Source) TraceLogs(ctx context.Context, q logs.Query) (logs.Result, erro
 // keepLine applies the query's service and time filters, as the stream
 // selector and range would.
 func keepLine(l logs.Line, q logs.Query) bool {
-	if len(q.Services) > 0 && !contains(q.Services, l.Labels["service_name"]) {
+	if len(q.Services) > 0 && !slices.Contains(q.Services, l.Labels["service_name"]) {
 		return false
 	}
 	if !q.Range.Start.IsZero() && !q.Range.End.IsZero() && !q.Range.Contains(l.Time) {
 		return false
 	}
 	return true
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // neighbours are the spans of other requests served at the same time by the
@@ -330,8 +321,7 @@ func logfmt(kv []string) string {
 
 // logQuery is the LogQL a Loki source would send for q.
 func logQuery(traceID, spanID string, q logs.Query) funnel.Query {
-	services := append([]string(nil), q.Services...)
-	sort.Strings(services)
+	services := slices.Sorted(slices.Values(q.Services))
 	selector := `{namespace="shop"}`
 	if len(services) > 0 {
 		selector = fmt.Sprintf(`{service_name=~"%s"}`, strings.Join(services, "|"))

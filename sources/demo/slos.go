@@ -3,7 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,18 +92,12 @@ func (o objective) ratio(tl *timeline, at time.Time, w time.Duration) slo.Ratio 
 // windowLengths are the distinct long and short windows of period's alert
 // rules, shortest first.
 func windowLengths(period time.Duration) []time.Duration {
-	seen := map[time.Duration]bool{}
 	var out []time.Duration
 	for _, w := range slo.Windows(period) {
-		for _, d := range []time.Duration{w.Short, w.Long} {
-			if !seen[d] {
-				seen[d] = true
-				out = append(out, d)
-			}
-		}
+		out = append(out, w.Short, w.Long)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // sloQueries are the PromQL queries a live Prometheus source would run for
