@@ -48,24 +48,7 @@ func Text(s string) string { return clean(s, true) }
 // Safe reports whether s can be written to a terminal as is: valid UTF-8
 // with no ESC, no C0 control but newline, no DEL, no C1 control and no
 // bidi control. Line and Text always return safe strings.
-func Safe(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if (c < 0x20 && c != '\n') || c == 0x7f {
-				return false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || isC1(r) || isBidi(r) {
-			return false
-		}
-		i += size
-	}
-	return true
-}
+func Safe(s string) bool { return firstOffending(s, true, false) == len(s) }
 
 func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
 
@@ -79,7 +62,7 @@ func isZeroWidth(r rune) bool {
 
 // clean returns s unchanged when it is already clean, else a cleaned copy.
 func clean(s string, multiline bool) string {
-	i := firstUnclean(s, multiline)
+	i := firstOffending(s, multiline, true) // the first byte clean must change
 	if i == len(s) {
 		return s
 	}
@@ -96,20 +79,21 @@ func clean(s string, multiline bool) string {
 	return b.String()
 }
 
-// firstUnclean returns the index of the first byte clean must change, or
-// len(s).
-func firstUnclean(s string, multiline bool) int {
+// firstOffending returns the index of the first invalid UTF-8 byte, ESC,
+// C0 control (but newline when keepNewline), DEL, C1 control, bidi
+// control or, with zeroWidth, zero-width character in s; len(s) when none.
+func firstOffending(s string, keepNewline, zeroWidth bool) int {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if (c < 0x20 && !(multiline && c == '\n')) || c == 0x7f {
+			if (c < 0x20 && !(keepNewline && c == '\n')) || c == 0x7f {
 				return i
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || isC1(r) || isBidi(r) || isZeroWidth(r) {
+		if (r == utf8.RuneError && size == 1) || isC1(r) || isBidi(r) || (zeroWidth && isZeroWidth(r)) {
 			return i
 		}
 		i += size
