@@ -173,10 +173,8 @@ func fieldsOf(f Format, body string) []Field {
 // lookup returns the value of the first of keys present in fields (sorted
 // by key), then of the first key that ends a nested key ("x.trace_id").
 func lookup(fields []Field, keys ...string) (string, bool) {
-	for _, k := range keys {
-		if i, ok := slices.BinarySearchFunc(fields, k, func(f Field, k string) int { return strings.Compare(f.Key, k) }); ok {
-			return fields[i].Value, true
-		}
+	if v, ok := exact(fields, keys...); ok {
+		return v, true
 	}
 	for _, k := range keys {
 		for _, f := range fields {
@@ -191,12 +189,21 @@ func lookup(fields []Field, keys ...string) (string, bool) {
 // messageOf is the human message: the msg or message field of a
 // structured line, else the whole body.
 func messageOf(body string, fields []Field) string {
-	for _, k := range []string{"msg", "message", "Message", "MESSAGE", "@message"} {
-		if i, ok := slices.BinarySearchFunc(fields, k, func(f Field, k string) int { return strings.Compare(f.Key, k) }); ok {
-			return fields[i].Value
-		}
+	if v, ok := exact(fields, "msg", "message", "Message", "MESSAGE", "@message"); ok {
+		return v
 	}
 	return trimPlainPrefix(body)
+}
+
+// exact returns the value of the first of keys present in fields (sorted
+// by key), matching whole keys only.
+func exact(fields []Field, keys ...string) (string, bool) {
+	for _, k := range keys {
+		if i, ok := slices.BinarySearchFunc(fields, k, func(f Field, k string) int { return strings.Compare(f.Key, k) }); ok {
+			return fields[i].Value, true
+		}
+	}
+	return "", false
 }
 
 // trimPlainPrefix drops a plain line's leading timestamp and level word
