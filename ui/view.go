@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/statusbar"
 )
@@ -91,11 +92,7 @@ func (m Model) helpLine() string {
 	default:
 		bindings = []key.Binding{g.Back, g.Quit}
 	}
-	parts := make([]string, 0, len(bindings))
-	for _, b := range bindings {
-		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
-	}
-	return m.styles.Help.Render(ansi.Truncate(strings.Join(parts, " · "), m.width, "…"))
+	return m.styles.Help.Render(ansi.Truncate(keys.Hints(bindings...), m.width, "…"))
 }
 
 func (m Model) statusLine() string {

@@ -76,15 +76,16 @@ func bind(help string, keys ...string) key.Binding {
 }
 
 // keyHelp renders the keys for help: "enter", "esc/backspace".
-func keyHelp(keys []string) string {
-	out := ""
-	for i, k := range keys {
-		if i > 0 {
-			out += "/"
-		}
-		out += k
+func keyHelp(keys []string) string { return strings.Join(keys, "/") }
+
+// Hints renders bindings on one line as "x expand fields · w wrap lines · …".
+func Hints(bindings ...key.Binding) string {
+	parts := make([]string, len(bindings))
+	for i, b := range bindings {
+		h := b.Help()
+		parts[i] = h.Key + " " + h.Desc
 	}
-	return out
+	return strings.Join(parts, " · ")
 }
 
 // Default returns a fresh KeyMap with redline's default bindings.

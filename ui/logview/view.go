@@ -2,13 +2,11 @@ package logview
 
 import (
 	"fmt"
-	"strings"
-
-	"charm.land/bubbles/v2/key"
 
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/units"
+	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/table"
 	"github.com/redline-tui/redline/ui/tablepane"
 )
@@ -140,15 +138,6 @@ func (m *Model) footer() []string {
 	k := m.Env.Keys.Logs
 	return []string{
 		m.Env.Styles.Muted.Render(strategy + " · " + scope + " · wrap " + wrap),
-		m.Env.Styles.Muted.Render(hints(k.Expand, k.Wrap, k.SpanOnly, k.ErrorsTop, m.Env.Keys.Global.Filter)),
+		m.Env.Styles.Muted.Render(keys.Hints(k.Expand, k.Wrap, k.SpanOnly, k.ErrorsTop, m.Env.Keys.Global.Filter)),
 	}
-}
-
-// hints renders bindings as "x expand fields · w wrap lines · …".
-func hints(bindings ...key.Binding) string {
-	parts := make([]string, len(bindings))
-	for i, b := range bindings {
-		parts[i] = b.Help().Key + " " + b.Help().Desc
-	}
-	return strings.Join(parts, " · ")
 }
