@@ -1,6 +1,7 @@
 package prometheus
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -36,7 +37,7 @@ func (c *Client) assumedSLOs(ctx context.Context, r funnel.TimeRange, det *Detec
 		part.found = append(part.found, p.found...)
 		part.queries = append(part.queries, p.queries...)
 		part.warnings = append(part.warnings, p.warnings...)
-		part.err = cmpOr(part.err, p.err)
+		part.err = cmp.Or(part.err, p.err)
 	}
 	return part
 }

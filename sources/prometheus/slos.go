@@ -1,6 +1,7 @@
 package prometheus
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -62,7 +63,7 @@ func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 		rep.Queries = append(rep.Queries, p.queries...)
 		rep.Warnings = addWarnings(rep.Warnings, p.warnings...)
 		if p.err != nil {
-			firstErr = cmpOr(firstErr, p.err)
+			firstErr = cmp.Or(firstErr, p.err)
 			rep.Warnings = addWarnings(rep.Warnings, p.err.Error())
 		}
 		for _, f := range p.found {
@@ -73,20 +74,11 @@ func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 			rep.Statuses = append(rep.Statuses, slo.Evaluate(f.obj, f.m))
 		}
 	}
-	if len(rep.Statuses) == 0 && cmpOr(detErr, firstErr) != nil {
-		return rep, cmpOr(detErr, firstErr)
+	if err := cmp.Or(detErr, firstErr); err != nil && len(rep.Statuses) == 0 {
+		return rep, err
 	}
 	slo.SortBySeverity(rep.Statuses)
 	return rep, nil
-}
-
-func cmpOr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 // measureWindows lists the distinct window lengths the alert windows of
