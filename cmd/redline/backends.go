@@ -35,9 +35,7 @@ func (f endpointFlags) any() bool {
 
 // backends are the live sources redline talks to.
 type backends struct {
-	context  *config.Context
-	file     string          // the config file read, "" when none
-	snapshot config.Snapshot // the file's snapshot settings
+	resolved // the context, config file and snapshot settings they come from
 	metrics  ui.Metrics
 	traces   ui.Traces
 	logs     ui.Logs
@@ -71,7 +69,6 @@ func resolve(f endpointFlags) (resolved, error) {
 		if f.context != "" {
 			return resolved{}, fmt.Errorf("--context %q given, but there is no config file at %s (create it, or pass --config FILE)", f.context, config.DefaultPath())
 		}
-		file = nil
 	case err != nil:
 		return resolved{}, err
 	}
@@ -133,10 +130,10 @@ func jaegerFromFlag(v string) *config.Jaeger {
 // openBackends builds a source per configured endpoint. A backend that is
 // not configured stays nil: the UI explains how to add it.
 func openBackends(r resolved) (*backends, error) {
-	c, path := r.context, r.path
-	b := &backends{context: c, file: path, snapshot: r.snapshot, close: func() {}}
+	c := r.context
+	b := &backends{resolved: r, close: func() {}}
 	if c.Prometheus == nil {
-		return nil, fmt.Errorf("%s: no Prometheus configured: every step starts from metrics (pass --prometheus URL or set prometheus.url in the context)", contextLabel(c, path))
+		return nil, fmt.Errorf("%s: no Prometheus configured: every step starts from metrics (pass --prometheus URL or set prometheus.url in the context)", contextLabel(c, r.path))
 	}
 	if err := b.openPrometheus(c.Prometheus); err != nil {
 		return nil, err

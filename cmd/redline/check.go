@@ -28,8 +28,8 @@ type checkResult struct {
 // detected. It returns 0 when every backend answered, 3 otherwise.
 func runCheck(ctx context.Context, b *backends, stdout io.Writer) int {
 	where := "command-line flags"
-	if b.file != "" {
-		where = fmt.Sprintf("%s, context %q", b.file, b.context.Name)
+	if b.path != "" {
+		where = fmt.Sprintf("%s, context %q", b.path, b.context.Name)
 	}
 	fmt.Fprintf(stdout, "configuration: %s: valid\n", where)
 	failed := 0
