@@ -3,7 +3,6 @@ package snapshot
 import (
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/redline-tui/redline/funnel/trace"
 )
@@ -205,7 +204,7 @@ func sameSpanName(tree *trace.Tree, a, b int) bool {
 // duration; critical or error when any of them is.
 func mergeRow(tree *trace.Tree, run []int) SpanRow {
 	row := rowOf(tree, run[0])
-	end := tree.Nodes[run[0]].Span.End()
+	end := row.Offset + row.Duration // after the trace's start, like Offset
 	for _, i := range run[1:] {
 		other := rowOf(tree, i)
 		row.Count++
@@ -213,17 +212,10 @@ func mergeRow(tree *trace.Tree, run []int) SpanRow {
 		row.Critical = row.Critical || other.Critical
 		row.Error = row.Error || other.Error
 		row.Offset = min(row.Offset, other.Offset)
-		end = maxTime(end, tree.Nodes[i].Span.End())
+		end = max(end, other.Offset+other.Duration)
 	}
-	row.Duration = Duration(end.Sub(tree.Start)) - row.Offset
+	row.Duration = end - row.Offset
 	return row
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 func topSelfTime(tree *trace.Tree) []SelfTime {
