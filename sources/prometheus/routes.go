@@ -14,6 +14,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
+	"github.com/redline-tui/redline/funnel/trace"
 )
 
 // redPoints is how many samples a route sparkline gets.
@@ -158,7 +159,9 @@ var traceIDLabels = []model.LabelName{"trace_id", "traceID", "traceId", "TraceID
 var spanIDLabels = []model.LabelName{"span_id", "spanID", "spanId", "SpanID"}
 
 // attachExemplars adds each route's exemplars that carry a trace ID,
-// slowest first, one per trace, at most maxExemplars.
+// slowest first, one per trace, at most maxExemplars. IDs are normalised
+// (lower case, zero-padded) so one trace is one exemplar whatever the
+// instrumentation wrote; an exemplar whose trace ID is not hex is left out.
 func attachExemplars(rows map[string]*red.Row, results []v1.ExemplarQueryResult, conv Convention, key func(model.Metric) string) {
 	seen := map[string]bool{}
 	for _, res := range results {
@@ -167,13 +170,13 @@ func attachExemplars(rows map[string]*red.Row, results []v1.ExemplarQueryResult,
 			continue
 		}
 		for _, e := range res.Exemplars {
-			id := firstLabel(e.Labels, traceIDLabels)
+			id := trace.NormalizeTraceID(firstLabel(e.Labels, traceIDLabels))
 			if id == "" || seen[row.Route+"\x00"+id] {
 				continue
 			}
 			seen[row.Route+"\x00"+id] = true
 			row.Exemplars = append(row.Exemplars, red.Exemplar{
-				TraceID: id, SpanID: firstLabel(e.Labels, spanIDLabels),
+				TraceID: id, SpanID: trace.NormalizeSpanID(firstLabel(e.Labels, spanIDLabels)),
 				Value: seconds(float64(e.Value) * conv.LatencyScale), Time: e.Timestamp.Time(),
 			})
 		}
