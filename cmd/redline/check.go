@@ -94,14 +94,6 @@ func lokiLines(info loki.Info) []string {
 	return lines
 }
 
-func prefixed(prefix string, items []string) []string {
-	out := make([]string, len(items))
-	for i, s := range items {
-		out[i] = prefix + s
-	}
-	return out
-}
-
 // list joins at most ten items.
 func list(items []string) string {
 	if len(items) > 10 {

@@ -212,17 +212,12 @@ func configHint(path string) string {
 
 // liveOptions turns opened backends into UI options.
 func liveOptions(b *backends) ui.Options {
-	opts := ui.Options{Metrics: b.metrics, Context: b.context.Name}
-	if b.traces != nil {
-		opts.Traces = b.traces
+	return ui.Options{
+		Metrics: b.metrics, Traces: b.traces, Logs: b.logs, Context: b.context.Name,
+		Window:          time.Duration(b.context.Window),
+		RefreshInterval: time.Duration(b.context.Refresh),
+		Snapshot:        ui.SnapshotOptions{DenyKeys: b.snapshot.DenyKeys, Dir: expandHome(b.snapshot.Dir), Links: snapshotLinks(b.context)},
 	}
-	if b.logs != nil {
-		opts.Logs = b.logs
-	}
-	opts.Window = time.Duration(b.context.Window)
-	opts.RefreshInterval = time.Duration(b.context.Refresh)
-	opts.Snapshot = ui.SnapshotOptions{DenyKeys: b.snapshot.DenyKeys, Dir: expandHome(b.snapshot.Dir), Links: snapshotLinks(b.context)}
-	return opts
 }
 
 // expandHome turns a leading "~/" into the home directory, as a shell
