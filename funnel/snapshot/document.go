@@ -202,9 +202,10 @@ func sloBlocks(p *SLO) []block {
 	return append(blocks, warningBlocks(p.Warnings)...)
 }
 
+// exhaustionIn qualifies a time to exhaustion with the burn it assumes;
+// "never" (no TimeToExhaustion) and "spent" (zero) stand alone.
 func exhaustionIn(p *SLO) string {
-	switch p.ExhaustionText {
-	case "never", "spent":
+	if p.TimeToExhaustion == nil || *p.TimeToExhaustion == 0 {
 		return p.ExhaustionText
 	}
 	return p.ExhaustionText + " at the current burn rate"
