@@ -129,7 +129,7 @@ func newSnapshotWalk(b snapshotBackends, req snapshotRequest) *snapshotWalk {
 
 // run takes each step while the previous one gave what the next needs.
 func (w *snapshotWalk) run(ctx context.Context) {
-	steps := []func(context.Context) bool{w.slo, w.red, w.trace}
+	steps := []func(context.Context) bool{w.slo, w.red, w.trace, w.logs}
 	for _, step := range steps {
 		if !step(ctx) {
 			return
@@ -186,8 +186,8 @@ func (w *snapshotWalk) red(ctx context.Context) bool {
 	return true
 }
 
-// trace takes the slowest trace of the route (or the given one), fetches
-// it, then its logs.
+// trace takes the slowest trace of the route (or the given one) and
+// fetches it.
 func (w *snapshotWalk) trace(ctx context.Context) bool {
 	if w.b.Traces == nil {
 		w.notes = append(w.notes, "no trace backend configured: the snapshot stops at the routes")
@@ -208,7 +208,7 @@ func (w *snapshotWalk) trace(ctx context.Context) bool {
 	}
 	w.in.Trace = tr
 	w.in.Tree = trace.Build(tr)
-	return w.logs(ctx)
+	return true
 }
 
 func (w *snapshotWalk) slowestTrace(ctx context.Context) (string, bool) {
@@ -228,6 +228,7 @@ func (w *snapshotWalk) slowestTrace(ctx context.Context) (string, bool) {
 	return summary.TraceID, true
 }
 
+// logs fetches the log lines of the fetched trace over its own time span.
 func (w *snapshotWalk) logs(ctx context.Context) bool {
 	if w.b.Logs == nil {
 		w.notes = append(w.notes, "no log backend configured: the snapshot stops at the trace")
