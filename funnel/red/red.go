@@ -5,12 +5,12 @@ package red
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 // Row is the RED summary of one route over the selected time range.
@@ -78,7 +78,7 @@ func Rank(rows []Row) {
 // knownErrorRate is ErrorRate with unknown or nonsensical values as 0.
 func knownErrorRate(r Row) float64 {
 	e := r.ErrorRate()
-	if math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
+	if !units.Known(e) || e < 0 {
 		return 0
 	}
 	return e
