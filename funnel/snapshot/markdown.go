@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"html"
 	"strings"
 )
 
@@ -39,7 +40,7 @@ func writeMarkdownBlock(b *strings.Builder, bl block) {
 	case preformatted:
 		writeFence(b, v.lines)
 	case collapsed:
-		b.WriteString("<details>\n<summary>" + htmlEscape(v.summary) + "</summary>\n\n")
+		b.WriteString("<details>\n<summary>" + html.EscapeString(v.summary) + "</summary>\n\n")
 		for _, inner := range v.blocks {
 			writeMarkdownBlock(b, inner)
 			b.WriteByte('\n')
@@ -149,10 +150,6 @@ func mdEscape(s string) string {
 func isWordByte(c byte) bool {
 	return c >= 0x80 || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
 }
-
-var htmlSpecial = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
-
-func htmlEscape(s string) string { return htmlSpecial.Replace(s) }
 
 // mdURL percent-encodes what would end or break a link destination.
 var mdURLSpecial = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E")
