@@ -17,7 +17,6 @@ import (
 
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/ui/pane"
-	"github.com/redline-tui/redline/ui/theme"
 )
 
 // generations is shared by every pane so a generation names one request in
@@ -109,32 +108,6 @@ func Call[T any](ctx context.Context, gen uint64, backend string, now func() tim
 }
 
 func message(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
-
-// Notice is the line a pane draws above, or instead of, its data: loading
-// before the first answer, or the last error with the backend named and how
-// to retry. It is "" when the last answer was good.
-func (t *Tracker) Notice(styles *theme.Styles, backend, what string) string {
-	switch {
-	case t.err != nil:
-		return styles.Error.Render("✖ "+ErrorText(backend, t.err)) + styles.Muted.Render("  (r retries)")
-	case t.inFlight && !t.loaded:
-		return styles.Muted.Render("⟳ loading " + what + " from " + sanitize.Line(backend) + "…")
-	default:
-		return ""
-	}
-}
-
-// NoticeOrWarnings is Notice, or once an answer is good the warnings that
-// came with it on one line ("" when there are none).
-func (t *Tracker) NoticeOrWarnings(styles *theme.Styles, backend, what string, warnings []string) string {
-	if n := t.Notice(styles, backend, what); n != "" {
-		return n
-	}
-	if len(warnings) == 0 {
-		return ""
-	}
-	return styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(warnings, " · ")))
-}
 
 // ErrorText is err sanitised, prefixed with the backend's name unless the
 // source already put it first.

@@ -2,12 +2,16 @@ package fetch
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/pane"
+	"github.com/redline-tui/redline/ui/theme"
 )
 
 // Caller returns the backend call over time range r. It runs on the event
@@ -27,12 +31,15 @@ type Request[T any] struct {
 	backend string
 	rng     funnel.TimeRange
 	caller  Caller[T]
+	styles  *theme.Styles
+	keys    *keys.KeyMap
 }
 
 // NewRequest returns the request of a pane built with env, calling backend
 // through caller over env.Range. Nothing is sent until Load.
 func NewRequest[T any](env pane.Env, backend string, caller Caller[T]) Request[T] {
-	return Request[T]{ctx: env.Ctx, now: env.Now, backend: backend, rng: env.Range, caller: caller}
+	return Request[T]{ctx: env.Ctx, now: env.Now, backend: backend, rng: env.Range, caller: caller,
+		styles: env.Styles, keys: env.Keys}
 }
 
 // Load sends the request over its range, cancelling the one in flight.
@@ -68,5 +75,20 @@ func (r *Request[T]) Update(msg tea.Msg) (value T, fresh bool, cmd tea.Cmd) {
 // Range is the time range the request covers.
 func (r *Request[T]) Range() funnel.TimeRange { return r.rng }
 
-// Backend names the backend the request is sent to.
-func (r *Request[T]) Backend() string { return r.backend }
+// Notice is the line a pane draws above, or instead of, its data: loading
+// what before the first answer; the last error with the backend named and
+// the key that retries; once an answer is good, the warnings that came with
+// it on one line. It is "" when there is nothing to say.
+func (r *Request[T]) Notice(what string, warnings []string) string {
+	switch {
+	case r.err != nil:
+		retry := "  (" + r.keys.Global.Refresh.Help().Key + " retries)"
+		return r.styles.Error.Render("✖ "+ErrorText(r.backend, r.err)) + r.styles.Muted.Render(retry)
+	case r.inFlight && !r.loaded:
+		return r.styles.Muted.Render("⟳ loading " + what + " from " + sanitize.Line(r.backend) + "…")
+	case len(warnings) > 0:
+		return r.styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(warnings, " · ")))
+	default:
+		return ""
+	}
+}

@@ -93,7 +93,7 @@ type Parts struct {
 // else the warnings; the table, nothing before the first answer or Empty
 // when it had no rows; the footer.
 func (b *Base[T]) Frame(p Parts) string {
-	notice := b.Request.NoticeOrWarnings(b.Env.Styles, b.Request.Backend(), p.What, p.Warnings)
+	notice := b.Request.Notice(p.What, p.Warnings)
 	parts := frame.Parts{Title: p.Title, Notice: notice, Body: b.body(p.Empty), Footer: p.Footer}
 	return frame.Render(parts, b.width, b.height)
 }
