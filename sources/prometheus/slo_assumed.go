@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/slo"
@@ -20,20 +21,25 @@ const AssumedTarget = 0.999
 
 // assumedSLOs builds an assumed availability SLO for every detected service,
 // from the counters of its preferred convention. Queries are grouped by the
-// service label, so their number does not grow with the number of services.
+// service label, so their number does not grow with the number of services;
+// the conventions' batches run at once.
 func (c *Client) assumedSLOs(ctx context.Context, r funnel.TimeRange, det *Detection) sloPart {
-	var part sloPart
-	for _, conv := range det.Conventions {
+	parts := make([]sloPart, len(det.Conventions))
+	var g errgroup.Group
+	for i, conv := range det.Conventions {
 		services := assignedServices(det, conv)
-		if len(services) == 0 {
-			continue
+		switch {
+		case len(services) == 0:
+		case !conv.HasErrors():
+			parts[i].warnings = []string{fmt.Sprintf(
+				"prometheus: %s has no status label, so no availability SLO can be assumed for %d service(s)", conv.Describe(), len(services))}
+		default:
+			g.Go(func() error { parts[i] = c.assumedForConvention(ctx, r, conv, services); return nil })
 		}
-		if !conv.HasErrors() {
-			part.warnings = append(part.warnings, fmt.Sprintf(
-				"prometheus: %s has no status label, so no availability SLO can be assumed for %d service(s)", conv.Describe(), len(services)))
-			continue
-		}
-		p := c.assumedForConvention(ctx, r, conv, services)
+	}
+	_ = g.Wait() // each convention reports through parts
+	var part sloPart
+	for _, p := range parts {
 		part.found = append(part.found, p.found...)
 		part.queries = append(part.queries, p.queries...)
 		part.warnings = append(part.warnings, p.warnings...)
