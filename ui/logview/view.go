@@ -97,7 +97,7 @@ func (m *Model) fields(i int) []string {
 func (m *Model) View() string {
 	empty := "No log lines carry " + m.subject() + "."
 	if m.spanOnly {
-		empty += " a shows the whole trace."
+		empty += " " + m.Env.Keys.Logs.SpanOnly.Help().Key + " shows the whole trace."
 	}
 	return m.Frame(tablepane.Parts{Title: m.title(), What: "log lines", Warnings: m.result.Warnings, Empty: empty, Footer: m.footer()})
 }

@@ -83,7 +83,9 @@ func errorTone(ratio float64) table.Tone {
 
 // View draws the pane.
 func (m *Model) View() string {
-	empty := "No routes with traffic for " + sanitize.Line(m.service) + " in this time range. [ and ] move the range."
+	g := m.Env.Keys.Global
+	empty := "No routes with traffic for " + sanitize.Line(m.service) + " in this time range. " +
+		g.Earlier.Help().Key + " and " + g.Later.Help().Key + " move the range."
 	return m.Frame(tablepane.Parts{Title: m.title(), What: "routes", Warnings: m.report.Warnings, Empty: empty, Footer: m.footer()})
 }
 
