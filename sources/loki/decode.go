@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -326,12 +327,8 @@ func (e entry) toLine(labels map[string]string, categorized bool) logs.Line {
 		l.Metadata = e.category.Parsed
 	default:
 		l.Metadata = make(map[string]string, len(e.category.StructuredMetadata)+len(e.category.Parsed))
-		for k, v := range e.category.StructuredMetadata {
-			l.Metadata[k] = v
-		}
-		for k, v := range e.category.Parsed {
-			l.Metadata[k] = v
-		}
+		maps.Copy(l.Metadata, e.category.StructuredMetadata)
+		maps.Copy(l.Metadata, e.category.Parsed)
 	}
 	return l
 }
