@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -216,17 +215,11 @@ func (b *backends) openTempo(t *config.Tempo) error {
 }
 
 func (b *backends) openJaeger(j *config.Jaeger) error {
-	var hc *http.Client
-	if j.URL != "" {
-		var err error
-		if hc, err = j.HTTPClient("jaeger"); err != nil {
-			return err
-		}
+	cfg, err := jaegerConfig(j)
+	if err != nil {
+		return err
 	}
-	src, err := jaeger.New(jaeger.Config{
-		GRPCAddr: j.GRPC, HTTPURL: j.URL, Tenant: j.Tenant, HTTPClient: hc,
-		MaxBody: j.MaxResponseBytes, Limit: j.Limit,
-	})
+	src, err := jaeger.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -242,6 +235,20 @@ func (b *backends) openJaeger(j *config.Jaeger) error {
 		return info.Notes, err
 	})
 	return nil
+}
+
+// jaegerConfig reads a Jaeger endpoint. The gRPC address wins when both
+// are set (as in jaeger.New): its TLS and bearer token come from tls_config
+// and authorization; the HTTP API gets the endpoint's HTTP client.
+func jaegerConfig(j *config.Jaeger) (jaeger.Config, error) {
+	cfg := jaeger.Config{GRPCAddr: j.GRPC, HTTPURL: j.URL, Tenant: j.Tenant, MaxBody: j.MaxResponseBytes, Limit: j.Limit}
+	var err error
+	if j.GRPC != "" {
+		cfg.TLS, cfg.Token, err = j.GRPCAuth("jaeger")
+	} else {
+		cfg.HTTPClient, err = j.HTTPClient("jaeger")
+	}
+	return cfg, err
 }
 
 func (b *backends) openLoki(l *config.Loki) error {

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	pc "github.com/prometheus/common/config"
@@ -46,4 +49,46 @@ func (t headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Header.Set(k, v)
 	}
 	return t.next.RoundTrip(req)
+}
+
+// GRPCAuth reads the TLS settings and bearer token of a gRPC endpoint
+// (Jaeger's query service) from the same tls_config and authorization keys
+// as an HTTP endpoint. TLS is nil, plaintext, when tls_config is not set.
+// basic_auth and oauth2 have no gRPC form here and are refused.
+func (e *Endpoint) GRPCAuth(backend string) (*tls.Config, string, error) {
+	h := &e.HTTP
+	if h.BasicAuth != nil || h.OAuth2 != nil {
+		return nil, "", fmt.Errorf("%s: basic_auth and oauth2 are not supported over gRPC (use authorization with a bearer token, or the HTTP url)", backend)
+	}
+	var tlsConfig *tls.Config
+	if h.TLSConfig != (pc.TLSConfig{}) {
+		var err error
+		if tlsConfig, err = pc.NewTLSConfig(&h.TLSConfig); err != nil {
+			return nil, "", fmt.Errorf("%s: tls_config: %w", backend, err)
+		}
+	}
+	token, err := bearerToken(h.Authorization)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: authorization: %w", backend, err)
+	}
+	return tlsConfig, token, nil
+}
+
+// bearerToken is the credential of a Bearer authorization, read from its
+// file when credentials_file is set; "" without authorization.
+func bearerToken(a *pc.Authorization) (string, error) {
+	if a == nil {
+		return "", nil
+	}
+	if !strings.EqualFold(a.Type, "Bearer") {
+		return "", fmt.Errorf("type %q is not supported over gRPC (use Bearer)", a.Type)
+	}
+	if a.CredentialsFile == "" {
+		return string(a.Credentials), nil
+	}
+	b, err := os.ReadFile(a.CredentialsFile)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
 }

@@ -212,3 +212,43 @@ func TestRequestTimeout(t *testing.T) {
 		t.Errorf("timeouts = %v, %v; want 5s and %v", lc.Timeout, tc.Timeout, DefaultTimeout)
 	}
 }
+
+func TestGRPCAuth(t *testing.T) {
+	tests := []struct {
+		name      string
+		jaeger    string
+		wantTLS   bool
+		wantToken string
+		wantErr   string
+	}{
+		{"plaintext", "{grpc: 'j:16685'}", false, "", ""},
+		{"tls and token file", "{grpc: 'j:16685', tls_config: {server_name: jaeger.example}, authorization: {credentials_file: secret.txt}}", true, "pw", ""},
+		{"inline bearer token", "{grpc: 'j:16685', bearer_token: tok}", false, "tok", ""},
+		{"basic auth refused", "{grpc: 'j:16685', basic_auth: {username: u, password: p}}", false, "", "not supported over gRPC"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Load(writeConfig(t, "contexts:\n  a:\n    jaeger: "+tt.jaeger+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := f.Context("a")
+			tlsConfig, token, err := c.Jaeger.GRPCAuth("jaeger")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (tlsConfig != nil) != tt.wantTLS || token != tt.wantToken {
+				t.Errorf("tls = %v, token = %q; want tls %v, token %q", tlsConfig != nil, token, tt.wantTLS, tt.wantToken)
+			}
+			if tt.wantTLS && tlsConfig.ServerName != "jaeger.example" {
+				t.Errorf("server name = %q", tlsConfig.ServerName)
+			}
+		})
+	}
+}
