@@ -123,16 +123,13 @@ func pickRoot(t *trace.Tree) int {
 // dropped. A failed refresh keeps the tree on screen and reports the error
 // in the status line.
 func (m Model) accept(msg loadedMsg) (Model, tea.Cmd) {
-	if msg.gen != m.gen {
+	if !m.load.Accept(msg.gen, msg.err) {
 		return m, nil
 	}
-	m.inFlight = false
 	health := reportHealth(msg.health)
 	if msg.err != nil {
-		m.err = msg.err
 		return m, health
 	}
-	m.err = nil
 	m.view = m.view.reload(m.data, msg.data)
 	m.data = msg.data
 	return m, health
@@ -146,18 +143,23 @@ const settleTime = 5 * time.Minute
 // refresh need not fetch it again (r still does): it loaded whole and its
 // last span ended more than settleTime ago.
 func (m Model) settled() bool {
-	return m.data != nil && m.err == nil && !m.data.trace.Partial &&
+	return m.data != nil && m.load.Err() == nil && !m.data.trace.Partial &&
 		m.env.Now().Sub(m.data.tree.End) > settleTime
 }
 
 // refresh re-fetches the trace, keeping at most one load in flight.
 func (m Model) refresh() (Model, tea.Cmd) {
-	if m.inFlight {
+	if m.load.InFlight() {
 		return m, nil
 	}
-	m.gen = generations.Add(1)
-	m.inFlight = true
-	return m, load(m.ctx, m.src, m.summary.TraceID, m.rng, m.gen, m.env.Now)
+	return m, m.begin()
+}
+
+// begin starts a load of the trace, bounded by fetch.Timeout, and returns
+// the command that runs it.
+func (m *Model) begin() tea.Cmd {
+	ctx, gen := m.load.Begin(m.env.Ctx)
+	return load(ctx, m.src, m.summary.TraceID, m.rng, gen, m.env.Now)
 }
 
 // reportHealth emits the backend health, except for loads cancelled by

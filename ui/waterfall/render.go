@@ -31,7 +31,7 @@ func (m Model) View() string {
 	switch {
 	case m.data != nil:
 		lines = m.waterfallLines()
-	case m.err != nil:
+	case m.load.Err() != nil:
 		lines = m.errorLines()
 	default:
 		lines = []string{fit(m.env.Styles.Muted.Render(fmt.Sprintf("Loading trace %s from %s…",
@@ -82,7 +82,7 @@ func (m Model) errorLines() []string {
 	retry := m.env.Keys.Global.Refresh.Help().Key
 	lines := []string{st.Error.Render(fmt.Sprintf("%s Trace %s could not be loaded from %s", errorMark,
 		sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name())))}
-	cause := ansi.Wrap(sanitize.Line(m.err.Error()), max(m.width-2, 1), " /:")
+	cause := ansi.Wrap(sanitize.Line(m.load.Err().Error()), max(m.width-2, 1), " /:")
 	for _, l := range strings.Split(cause, "\n") {
 		lines = append(lines, "  "+l)
 	}
@@ -174,7 +174,7 @@ func (m Model) statusLine() string {
 	if m.notice != "" {
 		parts = append(parts, st.Warn.Render(m.notice))
 	}
-	if m.inFlight {
+	if m.load.InFlight() {
 		parts = append(parts, st.Muted.Render("refreshing…"))
 	}
 	mode := fmt.Sprintf("%d/%d rows", len(m.view.rows), len(m.data.tree.Nodes))
@@ -190,8 +190,8 @@ func (m Model) statusLine() string {
 func (m Model) warnings() []string {
 	d := m.data
 	var w []string
-	if m.err != nil {
-		w = append(w, "refresh failed: "+sanitize.Line(m.err.Error()))
+	if err := m.load.Err(); err != nil {
+		w = append(w, "refresh failed: "+sanitize.Line(err.Error()))
 	}
 	if d.trace.Partial {
 		w = append(w, "PARTIAL trace: spans may be missing")

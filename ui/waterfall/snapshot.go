@@ -10,8 +10,8 @@ var _ snapshot.Contributor = Model{}
 func (m Model) ContributeSnapshot(in *snapshot.Input) {
 	summary := m.summary
 	in.Summary = &summary
-	if m.err != nil {
-		in.Fail(snapshot.PartTrace, m.src.Name(), m.err)
+	if err := m.load.Err(); err != nil {
+		in.Fail(snapshot.PartTrace, m.src.Name(), err)
 	}
 	if m.data != nil {
 		in.Trace, in.Tree = m.data.trace, m.data.tree

@@ -11,7 +11,6 @@ package waterfall
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -20,6 +19,7 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/ui/fetch"
 	"github.com/redline-tui/redline/ui/pane"
 )
 
@@ -30,10 +30,6 @@ type Source interface {
 	Trace(ctx context.Context, traceID string, r funnel.TimeRange) (*trace.Trace, error)
 }
 
-// generations numbers loads across every waterfall pane of the program, so
-// a result can only ever be accepted by the load that asked for it.
-var generations atomic.Uint64
-
 var _ pane.Pane = Model{}
 
 // Model is the waterfall pane. It is a value: Update returns the new state.
@@ -42,12 +38,11 @@ type Model struct {
 	src     Source
 	summary trace.Summary
 	rng     funnel.TimeRange
-	ctx     context.Context
-	cancel  context.CancelFunc
 
-	gen      uint64 // generation of the load in flight or last accepted
-	inFlight bool
-	err      error // last load error; shown in place of the tree when there is none
+	// load tracks the load in flight (generation, cancel, timeout) and the
+	// last one's error, shown in place of the tree when there is none.
+	load  fetch.Tracker
+	first tea.Cmd // the first load, begun by New and run by Init
 
 	data *loaded // nil until the first successful load
 	view treeView
@@ -64,17 +59,9 @@ func New(env pane.Env, src Source, s trace.Summary, r funnel.TimeRange) pane.Pan
 	if env.Now == nil {
 		env.Now = time.Now
 	}
-	ctx, cancel := context.WithCancel(env.Ctx)
-	return Model{
-		env:      env,
-		src:      src,
-		summary:  s,
-		rng:      r,
-		ctx:      ctx,
-		cancel:   cancel,
-		gen:      generations.Add(1),
-		inFlight: true,
-	}
+	m := Model{env: env, src: src, summary: s, rng: r}
+	m.first = m.begin()
+	return m
 }
 
 // Title is "trace " and the first eight characters of the trace ID.
@@ -83,14 +70,12 @@ func (m Model) Title() string {
 	return "trace " + string(id[:min(len(id), 8)])
 }
 
-// Init starts loading the trace (the generation was taken in New, so the
-// result is accepted even though Init cannot change the model).
-func (m Model) Init() tea.Cmd {
-	return load(m.ctx, m.src, m.summary.TraceID, m.rng, m.gen, m.env.Now)
-}
+// Init starts loading the trace (the load was begun in New, so its result
+// is accepted even though Init cannot change the model).
+func (m Model) Init() tea.Cmd { return m.first }
 
 // Close cancels the in-flight load.
-func (m Model) Close() { m.cancel() }
+func (m Model) Close() { m.load.Cancel() }
 
 // Capturing is always false: the waterfall has no text prompt.
 func (m Model) Capturing() bool { return false }
@@ -123,4 +108,4 @@ func (m Model) Queries() []funnel.Query {
 }
 
 // Loading reports whether a load is in flight (for the status bar).
-func (m Model) Loading() bool { return m.inFlight }
+func (m Model) Loading() bool { return m.load.InFlight() }
