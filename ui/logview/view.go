@@ -32,7 +32,7 @@ func rows(lines []logs.Line, ids []int) []table.Row {
 			{Text: units.Clock(l.Time), Tone: table.Muted},
 			{Text: l.Level.String(), Tone: levelTone(l.Level)},
 			{Text: sanitize.Line(service(l))},
-			{Text: sanitize.Line(l.SpanID[:min(len(l.SpanID), 8)]), Tone: table.Muted},
+			{Text: sanitize.Line(shortID(l.SpanID)), Tone: table.Muted},
 			{Text: sanitize.Line(message(l))},
 		}}
 	}
