@@ -21,16 +21,45 @@ func (m Model) detailLines(width, height int) []string {
 	if n < 0 {
 		return nil
 	}
-	lines := m.spanDetail(n)
-	if len(lines) > height {
-		hidden := len(lines) - height + 1
-		lines = append(lines[:height-1:height-1],
-			m.env.Styles.Muted.Render(fmt.Sprintf("%s %d more lines not shown", ellipsis, hidden)))
+	all := m.detail.lines
+	if !m.detail.holds(m.data, n) {
+		all = m.spanDetail(n)
+	}
+	lines := make([]string, 0, min(len(all), height))
+	if len(all) > height {
+		lines = append(lines, all[:height-1]...)
+		lines = append(lines, m.env.Styles.Muted.Render(fmt.Sprintf("%s %d more lines not shown", ellipsis, len(all)-height+1)))
+	} else {
+		lines = append(lines, all...)
 	}
 	for i, l := range lines {
 		lines[i] = fit(l, width)
 	}
 	return lines
+}
+
+// detailCache is the detail lines of one node of one load.
+type detailCache struct {
+	data  *loaded
+	node  int
+	lines []string
+}
+
+func (c detailCache) holds(data *loaded, node int) bool {
+	return c.data == data && c.node == node && c.data != nil
+}
+
+// withDetail builds the selected span's detail lines (sanitised, every
+// attribute and event) once per selection and load, in Update, so View
+// only cuts and pads the lines that fit.
+func (m Model) withDetail() Model {
+	if !m.showDetail || m.data == nil {
+		return m
+	}
+	if n := m.view.selectedNode(); n >= 0 && !m.detail.holds(m.data, n) {
+		m.detail = detailCache{data: m.data, node: n, lines: m.spanDetail(n)}
+	}
+	return m
 }
 
 // spanDetail is every detail line of node n, unbounded.

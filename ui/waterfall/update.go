@@ -13,6 +13,11 @@ import (
 
 // Update handles load results, refreshes and keys.
 func (m Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
+	next, cmd := m.update(msg)
+	return next.withDetail(), cmd
+}
+
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loadedMsg:
 		return m.accept(msg)

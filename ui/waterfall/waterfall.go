@@ -48,7 +48,8 @@ type Model struct {
 	view treeView
 
 	showDetail    bool
-	notice        string // one-shot message for the status line, cleared by the next key
+	detail        detailCache // the selected span's detail lines, built in Update
+	notice        string      // one-shot message for the status line, cleared by the next key
 	width, height int
 	cols          columns
 }
