@@ -109,9 +109,9 @@ func Call[T any](ctx context.Context, gen uint64, backend string, now func() tim
 
 func message(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
-// ErrorText is err sanitised, prefixed with the backend's name unless the
+// errorText is err sanitised, prefixed with the backend's name unless the
 // source already put it first.
-func ErrorText(backend string, err error) string {
+func errorText(backend string, err error) string {
 	text := sanitize.Line(err.Error())
 	if !strings.HasPrefix(text, backend+":") {
 		text = sanitize.Line(backend) + ": " + text

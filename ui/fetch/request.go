@@ -83,7 +83,7 @@ func (r *Request[T]) Notice(what string, warnings []string) string {
 	switch {
 	case r.err != nil:
 		retry := "  (" + r.keys.Global.Refresh.Help().Key + " retries)"
-		return r.styles.Error.Render("✖ "+ErrorText(r.backend, r.err)) + r.styles.Muted.Render(retry)
+		return r.styles.Error.Render("✖ "+errorText(r.backend, r.err)) + r.styles.Muted.Render(retry)
 	case r.inFlight && !r.loaded:
 		return r.styles.Muted.Render("⟳ loading " + what + " from " + sanitize.Line(r.backend) + "…")
 	case len(warnings) > 0:

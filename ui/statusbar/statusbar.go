@@ -112,13 +112,13 @@ func (m Model) backendView(name string) string {
 	case h.Err == nil:
 		return sanitize.Line(name) + " " + m.styles.OK.Render("✔")
 	default:
-		return sanitize.Line(name) + " " + m.styles.Error.Render("✖ "+Cause(name, h.Err))
+		return sanitize.Line(name) + " " + m.styles.Error.Render("✖ "+cause(name, h.Err))
 	}
 }
 
-// Cause shortens err for the status bar: without the "backend: " prefix
+// cause shortens err for the status bar: without the "backend: " prefix
 // the sources put first, sanitised, at most a few words.
-func Cause(backend string, err error) string {
+func cause(backend string, err error) string {
 	text := strings.TrimPrefix(err.Error(), backend+": ")
 	return ansi.Truncate(sanitize.Line(text), causeWidth, "…")
 }
