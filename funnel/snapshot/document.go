@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
 )
 
@@ -145,8 +146,8 @@ func breadcrumb(path []Step) string {
 }
 
 func shortID(id string) string {
-	if len(id) > 8 {
-		return id[:8] + "…"
+	if short := trace.ShortID(id); short != id {
+		return short + "…"
 	}
 	return id
 }

@@ -233,3 +233,10 @@ func (s Summary) rankDuration() time.Duration {
 	}
 	return s.Duration
 }
+
+// ShortIDLen is how many leading characters of an ID identify it on screen.
+const ShortIDLen = 8
+
+// ShortID returns the first ShortIDLen characters of a normalised (hex) ID,
+// the form lists, titles and snapshots show.
+func ShortID(id string) string { return id[:min(len(id), ShortIDLen)] }

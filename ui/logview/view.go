@@ -5,6 +5,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/table"
@@ -32,7 +33,7 @@ func rows(lines []logs.Line, ids []int) []table.Row {
 			{Text: units.Clock(l.Time), Tone: table.Muted},
 			{Text: l.Level.String(), Tone: levelTone(l.Level)},
 			{Text: sanitize.Line(service(l))},
-			{Text: sanitize.Line(shortID(l.SpanID)), Tone: table.Muted},
+			{Text: sanitize.Line(trace.ShortID(l.SpanID)), Tone: table.Muted},
 			{Text: sanitize.Line(message(l))},
 		}}
 	}
@@ -103,14 +104,12 @@ func (m *Model) View() string {
 }
 
 func (m *Model) subject() string {
-	s := "trace " + shortID(m.target.TraceID)
+	s := "trace " + trace.ShortID(m.target.TraceID)
 	if m.spanOnly {
-		s += " span " + shortID(m.target.SpanID)
+		s += " span " + trace.ShortID(m.target.SpanID)
 	}
 	return sanitize.Line(s)
 }
-
-func shortID(id string) string { return id[:min(len(id), 8)] }
 
 func (m *Model) title() string {
 	order := "time order"

@@ -39,7 +39,7 @@ func rows(traces []trace.Summary, exemplars map[string]bool) []table.Row {
 			{Text: units.Clock(s.Start)},
 			{Text: sanitize.Line(s.RootService) + ": " + sanitize.Line(s.RootName)},
 			{Text: sanitize.Line(strings.Join(s.Services, ", ")), Tone: table.Muted},
-			{Text: shortID(s.TraceID), Tone: table.Muted},
+			{Text: trace.ShortID(s.TraceID), Tone: table.Muted},
 		}}
 	}
 	return out
@@ -70,8 +70,6 @@ func count(n int) string {
 	}
 	return strconv.Itoa(n)
 }
-
-func shortID(id string) string { return id[:min(len(id), 8)] }
 
 // View draws the pane.
 func (m *Model) View() string {
