@@ -60,7 +60,7 @@ const maxReportLines = 3
 // renderSnapshot collects the funnel path from the first pane to the
 // focused one and renders it as Markdown.
 func (m Model) renderSnapshot() (snapshotView, error) {
-	base := snapshot.Input{Context: m.opts.Context, Range: m.rng, Now: m.opts.Now(), Links: m.opts.Snapshot.Links}
+	base := snapshot.Input{Context: m.opts.Context, Range: m.rng, Now: m.opts.Now(), Links: m.opts.Snapshot.Links, DenyKeys: m.opts.Snapshot.DenyKeys}
 	s := snapshot.FromFunnel(snapshot.Collect(base, m.stack))
 	text, err := snapshot.String(s, snapshotFormat, snapshot.Options{DenyKeys: m.opts.Snapshot.DenyKeys})
 	if err != nil {

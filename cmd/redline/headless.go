@@ -122,7 +122,7 @@ func newSnapshotWalk(b snapshotBackends, req snapshotRequest) *snapshotWalk {
 		b: b, req: req, service: req.Service, route: req.Route,
 		in: snapshot.Input{
 			Context: req.Context, Environment: req.Environment,
-			Range: funnel.Last(window, at), Now: now(), Links: req.Links,
+			Range: funnel.Last(window, at), Now: now(), Links: req.Links, DenyKeys: req.DenyKeys,
 		},
 	}
 }

@@ -61,6 +61,9 @@ type Input struct {
 	How How
 	// Links configures deep links; zero means none.
 	Links Links
+	// DenyKeys are masked, besides DefaultDenyKeys, in the queries that
+	// deep links quote: links are built here, before Render's cleaning.
+	DenyKeys []string
 	// Failures are the parts a backend failed to give.
 	Failures []Failure
 }
@@ -119,7 +122,7 @@ func FromFunnel(in Input) Snapshot {
 		s.Logs = logsPart(*in.Logs)
 	}
 	s.Path = pathOf(in, s)
-	s.Links = links(in.Links, s)
+	s.Links = links(in.Links, in.DenyKeys, s)
 	return s
 }
 

@@ -31,11 +31,11 @@ const (
 
 // links builds the deep links of s: Grafana Explore for the SLO, RED and
 // log queries and for the trace, and the Jaeger UI trace page. Links quote
-// queries, so they are cleaned first: a secret in a query never reaches a
-// URL.
-func links(cfg Links, s Snapshot) []Link {
+// queries, so they are cleaned first with the default and the configured
+// deny-list: a secret in a query never reaches a URL.
+func links(cfg Links, denyKeys []string, s Snapshot) []Link {
 	var out []Link
-	clean := cleaner{deny: newDenyList(nil)}
+	clean := cleaner{deny: newDenyList(denyKeys)}
 	add := func(title, u string) {
 		if u != "" {
 			out = append(out, Link{Title: title, URL: u})

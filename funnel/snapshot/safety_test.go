@@ -2,6 +2,7 @@ package snapshot_test
 
 import (
 	"math"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -208,5 +209,24 @@ func TestJSONUnknownNumbersAreNull(t *testing.T) {
 	}
 	if parsed.RED.Routes[0].ErrorRatio.Known() {
 		t.Error("null did not read back as unknown")
+	}
+}
+
+// TestConfiguredDenyKeysMaskDeepLinks: a query holding a value of a
+// configured deny key is masked in the links that quote it too, not only in
+// the Queries section.
+func TestConfiguredDenyKeysMaskDeepLinks(t *testing.T) {
+	in := syntheticInput("x")
+	q := []funnel.Query{{Backend: "prometheus", Language: funnel.PromQL, Text: "up\ncustomer_id=s3cr3t-z"}}
+	in.SLOQueries, in.RED.Queries, in.Logs.Queries = q, q, []funnel.Query{{Backend: "loki", Language: funnel.LogQL, Text: "{app=\"x\"}\ncustomer_id=s3cr3t-z"}}
+	in.DenyKeys = []string{"customer_id"}
+	s := snapshot.FromFunnel(in)
+	if len(s.Links) == 0 {
+		t.Fatal("no deep links were built")
+	}
+	for _, l := range s.Links {
+		if u, err := url.QueryUnescape(l.URL); err != nil || strings.Contains(u, "s3cr3t") {
+			t.Errorf("%s leaks the denied value: %s", l.Title, u)
+		}
 	}
 }
