@@ -281,9 +281,27 @@ export REDLINE_IT_TESTSVC=$TESTSVC
 EOF
 }
 
+# ports_free fails, naming the holder, when a port the stack binds is taken
+# by a process this stack did not start (a leftover from another run): the
+# server would exit at once and the stack would wait in vain.
+ports_free() {
+	local name port holder
+	for entry in prometheus:9090 jaeger:16685 jaeger:16686 jaeger:4317 jaeger:4318 \
+		loki:3100 loki-auth:3101 testsvc:18080 testsvc:18081; do
+		name=${entry%%:*} port=${entry##*:}
+		running "$name" && continue
+		if tcp_open "127.0.0.1:$port"; then
+			holder=$(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'users:.*' | head -n 1)
+			say "ERROR: port $port (for $name) is already taken${holder:+ by $holder}; stop that process and run again"
+			exit 1
+		fi
+	done
+}
+
 up() {
 	need_packages
 	build_all
+	ports_free
 	start_servers
 	wait_ready
 	start_testsvc
