@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"github.com/redline-tui/redline/funnel/units"
 	"sync"
 	"testing"
 	"time"
@@ -139,8 +140,8 @@ func incident(service, route, line string) fixture {
 				Verdict: slo.Critical, BurnHistory: history, LowTraffic: true, Caveat: "5m window holds 42 requests"},
 		},
 		routes: []red.Row{
-			{Service: service, Route: "GET /api/cart", Rate: 40, ErrorRatio: 0, P50: 8 * time.Millisecond, P95: 15 * time.Millisecond, P99: 20 * time.Millisecond},
-			{Service: service, Route: route, Rate: 12, ErrorRatio: 0.08, P50: 600 * time.Millisecond, P95: 1200 * time.Millisecond, P99: 1500 * time.Millisecond,
+			{Service: service, Route: "GET /api/cart", Rate: 40, ErrorRatio: 0, P50: units.Measured(8 * time.Millisecond), P95: units.Measured(15 * time.Millisecond), P99: units.Measured(20 * time.Millisecond)},
+			{Service: service, Route: route, Rate: 12, ErrorRatio: 0.08, P50: units.Measured(600 * time.Millisecond), P95: units.Measured(1200 * time.Millisecond), P99: units.Measured(1500 * time.Millisecond),
 				RateHistory: []float64{1, 2, 3}, ErrorHistory: []float64{0, 0.1}, LatencyHistory: []float64{0.5, 1.5},
 				Exemplars: []red.Exemplar{{TraceID: traceID, SpanID: rootID, Value: 1500 * time.Millisecond, Time: start.Add(1500 * time.Millisecond)}}},
 		},

@@ -19,13 +19,13 @@ type Row struct {
 	Route      string  // e.g. "POST /api/checkout" or "/api/checkout"
 	Rate       float64 // requests per second
 	ErrorRatio float64 // errors ÷ requests, 0..1; NaN when unknown
-	P50        time.Duration
-	P95        time.Duration
-	P99        time.Duration
+	// Latency quantiles: unknown without requests, a lower bound when
+	// beyond the histogram's last finite bucket.
+	P50, P95, P99 units.Quantile
 	// Sparklines, oldest first, over the selected range.
 	RateHistory    []float64
 	ErrorHistory   []float64 // error ratio
-	LatencyHistory []float64 // p99 in seconds
+	LatencyHistory []float64 // p99 in seconds; NaN without requests, +Inf beyond the last bucket
 	// BurnShare is this route's share of the service's bad events, 0..1, set by Rank.
 	BurnShare float64
 	// Exemplars are trace IDs seen on this route's latency histogram, slowest first.
@@ -52,7 +52,8 @@ func (r Row) ErrorRate() float64 {
 
 // Rank sets BurnShare on every row (the route's error rate ÷ the sum of all
 // routes' error rates) and sorts rows by BurnShare descending, then P99
-// descending, then route name. Rows with an unknown (NaN) or negative
+// descending (a lower bound counts as at least its bound, no data last),
+// then route name. Rows with an unknown (NaN) or negative
 // error rate get share 0 and do not count in the sum; when the sum is 0
 // every share is 0.
 func Rank(rows []Row) {
@@ -69,7 +70,7 @@ func Rank(rows []Row) {
 	slices.SortStableFunc(rows, func(a, b Row) int {
 		return cmp.Or(
 			cmp.Compare(b.BurnShare, a.BurnShare),
-			cmp.Compare(b.P99, a.P99),
+			b.P99.Compare(a.P99),
 			strings.Compare(a.Route, b.Route),
 		)
 	})

@@ -1,6 +1,7 @@
 package red
 
 import (
+	"github.com/redline-tui/redline/funnel/units"
 	"math"
 	"slices"
 	"testing"
@@ -39,9 +40,9 @@ func TestRank(t *testing.T) {
 			// error rates: checkout 2×0.05 = 0.1, items 3×0.1 = 0.3, cart 0.
 			name: "share of bad events",
 			rows: []Row{
-				{Route: "GET /api/cart", Rate: 50, ErrorRatio: 0, P99: 20 * ms},
-				{Route: "POST /api/checkout", Rate: 2, ErrorRatio: 0.05, P99: 1500 * ms},
-				{Route: "GET /api/items/{id}", Rate: 3, ErrorRatio: 0.1, P99: 30 * ms},
+				{Route: "GET /api/cart", Rate: 50, ErrorRatio: 0, P99: units.Measured(20 * ms)},
+				{Route: "POST /api/checkout", Rate: 2, ErrorRatio: 0.05, P99: units.Measured(1500 * ms)},
+				{Route: "GET /api/items/{id}", Rate: 3, ErrorRatio: 0.1, P99: units.Measured(30 * ms)},
 			},
 			routes: []string{"GET /api/items/{id}", "POST /api/checkout", "GET /api/cart"},
 			shares: []float64{0.75, 0.25, 0},
@@ -49,9 +50,9 @@ func TestRank(t *testing.T) {
 		{
 			name: "no errors anywhere: p99 then route decide",
 			rows: []Row{
-				{Route: "b", Rate: 1, P99: 10 * ms},
-				{Route: "c", Rate: 1, P99: 90 * ms},
-				{Route: "a", Rate: 1, P99: 10 * ms},
+				{Route: "b", Rate: 1, P99: units.Measured(10 * ms)},
+				{Route: "c", Rate: 1, P99: units.Measured(90 * ms)},
+				{Route: "a", Rate: 1, P99: units.Measured(10 * ms)},
 			},
 			routes: []string{"c", "a", "b"},
 			shares: []float64{0, 0, 0},
@@ -59,8 +60,8 @@ func TestRank(t *testing.T) {
 		{
 			name: "unknown ratios count as no errors",
 			rows: []Row{
-				{Route: "unknown", Rate: 100, ErrorRatio: math.NaN(), P99: 5 * ms},
-				{Route: "bad", Rate: 1, ErrorRatio: 1, P99: time.Millisecond},
+				{Route: "unknown", Rate: 100, ErrorRatio: math.NaN(), P99: units.Measured(5 * ms)},
+				{Route: "bad", Rate: 1, ErrorRatio: 1, P99: units.Measured(time.Millisecond)},
 				{Route: "idle", Rate: 0, ErrorRatio: math.NaN()},
 			},
 			routes: []string{"bad", "unknown", "idle"},

@@ -207,7 +207,7 @@ func redPart(r red.Report, selected string) *RED {
 		part.Routes = append(part.Routes, Route{
 			Route: row.Route, Selected: row.Route == selected && selected != "",
 			Rate: Number(row.Rate), ErrorRatio: Number(row.ErrorRatio),
-			P50: Duration(row.P50), P95: Duration(row.P95), P99: Duration(row.P99),
+			P50: Quantile(row.P50), P95: Quantile(row.P95), P99: Quantile(row.P99),
 			BurnShare:   Number(row.BurnShare),
 			RateHistory: numbers(row.RateHistory), ErrorHistory: numbers(row.ErrorHistory), LatencyHistory: numbers(row.LatencyHistory),
 		})

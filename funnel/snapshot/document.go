@@ -254,7 +254,7 @@ func redBlocks(p *RED) []block {
 		}
 		t.rows = append(t.rows, []string{
 			mark, r.Route, rate(r.Rate), percent(r.ErrorRatio),
-			units.Duration(time.Duration(r.P50)), units.Duration(time.Duration(r.P95)), units.Duration(time.Duration(r.P99)),
+			r.P50.String(), r.P95.String(), r.P99.String(),
 			percent(r.BurnShare), spark(r.LatencyHistory, sparkCells), spark(r.ErrorHistory, sparkCells),
 		})
 	}

@@ -1,6 +1,7 @@
 package snapshot_test
 
 import (
+	"github.com/redline-tui/redline/funnel/units"
 	"math"
 	"net/url"
 	"strings"
@@ -25,7 +26,7 @@ func syntheticInput(text string) snapshot.Input {
 	obj := slo.Objective{Service: text, Name: text, Target: 0.999, SLI: text, Origin: slo.OriginConfig}
 	status := slo.Evaluate(obj, slo.Measurements{At: testNow, Windows: []slo.Ratio{{Window: 5 * time.Minute, ErrorRatio: 0.02, Total: 1000}}, Period: slo.Ratio{ErrorRatio: 0.0005, Total: 1e6}})
 	query := funnel.Query{Backend: text, Language: funnel.PromQL, Purpose: text, Text: "rate(x{route=\"" + text + "\"}[5m])\n" + text, Range: rng}
-	rows := []red.Row{{Service: text, Route: text, Rate: 3, ErrorRatio: 0.1, P99: time.Second, LatencyHistory: []float64{1, 2}}}
+	rows := []red.Row{{Service: text, Route: text, Rate: 3, ErrorRatio: 0.1, P99: units.Measured(time.Second), LatencyHistory: []float64{1, 2}}}
 	spans := []trace.Span{
 		{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7", Service: text, Name: text, Kind: trace.KindServer, Start: start, Duration: time.Second, Status: trace.StatusError, StatusMessage: text,
 			Attributes: []trace.Attr{{Key: text, Value: text}, {Key: "http.route", Value: text}}},

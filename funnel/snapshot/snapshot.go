@@ -38,7 +38,7 @@
 //	  "red": {
 //	    "service": string, "convention": string?, "selected_route": string?,
 //	    "routes": [{"route": string, "selected": bool, "rate": number? (req/s),
-//	                "error_ratio": number?, "p50", "p95", "p99": duration,
+//	                "error_ratio": number?, "p50", "p95", "p99": quantile?,
 //	                "burn_share": number, "rate_history", "error_history",
 //	                "latency_history": [number?]}],
 //	    "omitted_routes": int, "queries": [query], "warnings": [string]?
@@ -185,9 +185,9 @@ type Route struct {
 	Selected       bool     `json:"selected"`
 	Rate           Number   `json:"rate"`
 	ErrorRatio     Number   `json:"error_ratio"`
-	P50            Duration `json:"p50"`
-	P95            Duration `json:"p95"`
-	P99            Duration `json:"p99"`
+	P50            Quantile `json:"p50"`
+	P95            Quantile `json:"p95"`
+	P99            Quantile `json:"p99"`
 	BurnShare      Number   `json:"burn_share"`
 	RateHistory    []Number `json:"rate_history,omitempty"`
 	ErrorHistory   []Number `json:"error_history,omitempty"`
@@ -320,6 +320,45 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	*d = Duration(math.Round(j.MS * float64(time.Millisecond)))
 	return nil
 }
+
+// Quantile is a latency quantile that reads in JSON as null without
+// requests, else as a Duration with a lower_bound flag set when the
+// quantile lies beyond the histogram's last bucket (ms is then that bound):
+// {"ms": 15000, "text": ">15.0s", "lower_bound": true}.
+type Quantile units.Quantile
+
+type jsonQuantile struct {
+	MS         float64 `json:"ms"`
+	Text       string  `json:"text"`
+	LowerBound bool    `json:"lower_bound"`
+}
+
+// MarshalJSON writes null or {"ms": …, "text": …, "lower_bound": …}.
+func (q Quantile) MarshalJSON() ([]byte, error) {
+	if !q.Known {
+		return []byte("null"), nil
+	}
+	return json.Marshal(jsonQuantile{
+		MS: float64(q.Value) / float64(time.Millisecond), Text: units.Quantile(q).String(), LowerBound: q.LowerBound,
+	})
+}
+
+// UnmarshalJSON reads the quantile back; null reads as no data.
+func (q *Quantile) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*q = Quantile{}
+		return nil
+	}
+	var j jsonQuantile
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*q = Quantile{Value: time.Duration(math.Round(j.MS * float64(time.Millisecond))), Known: true, LowerBound: j.LowerBound}
+	return nil
+}
+
+// String renders the quantile as the panes do: "1.24s", ">15.0s", "—".
+func (q Quantile) String() string { return units.Quantile(q).String() }
 
 // Number is a float64 that is null in JSON when unknown (NaN) or infinite.
 type Number float64

@@ -5,6 +5,7 @@
 package units
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"time"
@@ -143,3 +144,70 @@ func Clock(t time.Time) string { return t.UTC().Format("15:04:05.000") }
 // Known reports whether v is a value a backend told: neither unknown (NaN)
 // nor infinite.
 func Known(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// NoData is drawn for a quantity nothing was measured for, e.g. a latency
+// quantile of a route without requests.
+const NoData = "—"
+
+// Quantile is a latency quantile read from a histogram. The zero value
+// means no requests: there is nothing to tell. When the quantile falls in
+// the histogram's +Inf bucket, the histogram only tells that it is beyond
+// its last finite bound: Value is that bound and LowerBound is set.
+type Quantile struct {
+	Value      time.Duration
+	Known      bool // requests were measured
+	LowerBound bool // the quantile is at least Value, beyond the last bucket
+}
+
+// Measured is a quantile the histogram resolves: d.
+func Measured(d time.Duration) Quantile { return Quantile{Value: d, Known: true} }
+
+// AtLeast is a quantile beyond the histogram's last finite bound d.
+func AtLeast(d time.Duration) Quantile { return Quantile{Value: d, Known: true, LowerBound: true} }
+
+// String renders the quantile: "1.24s", ">15.0s" for a lower bound, "—"
+// without requests.
+func (q Quantile) String() string {
+	switch {
+	case !q.Known:
+		return NoData
+	case q.LowerBound:
+		return ">" + Duration(q.Value)
+	}
+	return Duration(q.Value)
+}
+
+// Compare orders quantiles by what is known of them: no data first, then
+// by value, a lower bound after an exact value equal to its bound (it is at
+// least that much). It returns -1, 0 or +1 like cmp.Compare.
+func (q Quantile) Compare(o Quantile) int {
+	switch {
+	case q.Known != o.Known:
+		return boolCompare(q.Known, o.Known)
+	case q.Value != o.Value:
+		return cmp.Compare(q.Value, o.Value)
+	}
+	return boolCompare(q.LowerBound, o.LowerBound)
+}
+
+// Seconds is the quantile in seconds for a sparkline: NaN without data,
+// +Inf for a lower bound (beyond the scale).
+func (q Quantile) Seconds() float64 {
+	switch {
+	case !q.Known:
+		return math.NaN()
+	case q.LowerBound:
+		return math.Inf(1)
+	}
+	return q.Value.Seconds()
+}
+
+func boolCompare(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}

@@ -1,6 +1,7 @@
 package units
 
 import (
+	"cmp"
 	"math"
 	"testing"
 	"time"
@@ -68,6 +69,41 @@ func TestRatios(t *testing.T) {
 	for _, tt := range tests {
 		if tt.got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	tests := []struct {
+		name    string
+		q       Quantile
+		text    string
+		seconds float64
+	}{
+		{"measured", Measured(1240 * time.Millisecond), "1.24s", 1.24},
+		{"beyond the last bucket", AtLeast(15 * time.Second), ">15.0s", math.Inf(1)},
+		{"no requests", Quantile{}, "—", math.NaN()},
+		{"measured zero is a value", Measured(0), "0ns", 0},
+	}
+	for _, tt := range tests {
+		if got := tt.q.String(); got != tt.text {
+			t.Errorf("%s: String = %q, want %q", tt.name, got, tt.text)
+		}
+		if got := tt.q.Seconds(); !(got == tt.seconds || math.IsNaN(got) && math.IsNaN(tt.seconds)) {
+			t.Errorf("%s: Seconds = %v, want %v", tt.name, got, tt.seconds)
+		}
+	}
+}
+
+func TestQuantileCompare(t *testing.T) {
+	s := time.Second
+	ordered := []Quantile{{}, Measured(0), Measured(2 * s), AtLeast(2 * s), Measured(3 * s), AtLeast(15 * s)}
+	for i, a := range ordered {
+		for j, b := range ordered {
+			want := cmp.Compare(i, j)
+			if got := a.Compare(b); got != want {
+				t.Errorf("%v.Compare(%v) = %d, want %d", a, b, got, want)
+			}
 		}
 	}
 }

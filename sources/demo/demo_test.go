@@ -207,7 +207,7 @@ func checkRow(t *testing.T, s *Source, row red.Row) {
 	if n := len(row.RateHistory); n < 30 || n > 60 || len(row.ErrorHistory) != n || len(row.LatencyHistory) != n {
 		t.Errorf("%s: histories of %d/%d/%d points", row.Route, n, len(row.ErrorHistory), len(row.LatencyHistory))
 	}
-	if row.Rate <= 0 || !(row.P50 > 0 && row.P50 <= row.P95 && row.P95 <= row.P99) {
+	if row.Rate <= 0 || !(row.P50.Known && row.P50.Value > 0 && row.P50.Compare(row.P95) <= 0 && row.P95.Compare(row.P99) <= 0) {
 		t.Errorf("%s: rate %.3f, p50 %v p95 %v p99 %v", row.Route, row.Rate, row.P50, row.P95, row.P99)
 	}
 	for _, ex := range row.Exemplars {

@@ -143,14 +143,14 @@ type weighted struct {
 }
 
 // quantile returns the q-quantile of the mixture of dists, by bisection on
-// a log scale between 100µs and 1 minute.
-func quantile(dists []weighted, q float64) time.Duration {
+// a log scale between 100µs and 1 minute; ok is false without requests.
+func quantile(dists []weighted, q float64) (d time.Duration, ok bool) {
 	total := 0.0
 	for _, d := range dists {
 		total += d.requests
 	}
 	if total <= 0 {
-		return 0
+		return 0, false
 	}
 	lo, hi := math.Log(float64(100*time.Microsecond)), math.Log(float64(time.Minute))
 	for range 48 {
@@ -166,7 +166,7 @@ func quantile(dists []weighted, q float64) time.Duration {
 			hi = mid
 		}
 	}
-	return time.Duration(math.Exp(hi)).Round(10 * time.Microsecond)
+	return time.Duration(math.Exp(hi)).Round(10 * time.Microsecond), true
 }
 
 // counts are request counts over an interval.

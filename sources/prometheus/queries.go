@@ -2,6 +2,8 @@ package prometheus
 
 import (
 	"strconv"
+
+	"github.com/prometheus/common/model"
 	"strings"
 	"time"
 )
@@ -59,6 +61,25 @@ func (c Convention) quantile(q float64, ms []matcher, by []string, window time.D
 		by = append([]string{"le"}, by...)
 	}
 	return "histogram_quantile(" + strconv.FormatFloat(q, 'f', -1, 64) + ", " + sumBy(by, rate) + ")"
+}
+
+// histogram renders the latency histogram over window summed by labels,
+// with fn "rate" or "increase": classic buckets keep le, a native
+// histogram comes back whole.
+func (c Convention) histogram(fn string, ms []matcher, by []string, window time.Duration) string {
+	inner := fn + "(" + selector(c.Latency, ms...) + "[" + promDuration(window) + "])"
+	if !c.LatencyNative {
+		by = append([]string{"le"}, by...)
+	}
+	return sumBy(by, inner)
+}
+
+// histograms reads the answer to a histogram query, one per key.
+func (c Convention) histograms(vec model.Vector, key func(model.Metric) string) map[string]histogram {
+	if c.LatencyNative {
+		return nativeHistograms(vec, key)
+	}
+	return classicHistograms(vec, key)
 }
 
 // exemplarSelector selects the latency series whose exemplars link to traces.

@@ -15,6 +15,7 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 // redPoints is how many samples a route sparkline gets.
@@ -32,8 +33,10 @@ type routeQueries struct {
 	quant             [3]model.Vector
 	rateHist, errHist model.Matrix
 	p99Hist           model.Matrix
+	buckets           model.Vector // the latency histogram by route, to tell quantiles beyond its last bucket
 	exemplars         []v1.ExemplarQueryResult
 	rateIdx, errIdx   int
+	bucketsIdx        int
 }
 
 // Routes returns rate, error ratio and latency per route of service over r,
@@ -73,7 +76,7 @@ func summaryWindow(r funnel.TimeRange) time.Duration {
 // planRoutes adds every RED query of one service to a batch.
 func (c *Client) planRoutes(conv Convention, service string, r funnel.TimeRange) (*batch, *routeQueries) {
 	b := c.newBatch()
-	q := &routeQueries{errIdx: -1}
+	q := &routeQueries{errIdx: -1, bucketsIdx: -1}
 	ms, by, w := conv.serviceMatchers(service), conv.routeLabels(), summaryWindow(r)
 	histWindow := max(stepFor(r, redPoints), minRateWindow)
 	q.rateIdx = b.instant("requests per second by route", conv.requestCount("rate", ms, by, w), r.End, w, &q.rate)
@@ -86,6 +89,7 @@ func (c *Client) planRoutes(conv Convention, service string, r funnel.TimeRange)
 		for i, qt := range quantiles {
 			b.instant(fmt.Sprintf("p%g latency by route", qt*100), conv.quantile(qt, ms, by, w), r.End, w, &q.quant[i])
 		}
+		q.bucketsIdx = b.instant("latency histogram by route (quantiles beyond its last bucket are lower bounds)", conv.histogram("rate", ms, by, w), r.End, w, &q.buckets)
 		b.ranged("p99 latency by route, history", conv.quantile(0.99, ms, by, histWindow), r, redPoints, &q.p99Hist)
 		b.exemplars("exemplars (trace IDs) on the latency histogram", conv.exemplarSelector(ms), r, &q.exemplars)
 	}
@@ -106,14 +110,18 @@ func buildRows(conv Convention, service string, q *routeQueries, errs []error) [
 			row.ErrorRatio = errRates[k] / row.Rate
 		}
 	}
-	for i := range quantiles {
+	var hists map[string]histogram
+	if q.bucketsIdx >= 0 && errs[q.bucketsIdx] == nil {
+		hists = conv.histograms(q.buckets, key)
+	}
+	for i, qt := range quantiles {
 		for k, v := range vectorBy(q.quant[i], key) {
-			if row := rows[k]; row != nil && !math.IsNaN(v) {
-				setQuantile(row, i, seconds(v*conv.LatencyScale))
+			if row := rows[k]; row != nil {
+				setQuantile(row, i, quantileOf(v*conv.LatencyScale, hists[k].beyondLast(qt)))
 			}
 		}
 	}
-	attachHistories(rows, q, conv, key)
+	attachHistories(rows, q, conv, key, hists)
 	attachExemplars(rows, q.exemplars, conv, key)
 	out := make([]red.Row, 0, len(rows))
 	for _, k := range sortedKeys(rows) {
@@ -122,7 +130,19 @@ func buildRows(conv Convention, service string, q *routeQueries, errs []error) [
 	return out
 }
 
-func setQuantile(row *red.Row, i int, d time.Duration) {
+// quantileOf turns a histogram_quantile answer in seconds into a quantile:
+// no data when NaN (no requests), a lower bound when beyond the last bucket.
+func quantileOf(secs float64, beyond bool) units.Quantile {
+	switch {
+	case math.IsNaN(secs):
+		return units.Quantile{}
+	case beyond:
+		return units.AtLeast(seconds(secs))
+	}
+	return units.Measured(seconds(secs))
+}
+
+func setQuantile(row *red.Row, i int, d units.Quantile) {
 	switch i {
 	case 0:
 		row.P50 = d
@@ -133,7 +153,10 @@ func setQuantile(row *red.Row, i int, d time.Duration) {
 	}
 }
 
-func attachHistories(rows map[string]*red.Row, q *routeQueries, conv Convention, key func(model.Metric) string) {
+// attachHistories sets each row's sparklines. A p99 point at or above the
+// route's highest finite bucket bound is what histogram_quantile answers
+// for a quantile beyond it, so it becomes +Inf (beyond the scale).
+func attachHistories(rows map[string]*red.Row, q *routeQueries, conv Convention, key func(model.Metric) string, hists map[string]histogram) {
 	for _, s := range q.rateHist {
 		if row := rows[key(s.Metric)]; row != nil {
 			row.RateHistory = values(s.Values, 1)
@@ -147,6 +170,22 @@ func attachHistories(rows map[string]*red.Row, q *routeQueries, conv Convention,
 	for _, s := range q.p99Hist {
 		if row := rows[key(s.Metric)]; row != nil {
 			row.LatencyHistory = values(s.Values, conv.LatencyScale)
+			markBeyond(row.LatencyHistory, hists[key(s.Metric)], conv.LatencyScale)
+		}
+	}
+}
+
+// markBeyond replaces the quantiles (in seconds) at or above h's highest
+// finite bound with +Inf.
+func markBeyond(secs []float64, h histogram, scale float64) {
+	last := h.lastFinite()
+	if last < 0 || !math.IsInf(h.bounds[len(h.bounds)-1], 1) {
+		return
+	}
+	top := h.bounds[last] * scale
+	for i, v := range secs {
+		if v >= top*(1-boundTolerance) {
+			secs[i] = math.Inf(1)
 		}
 	}
 }

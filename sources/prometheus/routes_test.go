@@ -10,6 +10,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 var fixtureNow = time.Unix(1700000000, 0)
@@ -60,7 +61,7 @@ func TestRoutesPerConvention(t *testing.T) {
 			if !near(checkout.Rate, 1) || !near(checkout.ErrorRatio, 0.05) {
 				t.Errorf("checkout rate %v error ratio %v, want 1 and 0.05", checkout.Rate, checkout.ErrorRatio)
 			}
-			if checkout.P99 != 1480*time.Millisecond || checkout.P50 != 900*time.Millisecond {
+			if checkout.P99 != units.Measured(1480*time.Millisecond) || checkout.P50 != units.Measured(900*time.Millisecond) {
 				t.Errorf("checkout p50 %v p99 %v, want 900ms and 1.48s", checkout.P50, checkout.P99)
 			}
 			if len(checkout.LatencyHistory) != 4 || !near(checkout.LatencyHistory[3], 1.48) {
@@ -76,8 +77,8 @@ func TestRoutesPerConvention(t *testing.T) {
 			if rep.Rows[0].Route != "GET /api/items/{id}" {
 				t.Errorf("first ranked row %q, want the route with most failures", rep.Rows[0].Route)
 			}
-			if len(rep.Queries) != 10 {
-				t.Errorf("%d queries recorded, want 10: the detection this first step ran and 9 RED queries", len(rep.Queries))
+			if len(rep.Queries) != 11 {
+				t.Errorf("%d queries recorded, want 11: the detection this first step ran and 10 RED queries", len(rep.Queries))
 			}
 			for _, q := range rep.Queries {
 				if q.Backend != "prometheus" || q.Language != funnel.PromQL || q.Purpose == "" || q.Text == "" || q.Range.End != fixtureNow {

@@ -39,9 +39,9 @@ func rows(ranked []red.Row) []table.Row {
 			{Text: units.Percent(r.BurnShare), Tone: shareTone(r.BurnShare)},
 			{Text: units.Rate(r.Rate)},
 			{Text: units.Percent(r.ErrorRatio), Tone: errorTone(r.ErrorRatio)},
-			{Text: units.Duration(r.P50)},
-			{Text: units.Duration(r.P95)},
-			{Text: units.Duration(r.P99)},
+			{Text: r.P50.String()},
+			{Text: r.P95.String()},
+			{Text: r.P99.String()},
 			{Text: sparkline.Render(r.RateHistory, sparkWidth), Tone: table.Muted},
 			{Text: sparkline.Render(r.ErrorHistory, sparkWidth), Tone: errorTone(r.ErrorRatio)},
 			{Text: sparkline.Render(r.LatencyHistory, sparkWidth), Tone: table.Muted},
@@ -104,7 +104,7 @@ func (m *Model) footer() []string {
 		return nil
 	}
 	r := m.ranked[i]
-	line := fmt.Sprintf("%s · %s errors · p99 %s", sanitize.Line(r.Route), units.Rate(r.ErrorRate()), units.Duration(r.P99))
+	line := fmt.Sprintf("%s · %s errors · p99 %s", sanitize.Line(r.Route), units.Rate(r.ErrorRate()), r.P99)
 	if n := len(r.Exemplars); n > 0 {
 		line += fmt.Sprintf(" · %s %d exemplar traces", exemplarMark, n)
 	}

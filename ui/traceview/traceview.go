@@ -62,7 +62,7 @@ func (m *Model) query(r funnel.TimeRange) trace.Query {
 	if m.errorsOnly {
 		q.ErrorsOnly = true
 	} else {
-		q.MinDuration = m.route.P95
+		q.MinDuration = m.route.P95.Value // a lower bound is still a floor; none without data
 	}
 	return q
 }

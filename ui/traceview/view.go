@@ -81,7 +81,10 @@ func (m *Model) mode() string {
 	if m.errorsOnly {
 		return "erroring traces"
 	}
-	return "slowest traces ≥ p95 " + units.Duration(m.route.P95)
+	if !m.route.P95.Known {
+		return "slowest traces"
+	}
+	return "slowest traces ≥ p95 " + units.Duration(m.route.P95.Value)
 }
 
 func (m *Model) title() string {
