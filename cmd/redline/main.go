@@ -53,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runConfig(args[1:], stdout, stderr)
 		case "snapshot":
 			return runSnapshotCommand(args[1:], stdout, stderr)
+		case "serve":
+			return runServe(args[1:], stderr)
 		}
 	}
 	opts, err := parse(args, stderr)
@@ -127,6 +129,8 @@ Usage:
                    [--at TIME] [--window D] [--format md|slack|text|json] [--demo]
                                   print an incident snapshot without the UI
                                   (redline snapshot --help for more)
+  redline serve [--listen 127.0.0.1:2222] [--context C] [--demo]
+                                  serve the funnel over SSH (see README.md)
 
 Flags:
 `

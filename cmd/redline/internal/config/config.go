@@ -24,6 +24,7 @@ type File struct {
 	CurrentContext string              `yaml:"current-context"`
 	Contexts       map[string]*Context `yaml:"contexts"`
 	Snapshot       Snapshot            `yaml:"snapshot"`
+	Serve          Serve               `yaml:"serve"`
 
 	path string
 }
@@ -108,6 +109,17 @@ type Grafana struct {
 type Snapshot struct {
 	DenyKeys []string `yaml:"deny_keys"` // attribute/label keys whose values are masked (added to the defaults)
 	Dir      string   `yaml:"dir"`       // where snapshot files are written
+}
+
+// Serve configures `redline serve`, the SSH server. Paths are relative to
+// the config file; empty ones take the defaults of package serve.
+type Serve struct {
+	Listen         string   `yaml:"listen"`          // host:port, default 127.0.0.1:2222
+	HostKey        string   `yaml:"host_key"`        // ed25519 host key, generated when missing
+	AuthorizedKeys string   `yaml:"authorized_keys"` // OpenSSH authorized_keys of the users let in
+	IdleTimeout    Duration `yaml:"idle_timeout"`    // a session without keys for this long is closed; default 30m
+	MaxSessions    int      `yaml:"max_sessions"`    // sessions open at once; 0 means the default
+	AuditLog       string   `yaml:"audit_log"`       // file of JSON audit lines; default stderr
 }
 
 // Duration is a time.Duration written as "30s", "1h", "7d".
@@ -220,6 +232,7 @@ func Parse(path string, data []byte) (*File, error) {
 	}
 	applyHTTPDefaults(root.Content[0], f)
 	dir := filepath.Dir(path)
+	f.Serve.setDirectory(dir)
 	for name, c := range f.Contexts {
 		if c == nil {
 			c = &Context{}
@@ -271,6 +284,14 @@ func (f *File) contextNames() string {
 // as given by a one-off command-line flag.
 func NewEndpoint(url string) Endpoint {
 	return Endpoint{URL: url, HTTP: pc.DefaultHTTPClientConfig}
+}
+
+func (s *Serve) setDirectory(dir string) {
+	for _, p := range []*string{&s.HostKey, &s.AuthorizedKeys, &s.AuditLog} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
 }
 
 func (c *Context) setDirectory(dir string) {

@@ -43,6 +43,11 @@ contexts:
     prometheus: {url: "http://127.0.0.1:9090"}
     jaeger: {grpc: "127.0.0.1:16685"}
     loki: {url: "http://127.0.0.1:3100"}
+serve:
+  listen: 0.0.0.0:2222
+  authorized_keys: keys
+  idle_timeout: 10m
+  max_sessions: 5
 `
 
 func writeConfig(t *testing.T, body string) string {
@@ -83,6 +88,10 @@ func TestLoadGoodFile(t *testing.T) {
 	if s := p.SLOs[0]; s.Ratio() != 0.999 || time.Duration(s.Period) != 28*24*time.Hour {
 		t.Errorf("slo = %+v", s)
 	}
+	if sv := f.Serve; sv.Listen != "0.0.0.0:2222" || sv.AuthorizedKeys != filepath.Join(filepath.Dir(f.Path()), "keys") ||
+		time.Duration(sv.IdleTimeout) != 10*time.Minute || sv.MaxSessions != 5 || sv.HostKey != "" {
+		t.Errorf("serve = %+v", sv)
+	}
 	local, err := f.Context("local")
 	if err != nil || local.Jaeger.GRPC != "127.0.0.1:16685" {
 		t.Fatalf("local = %+v, %v", local, err)
@@ -111,6 +120,9 @@ func TestErrorsNameFileKeyAndFix(t *testing.T) {
 		{"bad objective", "contexts:\n  a:\n    prometheus:\n      url: http://p\n      slos: [{service: s, objective: 7, error_query: a, total_query: b}]\n",
 			[]string{"contexts.a.prometheus.slos[0].objective", "99.9"}},
 		{"unknown current context", "current-context: prd\ncontexts:\n  prod: {}\n", []string{"current-context", `"prd"`, "[prod]"}},
+		{"unknown serve key", "serve:\n  listen: ':2222'\n  max_session: 3\n",
+			[]string{"config.yaml:3", "serve.max_session", "unknown key", `did you mean "max_sessions"`}},
+		{"negative max sessions", "serve:\n  max_sessions: -1\n", []string{"serve.max_sessions", "negative"}},
 		{"yaml syntax", "contexts: [\n", []string{"not valid YAML"}},
 	}
 	for _, tt := range tests {

@@ -21,6 +21,16 @@ func (f *File) validate() error {
 			return err
 		}
 	}
+	return f.Serve.validate(f.path)
+}
+
+func (s *Serve) validate(file string) error {
+	switch {
+	case s.IdleTimeout < 0:
+		return &Error{File: file, Key: "serve.idle_timeout", Msg: "is negative", Fix: "write a duration such as 30m"}
+	case s.MaxSessions < 0:
+		return &Error{File: file, Key: "serve.max_sessions", Msg: "is negative", Fix: "write a positive number of sessions, or leave it out for the default"}
+	}
 	return nil
 }
 
