@@ -39,25 +39,27 @@ type snapshotRequest struct {
 	Service     string
 	Route       string
 	TraceID     string
-	At          time.Time     // the end of the time range
-	Window      time.Duration // its length; 0 means ui.DefaultWindow
-	Format      string        // md, slack, text, json
-	Now         func() time.Time
-	Links       snapshot.Links
-	DenyKeys    []string
-	Width       int // 0 means snapshot.DefaultWidth
+	// IncludePartial lets the walk pick a partial trace as the slowest;
+	// by default it takes the slowest complete one.
+	IncludePartial bool
+	At             time.Time     // the end of the time range
+	Window         time.Duration // its length; 0 means ui.DefaultWindow
+	Format         string        // md, slack, text, json
+	Now            func() time.Time
+	Links          snapshot.Links
+	DenyKeys       []string
+	Width          int // 0 means snapshot.DefaultWidth
 }
 
 // Picks: how the walk chose each step, shown in the snapshot's path.
 const (
-	pickedWorst   = "worst by severity"
-	pickedTop     = "highest burn share"
-	pickedSlowest = "slowest"
-	pickedGiven   = "given"
+	pickedWorst = "worst by severity"
+	pickedTop   = "highest burn share"
+	pickedGiven = "given"
 )
 
 // maxSearchedTraces is how many traces the walk asks for; it takes the
-// slowest.
+// slowest complete one (see trace.PickSlowest).
 const maxSearchedTraces = 20
 
 // runSnapshot walks the funnel without the UI (worst SLO, its top route,
@@ -222,9 +224,10 @@ func (w *snapshotWalk) slowestTrace(ctx context.Context) (string, bool) {
 		w.notes = append(w.notes, fmt.Sprintf("no traces of %s %s in the range", w.service, w.route))
 		return "", false
 	}
-	summary := found.Traces[0]
+	choice := trace.PickSlowest(found.Traces, w.req.IncludePartial)
+	summary := found.Traces[choice.Index]
 	w.in.Summary = &summary
-	w.in.How.Trace = pickedSlowest
+	w.in.How.Trace = choice.String()
 	return summary.TraceID, true
 }
 
@@ -265,7 +268,8 @@ func parseSnapshotFlags(args []string, now func() time.Time, stderr io.Writer) (
 	fs.BoolVar(&sel.demo, "demo", false, "snapshot the embedded demo incident")
 	fs.StringVar(&req.Service, "service", "", "service to snapshot (default: the one with the worst SLO)")
 	fs.StringVar(&req.Route, "route", "", "route to snapshot, e.g. \"POST /api/checkout\" (default: the highest burn share)")
-	fs.StringVar(&req.TraceID, "trace", "", "trace ID to snapshot (default: the route's slowest trace)")
+	fs.StringVar(&req.TraceID, "trace", "", "trace ID to snapshot (default: the route's slowest complete trace)")
+	fs.BoolVar(&req.IncludePartial, "include-partial", false, "let the slowest trace be a partial one (spans missing)")
 	fs.StringVar(&at, "at", "now", "end of the time range: RFC 3339 time, now, or now-15m")
 	fs.StringVar(&window, "window", "", "length of the time range (default 1h, or the context's window)")
 	fs.StringVar(&req.Format, "format", "md", "output format: md, slack, text or json")
@@ -336,12 +340,13 @@ func parseAt(s string, now time.Time) (time.Time, error) {
 }
 
 const snapshotUsage = `redline snapshot walks the funnel without the UI (worst SLO → its top route →
-the route's slowest trace → the trace's logs) and prints a paste-able incident
-snapshot.
+the route's slowest complete trace → the trace's logs) and prints a
+paste-able incident snapshot.
 
 Usage:
   redline snapshot [--context C] [--service S] [--route R] [--trace ID]
-                   [--at TIME] [--window D] [--format md|slack|text|json] [--demo]
+                   [--include-partial] [--at TIME] [--window D]
+                   [--format md|slack|text|json] [--demo]
 
 Exit status: 0 complete, 2 usage or config error, 3 a backend failed (the
 partial snapshot is still printed and names what failed).

@@ -282,7 +282,7 @@ func traceBlocks(p *Trace, width, maxRows int) []block {
 		{key: "Spans", value: fmt.Sprintf("%d, %d with errors, across %s", p.SpanCount, p.ErrorCount, strings.Join(p.Services, ", "))},
 	}
 	if p.Partial {
-		f = append(f, field{key: "Partial", value: "the backend says this trace is incomplete"})
+		f = append(f, field{key: "Partial", value: trace.PartialMark + " spans are missing: " + p.PartialReason})
 	}
 	blocks := []block{heading{2, "Trace " + shortID(p.TraceID)}, f}
 	if len(p.Spans) > 0 {

@@ -197,10 +197,12 @@ func (c cleaner) trace(p *Trace) *Trace {
 	cp := *p
 	cp.TraceID, cp.RootService, cp.RootName = c.line(p.TraceID), c.line(p.RootService), c.line(p.RootName)
 	cp.Services, cp.Selection = c.lines(p.Services), c.line(p.Selection)
+	cp.PartialReason = c.line(p.PartialReason)
 	cp.Spans = append([]SpanRow(nil), p.Spans...)
 	for i := range cp.Spans {
 		r := &cp.Spans[i]
 		r.Service, r.Name, r.Kind, r.SpanID = c.line(r.Service), c.line(r.Name), c.line(r.Kind), c.line(r.SpanID)
+		r.Unreported = c.line(r.Unreported)
 	}
 	cp.TopSelfTime = append([]SelfTime(nil), p.TopSelfTime...)
 	for i := range cp.TopSelfTime {

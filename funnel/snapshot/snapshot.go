@@ -46,10 +46,11 @@
 //	  "trace": {
 //	    "trace_id": string, "root_service", "root_name": string, "start": time,
 //	    "duration": duration, "span_count", "error_count": int, "services": [string],
-//	    "partial": bool, "selection": string, "omitted_spans": int,
+//	    "partial": bool, "partial_reason": string?, "selection": string, "omitted_spans": int,
 //	    "spans": [{"depth": int, "service", "name", "kind", "span_id": string,
 //	               "offset": duration, "duration": duration, "count": int,
-//	               "total": duration, "critical": bool, "error": bool}],
+//	               "total": duration, "critical": bool, "error": bool,
+//	               "unreported": string? (the callee that sent no span for this call)}],
 //	    "top_self_time": [{"service", "name", "span_id": string, "self": duration, "share": number}],
 //	    "errors": [{"service", "name", "span_id", "status_message": string,
 //	                "attributes": [{"key", "value": string}]}],
@@ -196,22 +197,24 @@ type Route struct {
 
 // Trace is the selected trace, its spans cut down to what reads in a paste.
 type Trace struct {
-	TraceID      string      `json:"trace_id"`
-	RootService  string      `json:"root_service"`
-	RootName     string      `json:"root_name"`
-	Start        time.Time   `json:"start"`
-	Duration     Duration    `json:"duration"`
-	SpanCount    int         `json:"span_count"`
-	ErrorCount   int         `json:"error_count"`
-	Services     []string    `json:"services"`
-	Partial      bool        `json:"partial"`
-	Selection    string      `json:"selection"` // which spans Spans holds and why
-	OmittedSpans int         `json:"omitted_spans"`
-	Spans        []SpanRow   `json:"spans"`
-	TopSelfTime  []SelfTime  `json:"top_self_time"`
-	Errors       []SpanError `json:"errors,omitempty"`
-	Queries      []Query     `json:"queries"`
-	Warnings     []string    `json:"warnings,omitempty"`
+	TraceID     string    `json:"trace_id"`
+	RootService string    `json:"root_service"`
+	RootName    string    `json:"root_name"`
+	Start       time.Time `json:"start"`
+	Duration    Duration  `json:"duration"`
+	SpanCount   int       `json:"span_count"`
+	ErrorCount  int       `json:"error_count"`
+	Services    []string  `json:"services"`
+	Partial     bool      `json:"partial"`
+	// PartialReason says why spans are known to be missing.
+	PartialReason string      `json:"partial_reason,omitempty"`
+	Selection     string      `json:"selection"` // which spans Spans holds and why
+	OmittedSpans  int         `json:"omitted_spans"`
+	Spans         []SpanRow   `json:"spans"`
+	TopSelfTime   []SelfTime  `json:"top_self_time"`
+	Errors        []SpanError `json:"errors,omitempty"`
+	Queries       []Query     `json:"queries"`
+	Warnings      []string    `json:"warnings,omitempty"`
 }
 
 // SpanRow is one row of the waterfall: a span, or Count sibling spans of
@@ -228,9 +231,13 @@ type SpanRow struct {
 	Total    Duration `json:"total"` // sum of the durations of the spans on the row
 	Critical bool     `json:"critical"`
 	Error    bool     `json:"error"`
+	// Unreported names the callee that sent no span for this call (in
+	// flight, dropped or not instrumented); its time is unattributed.
+	Unreported string `json:"unreported,omitempty"`
 }
 
-// SelfTime is a span ranked by the time it spent itself, not in children.
+// SelfTime is a span ranked by the time it spent itself, not in children
+// nor waiting on a callee that did not report.
 type SelfTime struct {
 	Service string   `json:"service"`
 	Name    string   `json:"name"`

@@ -40,7 +40,6 @@ func tracePart(in Input) *Trace {
 		tree = trace.Build(in.Trace)
 	}
 	part.TraceID = in.Trace.ID
-	part.Partial = in.Trace.Partial
 	part.Warnings = slices.Clone(in.Trace.Warnings)
 	part.Queries = append(part.Queries, queriesOf(in.Trace.Queries)...)
 	describeTree(part, tree)
@@ -58,6 +57,7 @@ func describeTree(part *Trace, tree *trace.Tree) {
 	part.Start, part.Duration = tree.Start.UTC(), Duration(tree.Duration())
 	part.SpanCount, part.ErrorCount = len(tree.Nodes), len(tree.Errors())
 	part.Services = slices.Clone(tree.Services)
+	part.Partial, part.PartialReason = tree.Completeness.Partial(), tree.Completeness.Reason()
 	part.Spans, part.Selection = cutTrace(tree)
 	shown := 0
 	for _, r := range part.Spans {
@@ -125,7 +125,7 @@ func rowOf(tree *trace.Tree, i int) SpanRow {
 		Depth: nd.Depth, Service: s.Service, Name: s.Name, Kind: s.Kind.String(), SpanID: s.SpanID,
 		Offset: Duration(s.Start.Sub(tree.Start)), Duration: Duration(s.Duration),
 		Count: 1, Total: Duration(s.Duration),
-		Critical: nd.Critical, Error: s.Status == trace.StatusError,
+		Critical: nd.Critical, Error: s.Status == trace.StatusError, Unreported: nd.Callee,
 	}
 }
 
@@ -225,9 +225,9 @@ func topSelfTime(tree *trace.Tree) []SelfTime {
 		nd := tree.Nodes[i]
 		share := Unknown()
 		if total > 0 {
-			share = Number(float64(nd.SelfTime) / float64(total))
+			share = Number(float64(nd.AttributedSelf()) / float64(total))
 		}
-		out = append(out, SelfTime{Service: nd.Span.Service, Name: nd.Span.Name, SpanID: nd.Span.SpanID, Self: Duration(nd.SelfTime), Share: share})
+		out = append(out, SelfTime{Service: nd.Span.Service, Name: nd.Span.Name, SpanID: nd.Span.SpanID, Self: Duration(nd.AttributedSelf()), Share: share})
 	}
 	return out
 }

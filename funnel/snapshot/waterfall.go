@@ -16,10 +16,12 @@ const (
 	maxIndent     = 8 // deeper spans are indented like depth 8
 	// Marks and bar glyphs; all are one cell wide.
 	criticalMark = "*"
-	errorMark    = "!"
-	criticalBar  = '█'
-	otherBar     = '▒'
-	thinBar      = '▏'
+	// unreportedMark flags a call whose callee sent no span.
+	unreportedMark = "?"
+	errorMark      = "!"
+	criticalBar    = '█'
+	otherBar       = '▒'
+	thinBar        = '▏'
 )
 
 // waterfall draws rows as text lines of exactly width cells: marks, the
@@ -60,6 +62,9 @@ func spanLabel(r SpanRow) string {
 	label := strings.Repeat("  ", min(max(r.Depth, 0), maxIndent)) + r.Service + ": " + r.Name
 	if r.Count > 1 {
 		label += " ×" + strconv.Itoa(r.Count)
+	}
+	if r.Unreported != "" {
+		label += " (" + unreportedMark + " no spans from " + r.Unreported + ")"
 	}
 	return label
 }

@@ -189,6 +189,10 @@ type Summary struct {
 	// span), when the source knows it; its duration ranks the result.
 	MatchedSpanID   string
 	MatchedDuration time.Duration
+	// Completeness is what the source could tell of the trace's missing
+	// spans: from all its spans when the search returned them, else from
+	// the backend's hints (a root span not yet received).
+	Completeness Completeness
 }
 
 // Query asks a trace source for the slow or failing traces of one route.

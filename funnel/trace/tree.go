@@ -29,6 +29,12 @@ type Node struct {
 	// Skewed is set when the span starts before its parent or ends after it
 	// by more than the allowed tolerance (clock skew across hosts).
 	Skewed bool
+	// Callee is set on a client or producer span whose callee is known to
+	// report spans but sent none for this call (in flight, dropped or not
+	// instrumented): it names that service. Unattributed is then the span's
+	// self time, time spent downstream that no span explains.
+	Callee       string
+	Unattributed time.Duration
 }
 
 // Tree is a trace arranged as a forest of spans, in depth-first order
@@ -42,6 +48,8 @@ type Tree struct {
 	// for a simple chain, from the root to the last leaf.
 	CriticalPath []int
 	Services     []string // distinct services, in order of first appearance
+	// Completeness says whether spans are known to be missing, and why.
+	Completeness Completeness
 }
 
 // Build arranges t's spans into a tree, marks the critical path (the
@@ -54,9 +62,17 @@ type Tree struct {
 // loops is cut at its earliest span (by start, then span ID), which becomes
 // an Orphan root. Roots and children are ordered by start time, then span
 // ID, then input position. Build(nil) and an empty trace give an empty Tree.
-func Build(t *Trace) *Tree {
+//
+// Build also judges the trace's Completeness from its own spans and the
+// backend's flag (see BuildKnowing).
+func Build(t *Trace) *Tree { return BuildKnowing(t, nil) }
+
+// BuildKnowing is Build, knowing that the services in known report spans:
+// a call to one of them that has no span of it is marked unreported (Callee,
+// Unattributed) and makes the trace partial.
+func BuildKnowing(t *Trace, known []string) *Tree {
 	if t == nil || len(t.Spans) == 0 {
-		return &Tree{}
+		return &Tree{Completeness: Completeness{Flagged: t != nil && t.Partial}}
 	}
 	b := newBuilder(t.Spans)
 	b.resolveParents(b.scan())
@@ -64,6 +80,9 @@ func Build(t *Trace) *Tree {
 	b.order()
 	tree := b.tree()
 	tree.markCriticalPath(b)
+	names := map[string]string{}
+	addServices(names, known)
+	tree.assess(t.Partial, names)
 	return tree
 }
 
@@ -95,8 +114,9 @@ func (t *Tree) Visible(collapsed []bool, criticalOnly bool) []int {
 	return out
 }
 
-// TopSelfTime returns up to n node indexes with the largest self time,
-// largest first (ties in depth-first order).
+// TopSelfTime returns up to n node indexes with the largest attributed self
+// time (AttributedSelf), largest first (ties in depth-first order): time a
+// call waited on a callee that did not report is nobody's known work.
 func (t *Tree) TopSelfTime(n int) []int {
 	n = min(max(n, 0), len(t.Nodes))
 	idx := make([]int, len(t.Nodes))
@@ -104,7 +124,7 @@ func (t *Tree) TopSelfTime(n int) []int {
 		idx[i] = i
 	}
 	slices.SortStableFunc(idx, func(a, b int) int {
-		return cmp.Compare(t.Nodes[b].SelfTime, t.Nodes[a].SelfTime)
+		return cmp.Compare(t.Nodes[b].AttributedSelf(), t.Nodes[a].AttributedSelf())
 	})
 	return slices.Clip(idx[:n])
 }
@@ -145,12 +165,13 @@ func (t *Tree) Layout(node int, width int) Bar {
 }
 
 // Bottleneck returns the node that accounts for the largest share of the
-// critical path by itself (its CriticalTime), or -1 for an empty tree: where
-// an on-call engineer should look first.
+// critical path by its own work (its CriticalTime less any Unattributed
+// time), or -1 for an empty tree: where an on-call engineer should look
+// first. A call whose callee did not report is not blamed for the wait.
 func (t *Tree) Bottleneck() int {
 	best := -1
 	for i := range t.Nodes {
-		if t.Nodes[i].Critical && (best < 0 || t.Nodes[i].CriticalTime > t.Nodes[best].CriticalTime) {
+		if t.Nodes[i].Critical && (best < 0 || t.Nodes[i].attributedCritical() > t.Nodes[best].attributedCritical()) {
 			best = i
 		}
 	}

@@ -42,6 +42,7 @@ func notFound(id string) error { return fmt.Errorf("jaeger: trace %s not found",
 // summarise groups spans by trace (a search stream interleaves traces) and
 // describes each trace, in order of first appearance. match finds the span
 // that ranks the trace (the route's server span); the longest match wins.
+// Each trace's completeness is judged knowing every service of the result.
 func summarise(spans []trace.Span, match func(*trace.Span) bool) []trace.Summary {
 	index := map[string]int{}
 	var groups [][]*trace.Span
@@ -56,8 +57,16 @@ func summarise(spans []trace.Span, match func(*trace.Span) bool) []trace.Summary
 		groups[g] = append(groups[g], s)
 	}
 	out := make([]trace.Summary, len(groups))
+	traces := make([]*trace.Trace, len(groups))
 	for i, g := range groups {
 		out[i] = summary(g, match)
+		traces[i] = &trace.Trace{ID: out[i].TraceID, Spans: make([]trace.Span, len(g))}
+		for k, sp := range g {
+			traces[i].Spans[k] = *sp
+		}
+	}
+	for i, c := range trace.Complete(traces) {
+		out[i].Completeness = c
 	}
 	return out
 }

@@ -172,6 +172,8 @@ func summary(t *searchTrace, errorsOnly bool) (trace.Summary, bool) {
 	}
 	if t.RootServiceName != rootNotYetReceived {
 		s.RootService, s.RootName = t.RootServiceName, t.RootTraceName
+	} else {
+		s.Completeness.Flagged = true
 	}
 	matchedCount := matchSlowestSpan(&s, t.spanSets())
 	// durationMs is truncated to whole ms and absent under 1 ms: never

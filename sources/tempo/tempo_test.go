@@ -239,7 +239,7 @@ func TestFindTracesFixtures(t *testing.T) {
 		}},
 		{fixture: "search_edge_cases.json", want: []trace.Summary{
 			{TraceID: "00000000000000001b1ba462b409200d", Start: time.Unix(0, 1763755210000000000), Duration: 2100 * ms,
-				MatchedSpanID: "007d1f00aa000001", MatchedDuration: 2050 * ms},
+				MatchedSpanID: "007d1f00aa000001", MatchedDuration: 2050 * ms, Completeness: trace.Completeness{Flagged: true}},
 			{TraceID: "00a8f3e0cee77ae5dc9c17ade3689eb2", RootService: "shop", RootName: "POST /api/checkout",
 				Start: time.Unix(0, 1763755200000000000), Duration: 1480 * ms, SpanCount: 6, ErrorCount: 1,
 				Services: []string{"payments", "shop"}, MatchedSpanID: "563d623c76514f8e", MatchedDuration: 1470 * ms},

@@ -39,7 +39,8 @@ type List struct {
 
 // Traces are the bindings of the trace list.
 type Traces struct {
-	ToggleErrors key.Binding // slowest vs erroring traces
+	ToggleErrors   key.Binding // slowest vs erroring traces
+	IncludePartial key.Binding // pick the slowest trace among partial ones too
 }
 
 // Waterfall are the bindings of the span waterfall.
@@ -114,7 +115,8 @@ func Default() KeyMap {
 			Bottom:   bind("bottom", "end", "G"),
 		},
 		Traces: Traces{
-			ToggleErrors: bind("slowest / erroring traces", "e"),
+			ToggleErrors:   bind("slowest / erroring traces", "e"),
+			IncludePartial: bind("pick partial traces too", "i"),
 		},
 		Waterfall: Waterfall{
 			Collapse:     bind("collapse", "left", "h"),

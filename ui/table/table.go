@@ -6,6 +6,7 @@
 package table
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -169,6 +170,15 @@ func (m Model) SelectedID() (string, bool) {
 		return "", false
 	}
 	return m.rows[i].ID, true
+}
+
+// Select moves the selection to row (an index into the rows given to
+// SetRows) when the filter shows it.
+func (m *Model) Select(row int) {
+	if i := slices.Index(m.shown, row); i >= 0 {
+		m.cursor = i
+		m.scrollToCursor()
+	}
 }
 
 func (m *Model) selectID(id string) {

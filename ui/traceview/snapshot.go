@@ -5,7 +5,8 @@ import "github.com/redline-tui/redline/funnel/snapshot"
 var _ snapshot.Contributor = (*Model)(nil)
 
 // ContributeSnapshot adds the route, the trace under the cursor with the
-// search's queries, and the load error when the last search failed.
+// search's queries and how it was chosen, and the load error when the last
+// search failed.
 func (m *Model) ContributeSnapshot(in *snapshot.Input) {
 	in.Route = m.route.Route
 	if err := m.Request.Err(); err != nil {
@@ -18,8 +19,12 @@ func (m *Model) ContributeSnapshot(in *snapshot.Input) {
 	}
 	summary := m.traces[i]
 	in.Summary = &summary
-	in.How.Trace = "selected among the slowest"
-	if m.errorsOnly {
+	switch {
+	case m.errorsOnly:
 		in.How.Trace = "selected among the erroring"
+	case i == m.choice.Index && m.partialCount() > 0:
+		in.How.Trace = m.choice.String()
+	default:
+		in.How.Trace = "selected among the slowest"
 	}
 }

@@ -1,7 +1,8 @@
 // Package traceview is the third step of the funnel: the slowest traces of
 // one route (at or above its p95), or with a key its erroring traces, with
-// the traces its latency exemplars point to marked. Enter opens the
-// selected trace's waterfall.
+// the traces its latency exemplars point to and the partial traces marked.
+// The list opens on the slowest complete trace (a key lets it pick partial
+// ones too); Enter opens the selected trace's waterfall.
 package traceview
 
 import (
@@ -37,6 +38,11 @@ type Model struct {
 	result     trace.SearchResult
 	traces     []trace.Summary // shown, slowest first, exemplars merged in
 	exemplars  map[string]bool // trace IDs the route's exemplars point to
+	// includePartial lets the pick take partial traces; choice is the last
+	// pick, made on the first answer of each mode and on the key.
+	includePartial bool
+	choice         trace.Choice
+	picked         bool
 }
 
 var _ pane.Pane = (*Model)(nil)
@@ -83,6 +89,19 @@ func (m *Model) receive(result trace.SearchResult) {
 	m.result = result
 	m.traces = m.withExemplars(result.Traces)
 	m.Table.SetRows(rows(m.traces, m.exemplars))
+	m.choice = trace.PickSlowest(m.traces, m.includePartial)
+	if !m.picked {
+		m.pick()
+	}
+}
+
+// pick selects the trace redline chooses for the user: the slowest
+// complete one unless partial ones are included.
+func (m *Model) pick() {
+	m.picked = true
+	if m.choice.Index >= 0 {
+		m.Table.Select(m.choice.Index)
+	}
 }
 
 // withExemplars adds the traces the route's exemplars point to when the
@@ -120,8 +139,14 @@ func missingExemplars(service string, route red.Row, r funnel.TimeRange, found [
 // drill opens the selected trace.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.Env.Keys.Traces.ToggleErrors) {
-		m.errorsOnly = !m.errorsOnly
+		m.errorsOnly, m.picked = !m.errorsOnly, false
 		return m.Request.Load()
+	}
+	if key.Matches(msg, m.Env.Keys.Traces.IncludePartial) {
+		m.includePartial = !m.includePartial
+		m.choice = trace.PickSlowest(m.traces, m.includePartial)
+		m.pick()
+		return nil
 	}
 	if i, ok := m.Drilled(msg); ok {
 		summary, r := m.traces[i], m.Request.Range()
@@ -138,7 +163,7 @@ func (m *Model) SetSize(width, height int) pane.Pane {
 
 // Help lists the pane's own bindings.
 func (m *Model) Help() []key.Binding {
-	return []key.Binding{m.Env.Keys.Global.Drill, m.Env.Keys.Traces.ToggleErrors, m.Env.Keys.Global.Filter}
+	return []key.Binding{m.Env.Keys.Global.Drill, m.Env.Keys.Traces.ToggleErrors, m.Env.Keys.Traces.IncludePartial, m.Env.Keys.Global.Filter}
 }
 
 // Queries are the searches behind the traces shown.

@@ -19,8 +19,9 @@ const exemplarMark = "◆"
 // span stay, the trace ID and services go first when the terminal narrows.
 func columns() []table.Column {
 	return []table.Column{
-		{Title: "DURATION", Width: 10, Align: table.AlignRight},
+		{Title: "DURATION", Width: 9, Align: table.AlignRight},
 		{Title: "ERRORS", Width: 6, Align: table.AlignRight},
+		{Title: "STATE", Width: 9},
 		{Title: "SPANS", Width: 6, Priority: 3, Align: table.AlignRight},
 		{Title: "START (UTC)", Width: 12, Priority: 1},
 		{Title: "ROOT", Width: 20, Flex: true},
@@ -35,6 +36,7 @@ func rows(traces []trace.Summary, exemplars map[string]bool) []table.Row {
 		out[i] = table.Row{ID: s.TraceID, Cells: []table.Cell{
 			{Text: duration(s, exemplars[s.TraceID])},
 			errorsCell(s.ErrorCount),
+			completeCell(s.Completeness),
 			{Text: count(s.SpanCount)},
 			{Text: units.Clock(s.Start)},
 			{Text: sanitize.Line(s.RootService) + ": " + sanitize.Line(s.RootName)},
@@ -64,6 +66,18 @@ func errorsCell(n int) table.Cell {
 	return table.Cell{Text: "✖ " + strconv.Itoa(n), Tone: table.Bad}
 }
 
+// partialWord names a partial trace next to trace.PartialMark.
+const partialWord = "partial"
+
+// completeCell marks a trace known to lack spans; nothing is said of the
+// others, which may still lack spans no source can tell of.
+func completeCell(c trace.Completeness) table.Cell {
+	if c.Partial() {
+		return table.Cell{Text: trace.PartialMark + " " + partialWord, Tone: table.Warning}
+	}
+	return table.Cell{}
+}
+
 func count(n int) string {
 	if n == 0 {
 		return units.Unknown
@@ -90,11 +104,26 @@ func (m *Model) mode() string {
 func (m *Model) title() string {
 	route := sanitize.Line(m.service) + " " + sanitize.Line(m.route.Route)
 	toggle := m.Env.Keys.Traces.ToggleErrors.Help()
-	summary := fmt.Sprintf("  %d %s · %s: %s", len(m.traces), m.mode(), toggle.Key, toggle.Desc)
+	summary := fmt.Sprintf("  %d %s", len(m.traces), m.mode())
+	if n := m.partialCount(); n > 0 {
+		summary += fmt.Sprintf(" (%d %s)", n, partialWord)
+	}
+	summary += fmt.Sprintf(" · %s: %s", toggle.Key, toggle.Desc)
 	return m.Env.Styles.Title.Render(route) + m.Env.Styles.Muted.Render(summary)
 }
 
-// footer names the selected trace in full and its services.
+func (m *Model) partialCount() int {
+	n := 0
+	for _, s := range m.traces {
+		if s.Completeness.Partial() {
+			n++
+		}
+	}
+	return n
+}
+
+// footer names the selected trace in full, then why it is partial, or how
+// redline chose it when partial traces were passed over, or its services.
 func (m *Model) footer() []string {
 	i, ok := m.Table.Selected()
 	if !ok || i >= len(m.traces) {
@@ -105,8 +134,13 @@ func (m *Model) footer() []string {
 	if m.exemplars[s.TraceID] {
 		line += " · " + exemplarMark + " exemplar of the route's latency"
 	}
-	return []string{
-		m.Env.Styles.Muted.Render(line),
-		m.Env.Styles.Muted.Render("services: " + sanitize.Line(strings.Join(s.Services, ", "))),
+	second := m.Env.Styles.Muted.Render("services: " + sanitize.Line(strings.Join(s.Services, ", ")))
+	switch {
+	case s.Completeness.Partial():
+		second = m.Env.Styles.Warn.Render(trace.PartialMark + " " + partialWord + ": " + sanitize.Line(s.Completeness.Reason()))
+	case i == m.choice.Index && m.partialCount() > 0:
+		include := m.Env.Keys.Traces.IncludePartial.Help()
+		second = m.Env.Styles.Muted.Render(m.choice.String() + " · " + include.Key + ": " + include.Desc)
 	}
+	return []string{m.Env.Styles.Muted.Render(line), second}
 }

@@ -71,8 +71,12 @@ func (m Model) spanDetail(n int) []string {
 		st.Title.Render(d.services[d.serviceOf[n]]+" "+d.names[n]) + m.detailMarks(node),
 		fmt.Sprintf("kind %s · status %s", s.Kind, m.statusText(s)),
 		fmt.Sprintf("span %s · parent %s", orNone(sanitize.Line(s.SpanID)), orNone(sanitize.Line(s.ParentID))),
-		fmt.Sprintf("start +%s · duration %s · self %s",
-			units.Duration(s.Start.Sub(t.Start)), units.Duration(s.Duration), units.Duration(node.SelfTime)),
+		fmt.Sprintf("start +%s · duration %s · %s",
+			units.Duration(s.Start.Sub(t.Start)), units.Duration(s.Duration), selfDetail(node)),
+	}
+	if node.Callee != "" {
+		lines = append(lines, st.Warn.Render(fmt.Sprintf("%s %s did not report this call: in flight, dropped or not instrumented",
+			partialMark, sanitize.Line(node.Callee))))
 	}
 	if flags := nodeFlags(node); flags != "" {
 		lines = append(lines, st.Warn.Render(flags))
@@ -81,6 +85,15 @@ func (m Model) spanDetail(n int) []string {
 	lines = append(lines, m.attrSection("Attributes", s.Attributes)...)
 	lines = append(lines, m.attrSection("Resource", s.Resource)...)
 	return append(lines, m.linkSection(s.Links)...)
+}
+
+// selfDetail names the node's self time, or for a call whose callee did not
+// report, its unattributed time.
+func selfDetail(n *trace.Node) string {
+	if n.Callee != "" {
+		return "unattributed " + units.Duration(n.Unattributed) + " (downstream not reported)"
+	}
+	return "self " + units.Duration(n.AttributedSelf())
 }
 
 // detailMarks repeats the row's symbols after the detail title.

@@ -41,9 +41,10 @@ type loaded struct {
 	dupes        int
 }
 
-// load fetches the trace and builds its tree in the command goroutine. It
-// captures values only, never the model.
-func load(ctx context.Context, src Source, traceID string, r funnel.TimeRange, gen uint64, now func() time.Time) tea.Cmd {
+// load fetches the trace and builds its tree in the command goroutine,
+// knowing that the services in known report spans (see trace.BuildKnowing).
+// It captures values only, never the model.
+func load(ctx context.Context, src Source, traceID string, known []string, r funnel.TimeRange, gen uint64, now func() time.Time) tea.Cmd {
 	return func() tea.Msg {
 		started := now()
 		t, err := src.Trace(ctx, traceID, r)
@@ -57,15 +58,15 @@ func load(ctx context.Context, src Source, traceID string, r funnel.TimeRange, g
 			health: pane.Health{Backend: src.Name(), Err: err, At: finished, Latency: finished.Sub(started)},
 		}
 		if err == nil {
-			msg.data = prepare(t)
+			msg.data = prepare(t, known)
 		}
 		return msg
 	}
 }
 
 // prepare builds the tree of t and the per-node values the view reads.
-func prepare(t *trace.Trace) *loaded {
-	tree := trace.Build(t)
+func prepare(t *trace.Trace, known []string) *loaded {
+	tree := trace.BuildKnowing(t, known)
 	d := &loaded{
 		trace:        t,
 		tree:         tree,
@@ -140,10 +141,11 @@ func (m Model) accept(msg loadedMsg) (Model, tea.Cmd) {
 const settleTime = 5 * time.Minute
 
 // settled reports whether the trace on screen is complete, so the live
-// refresh need not fetch it again (r still does): it loaded whole and its
-// last span ended more than settleTime ago.
+// refresh need not fetch it again (r still does): it loaded whole, no span
+// is known to be missing, and its last span ended more than settleTime ago.
+// A partial trace is fetched again on every refresh: its spans may arrive.
 func (m Model) settled() bool {
-	return m.data != nil && m.load.Err() == nil && !m.data.trace.Partial &&
+	return m.data != nil && m.load.Err() == nil && !m.data.tree.Completeness.Partial() &&
 		m.env.Now().Sub(m.data.tree.End) > settleTime
 }
 
@@ -159,7 +161,7 @@ func (m Model) refresh() (Model, tea.Cmd) {
 // the command that runs it.
 func (m *Model) begin() tea.Cmd {
 	ctx, gen := m.load.Begin(m.env.Ctx)
-	return load(ctx, m.src, m.summary.TraceID, m.rng, gen, m.env.Now)
+	return load(ctx, m.src, m.summary.TraceID, m.summary.Completeness.Callees, m.rng, gen, m.env.Now)
 }
 
 // reportHealth emits the backend health, except for loads cancelled by

@@ -16,6 +16,7 @@ const (
 	cursorMark   = "›"
 	criticalMark = "◆"
 	errorMark    = "✖"
+	partialMark  = trace.PartialMark
 	foldOpen     = "▾"
 	foldClosed   = "▸"
 	ellipsis     = "…"
@@ -193,8 +194,8 @@ func (m Model) warnings() []string {
 	if err := m.load.Err(); err != nil {
 		w = append(w, "refresh failed: "+sanitize.Line(err.Error()))
 	}
-	if d.trace.Partial {
-		w = append(w, "PARTIAL trace: spans may be missing")
+	if c := d.tree.Completeness; c.Partial() {
+		w = append(w, partialMark+" PARTIAL: "+sanitize.Line(c.Reason()))
 	}
 	if d.orphans > 0 {
 		w = append(w, plural(d.orphans, "orphan span")+" shown as root")
@@ -248,7 +249,7 @@ func (m Model) rowLine(r int, pal palette) string {
 	sb.WriteString(mark(selected, cursorMark, paint{wraps: true}))
 	sb.WriteString(mark(node.Critical, criticalMark, pal.critical.fill))
 	sb.WriteString(mark(isError, errorMark, pal.errorBar.fill))
-	sb.WriteString(" ")
+	sb.WriteString(mark(node.Callee != "", partialMark, paint{}))
 	if selected {
 		sb.WriteString(pal.selected.apply(m.label(n, c.tree, paint{wraps: true})))
 	} else {
@@ -256,11 +257,20 @@ func (m Model) rowLine(r int, pal palette) string {
 	}
 	sb.WriteString(" " + padLeft(units.Duration(node.Span.Duration), durWidth))
 	if c.self {
-		sb.WriteString(" " + padLeft(units.Duration(node.SelfTime), durWidth))
+		sb.WriteString(" " + padLeft(selfText(node), durWidth))
 	}
 	sb.WriteString(" ")
 	sb.WriteString(drawBar(t.Layout(n, c.bar), c.bar, m.barPaint(n, pal)))
 	return sb.String()
+}
+
+// selfText is the node's attributed self time; a call whose callee did not
+// report has none known ("—"): its wait is unattributed, not its own work.
+func selfText(n *trace.Node) string {
+	if n.Callee != "" {
+		return units.Unknown
+	}
+	return units.Duration(n.AttributedSelf())
 }
 
 // mark is symbol painted when on, else a blank cell.

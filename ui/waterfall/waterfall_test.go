@@ -342,7 +342,7 @@ func TestStaleResultDropped(t *testing.T) {
 	}
 	other := syntheticTrace(5)
 	stale := first.(loadedMsg)
-	stale.data = prepare(other)
+	stale.data = prepare(other, nil)
 	m = send(t, m, stale)
 	if len(m.data.tree.Nodes) != len(goldenSpecs) || !m.Loading() {
 		t.Fatal("a result of an older generation was accepted")
