@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 // DefaultPeriod is the SLO period used when none is given.
@@ -26,7 +27,7 @@ const (
 	OriginSloth   Origin = "sloth"   // Sloth recording rules
 	OriginPyrra   Origin = "pyrra"   // Pyrra recording rules
 	OriginConfig  Origin = "config"  // redline's config file
-	OriginAssumed Origin = "assumed" // no SLO defined: 99.9% availability assumed
+	OriginAssumed Origin = "assumed" // no SLO defined: availability and latency assumed
 	OriginDemo    Origin = "demo"    // the embedded demo incident
 )
 
@@ -38,6 +39,37 @@ type Objective struct {
 	Period  time.Duration
 	SLI     string // human description of the SLI, e.g. "HTTP 5xx / all requests"
 	Origin  Origin
+	// Threshold is a latency objective's bound: a request is good when it
+	// is at most this slow. 0 for other objectives.
+	Threshold time.Duration
+	// Basis says how an assumed objective's threshold was chosen, e.g.
+	// "2× 7d p99"; "" otherwise.
+	Basis string
+}
+
+// IsLatency reports whether the objective is about latency: it has a
+// threshold, or its name or SLI says so (Sloth and Pyrra rules carry no
+// threshold).
+func (o Objective) IsLatency() bool {
+	text := strings.ToLower(o.Name + " " + o.SLI)
+	return o.Threshold > 0 || strings.Contains(text, "latency") || strings.Contains(text, "slower")
+}
+
+// Summary renders the objective in one line: "latency assumed · 99% < 2.00s
+// (2× 7d p99)", "availability · 99.9%".
+func (o Objective) Summary() string {
+	s := o.Name
+	if o.Origin == OriginAssumed {
+		s += " assumed"
+	}
+	s += " · " + units.Objective(o.Target)
+	if o.Threshold > 0 {
+		s += " < " + units.Duration(o.Threshold)
+	}
+	if o.Basis != "" {
+		s += " (" + o.Basis + ")"
+	}
+	return s
 }
 
 // Budget is the error budget as a ratio: 1 − Target.

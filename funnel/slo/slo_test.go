@@ -387,3 +387,24 @@ func TestObjectiveBudget(t *testing.T) {
 		t.Errorf("Budget = %v", got)
 	}
 }
+
+func TestObjectiveSummary(t *testing.T) {
+	tests := []struct {
+		obj     Objective
+		want    string
+		latency bool
+	}{
+		{Objective{Name: "latency", Target: 0.99, Origin: OriginAssumed, Threshold: 2 * time.Second, Basis: "2× 7d p99"}, "latency assumed · 99% < 2.00s (2× 7d p99)", true},
+		{Objective{Name: "availability", Target: 0.999, Origin: OriginSloth}, "availability · 99.9%", false},
+		{Objective{Name: "checkout-latency", Target: 0.95, Origin: OriginPyrra}, "checkout-latency · 95%", true},
+		{Objective{Name: "fast", SLI: "requests slower than 1s / all requests", Target: 0.9}, "fast · 90%", true},
+	}
+	for _, tt := range tests {
+		if got := tt.obj.Summary(); got != tt.want {
+			t.Errorf("Summary = %q, want %q", got, tt.want)
+		}
+		if got := tt.obj.IsLatency(); got != tt.latency {
+			t.Errorf("%s: IsLatency = %v, want %v", tt.obj.Name, got, tt.latency)
+		}
+	}
+}

@@ -179,6 +179,10 @@ func sloPart(st slo.Status, qs []funnel.Query, warnings []string) *SLO {
 		LowTraffic:     st.LowTraffic, Caveat: st.Caveat,
 		Queries: queriesOf(qs), Warnings: slices.Clone(warnings),
 	}
+	if o.Threshold > 0 {
+		t := Duration(o.Threshold)
+		part.Threshold, part.Basis = &t, o.Basis
+	}
 	if st.TimeToExhaustion >= 0 {
 		tte := Duration(st.TimeToExhaustion)
 		part.TimeToExhaustion = &tte

@@ -2,6 +2,7 @@ package snapshot_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,4 +72,34 @@ func demoInput(t testing.TB) snapshot.Input {
 func demoSnapshot(t testing.TB) snapshot.Snapshot {
 	t.Helper()
 	return snapshot.FromFunnel(demoInput(t))
+}
+
+// assumedLatencyInput is a snapshot taken at the RED step of the demo's
+// assumed latency SLO (payments): an assumed threshold and quantiles
+// beyond the last bucket.
+func assumedLatencyInput(t testing.TB) snapshot.Input {
+	t.Helper()
+	src := demo.New(demo.Options{Seed: 1, Now: func() time.Time { return testNow }})
+	ctx := context.Background()
+	rng := funnel.Last(time.Hour, testNow)
+	slos, err := src.SLOs(ctx, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(slos.Statuses, func(s slo.Status) bool {
+		return s.Objective.Origin == slo.OriginAssumed && s.Objective.IsLatency()
+	})
+	if i < 0 {
+		t.Fatal("the demo has no assumed latency SLO")
+	}
+	st := slos.Statuses[i]
+	routes, err := src.Routes(ctx, st.Objective.Service, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snapshot.Input{
+		Context: "demo", Range: rng, Now: testNow,
+		SLO: &st, RED: &routes, Route: routes.Rows[0].Route,
+		How: snapshot.How{SLO: "assumed latency", Route: "highest burn share"},
+	}
 }

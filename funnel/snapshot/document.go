@@ -181,13 +181,19 @@ func sloBlocks(p *SLO) []block {
 	if p == nil {
 		return nil
 	}
-	origin := p.Origin
+	origin, objective := p.Origin, p.ObjectiveText
+	if p.Threshold != nil {
+		objective += " < " + units.Duration(time.Duration(*p.Threshold))
+	}
 	if p.Assumed {
 		origin = "assumed: no SLO is defined for this service"
 	}
+	if p.Basis != "" {
+		origin += "; threshold: " + p.Basis
+	}
 	f := fieldList{
 		{key: "Verdict", value: p.Symbol + " " + p.Verdict},
-		{key: "Objective", value: fmt.Sprintf("%s over %s (%s)", p.ObjectiveText, units.Coarse(time.Duration(p.Period)), origin)},
+		{key: "Objective", value: fmt.Sprintf("%s over %s (%s)", objective, units.Coarse(time.Duration(p.Period)), origin)},
 		{key: "SLI", value: p.SLI},
 		{key: "Budget left", value: percent(p.BudgetRemaining)},
 		{key: "Burn rate now", value: burnText(p.CurrentBurn)},

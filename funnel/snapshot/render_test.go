@@ -84,6 +84,18 @@ func TestGoldenSLOOnly(t *testing.T) {
 	golden(t, "slo-only.md", []byte(render(t, s, snapshot.FormatMarkdown, snapshot.Options{})))
 }
 
+// TestGoldenAssumedLatency: the assumed latency SLO says how its threshold
+// was chosen, and quantiles beyond the last bucket read as lower bounds in
+// every format.
+func TestGoldenAssumedLatency(t *testing.T) {
+	s := snapshot.FromFunnel(assumedLatencyInput(t))
+	for _, f := range []snapshot.Format{snapshot.FormatText, snapshot.FormatJSON} {
+		t.Run(string(f), func(t *testing.T) {
+			golden(t, "assumed-latency."+f.Ext(), []byte(render(t, s, f, snapshot.Options{Width: 80})))
+		})
+	}
+}
+
 // cellsOf measures a line in terminal cells, independently of the
 // package's own measure.
 func cellsOf(s string) int { return ansi.StringWidth(s) }

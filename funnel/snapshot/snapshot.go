@@ -26,6 +26,7 @@
 //	  "slo": {
 //	    "service", "name", "sli": string, "origin": string, "assumed": bool,
 //	    "objective": number (ratio, e.g. 0.999), "objective_text": "99.9%",
+//	    "threshold": duration?, "basis": string?,
 //	    "period": duration, "at": time,
 //	    "verdict": "CRITICAL"|"INCREASING"|"RECOVERING"|"OK", "symbol": string,
 //	    "current_burn": number?, "budget_remaining": number? (ratio, may be < 0),
@@ -73,6 +74,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -142,6 +144,8 @@ type SLO struct {
 	Assumed          bool      `json:"assumed"`
 	Objective        float64   `json:"objective"`
 	ObjectiveText    string    `json:"objective_text"`
+	Threshold        *Duration `json:"threshold,omitempty"` // latency objectives: good requests are at most this slow
+	Basis            string    `json:"basis,omitempty"`     // assumed objectives: how the threshold was chosen
 	Period           Duration  `json:"period"`
 	At               time.Time `json:"at"`
 	Verdict          string    `json:"verdict"`
@@ -345,9 +349,13 @@ func (q Quantile) MarshalJSON() ([]byte, error) {
 	if !q.Known {
 		return []byte("null"), nil
 	}
-	return json.Marshal(jsonQuantile{
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // ">15.0s" reads as it is
+	err := enc.Encode(jsonQuantile{
 		MS: float64(q.Value) / float64(time.Millisecond), Text: units.Quantile(q).String(), LowerBound: q.LowerBound,
 	})
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }
 
 // UnmarshalJSON reads the quantile back; null reads as no data.

@@ -8,7 +8,6 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/trace"
-	"github.com/redline-tui/redline/funnel/units"
 )
 
 // historyPoints is the number of points of each RED sparkline.
@@ -65,34 +64,17 @@ func (s *Source) row(ctx context.Context, route int, r funnel.TimeRange) (red.Ro
 		dists = append(dists, d)
 		row.RateHistory = append(row.RateHistory, c.total/step.Seconds())
 		row.ErrorHistory = append(row.ErrorHistory, ratioOf(c.errors, c.total))
-		row.LatencyHistory = append(row.LatencyHistory, histogramQuantile(dists[i:i+1], 0.99).Seconds())
+		row.LatencyHistory = append(row.LatencyHistory, histogramQuantile(spec.service, dists[i:i+1], 0.99).Seconds())
 	}
 	row.Rate = all.total / r.Duration().Seconds()
 	row.ErrorRatio = ratioOf(all.errors, all.total)
-	row.P50, row.P95, row.P99 = histogramQuantile(dists, 0.5), histogramQuantile(dists, 0.95), histogramQuantile(dists, 0.99)
+	row.P50, row.P95, row.P99 = histogramQuantile(spec.service, dists, 0.5), histogramQuantile(spec.service, dists, 0.95), histogramQuantile(spec.service, dists, 0.99)
 	if row.P99.Value < exemplarP99 {
 		return row, nil
 	}
 	var err error
 	row.Exemplars, err = s.exemplars(ctx, route, r)
 	return row, err
-}
-
-// lastBucket is the highest finite bound of the demo's latency histogram
-// (OTel's advisory buckets end at 10s).
-const lastBucket = 10 * time.Second
-
-// histogramQuantile is the q-quantile of dists as a histogram tells it: no
-// data without requests, only a lower bound beyond lastBucket.
-func histogramQuantile(dists []weighted, q float64) units.Quantile {
-	d, ok := quantile(dists, q)
-	switch {
-	case !ok:
-		return units.Quantile{}
-	case d > lastBucket:
-		return units.AtLeast(lastBucket)
-	}
-	return units.Measured(d)
 }
 
 func ratioOf(part, whole float64) float64 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/funnel/units"
 )
 
 // Burn history: the burn rate over the shortest page window, sampled every
@@ -27,9 +28,9 @@ type objective struct {
 	slowAbove time.Duration // 0: bad events are errors; else requests slower than this
 }
 
-// objectives are the demo's SLOs: availability of every service plus
-// checkout's latency.
-func objectives() []objective {
+// objectives are the demo's SLOs at at: availability of every service,
+// checkout's latency, and payments' assumed latency (no one wrote one).
+func (s *Source) objectives(at time.Time) []objective {
 	var out []objective
 	for _, service := range serviceNames {
 		out = append(out, objective{Objective: slo.Objective{
@@ -37,9 +38,14 @@ func objectives() []objective {
 			SLI: "HTTP 5xx / all requests", Origin: slo.OriginDemo,
 		}})
 	}
+	t := s.assumedThreshold(assumedLatencyService, at)
 	return append(out, objective{slowAbove: latencyThreshold, Objective: slo.Objective{
 		Service: "checkout", Name: "latency", Target: 0.99, Period: slo.DefaultPeriod,
-		SLI: "requests slower than 1s / all requests", Origin: slo.OriginDemo,
+		SLI: "requests slower than 1s / all requests", Origin: slo.OriginDemo, Threshold: latencyThreshold,
+	}}, objective{slowAbove: t, Objective: slo.Objective{
+		Service: assumedLatencyService, Name: "latency", Target: 0.99, Period: slo.DefaultPeriod,
+		SLI: "requests slower than " + units.Duration(t) + " / all requests", Origin: slo.OriginAssumed,
+		Threshold: t, Basis: fmt.Sprintf("%d× %s p99", latencyMultiple, slo.WindowLabel(baselineSpan)),
 	}})
 }
 
@@ -55,14 +61,14 @@ func (o objective) bad(c counts) float64 {
 func (s *Source) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
 	at := s.resolveRange(r).End
 	var report slo.Report
-	for _, o := range objectives() {
+	for _, o := range s.objectives(at) {
 		if err := cancelled(ctx); err != nil {
 			return slo.Report{}, err
 		}
 		report.Statuses = append(report.Statuses, slo.Evaluate(o.Objective, s.measure(o, at)))
 	}
 	slo.SortBySeverity(report.Statuses)
-	report.Queries = sloQueries(at)
+	report.Queries = sloQueries(at, s.assumedThreshold(assumedLatencyService, at))
 	return report, nil
 }
 
@@ -101,9 +107,9 @@ func windowLengths(period time.Duration) []time.Duration {
 }
 
 // sloQueries are the PromQL queries a live Prometheus source would run for
-// the demo's objectives: one per window for all services at once, and the
-// latency objective's.
-func sloQueries(at time.Time) []funnel.Query {
+// the demo's objectives: one per window for all services at once, the
+// latency objective's, and the assumed latency objective's (threshold t).
+func sloQueries(at time.Time, t time.Duration) []funnel.Query {
 	var out []funnel.Query
 	lengths := windowLengths(slo.DefaultPeriod)
 	for _, w := range append(lengths, slo.DefaultPeriod) {
@@ -120,8 +126,19 @@ func sloQueries(at time.Time) []funnel.Query {
 				Purpose: "checkout latency: share of requests slower than 1s over " + win,
 				Text: fmt.Sprintf(`1 - sum(rate(http_server_request_duration_seconds_bucket{job="checkout",le="1"}[%s]))`+
 					"\n/\nsum(rate(http_server_request_duration_seconds_count{job=\"checkout\"}[%s]))", win, win),
+			},
+			funnel.Query{
+				Backend: Backend, Language: funnel.PromQL, Range: funnel.Last(w, at),
+				Purpose: "latency histogram per job over " + win + ", requests above the assumed threshold",
+				Text:    fmt.Sprintf(`sum by (le, job) (increase(http_server_request_duration_seconds_bucket{job=%q}[%s]))`, assumedLatencyService, win),
 			})
 	}
+	baselineEnd := at.Add(-baselineGap)
+	out = append(out, funnel.Query{
+		Backend: Backend, Language: funnel.PromQL, Range: funnel.Last(baselineSpan-baselineGap, baselineEnd),
+		Purpose: fmt.Sprintf("latency histogram per job over the 7d baseline before the last 2h: assumed threshold %s (%d× p99)", units.Duration(t), latencyMultiple),
+		Text:    fmt.Sprintf(`sum by (le, job) (increase(http_server_request_duration_seconds_bucket{job=%q}[%s]))`, assumedLatencyService, promDuration(baselineSpan-baselineGap)),
+	})
 	return append(out, funnel.Query{
 		Backend: Backend, Language: funnel.PromQL, Range: funnel.Last(burnHistorySpan, at),
 		Purpose: "1h burn rate history (step 5m)",

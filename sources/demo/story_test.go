@@ -28,7 +28,13 @@ func TestStoryHoldsAcrossSeedsAndTimesOfDay(t *testing.T) {
 					if st.Objective.Service == "inventory" && st.Verdict != slo.Recovering {
 						t.Errorf("inventory %v", st.Verdict)
 					}
-					if st.Objective.Service == "payments" && st.Verdict != slo.Increasing && st.Verdict != slo.Critical {
+					switch {
+					case st.Objective.Service != "payments":
+					case st.Objective.Origin == slo.OriginAssumed:
+						if !st.Objective.IsLatency() || !(st.CurrentBurn > 2) {
+							t.Errorf("payments' assumed %s SLO burns %v×, want a latency SLO burning over 2×", st.Objective.Name, st.CurrentBurn)
+						}
+					case st.Verdict != slo.Increasing && st.Verdict != slo.Critical:
 						t.Errorf("payments %v", st.Verdict)
 					}
 				}

@@ -166,6 +166,9 @@ func (h histogram) atMost(bound float64) float64 {
 // counted something, but its bounds are every power of its growth factor
 // through any listed bound.
 func (h histogram) boundAtLeast(x float64) (float64, bool) {
+	if math.IsInf(x, 1) || math.IsNaN(x) {
+		return 0, false
+	}
 	if last := h.lastFinite(); h.growth > 1 && last >= 0 && h.bounds[last] > 0 {
 		ref := h.bounds[last]
 		steps := math.Ceil(math.Log(x/ref)/math.Log(h.growth) - boundTolerance)

@@ -41,6 +41,7 @@ type Config struct {
 	MaxBody    int64        // response body cap in bytes; ≤ 0 = httpx.DefaultMaxBody
 	Timeout    time.Duration
 	SLOs       []SLOSpec
+	Assume     Assume // the SLOs assumed for services that define none
 	// Convention pins one convention ID (ConventionOTel, …) instead of
 	// detecting; ServiceLabel pins the label naming services.
 	Convention   string

@@ -20,24 +20,33 @@ import (
 const AssumedTarget = 0.999
 
 // assumedSLOs builds an assumed availability SLO for every detected service,
-// from the counters of its preferred convention. Queries are grouped by the
-// service label, so their number does not grow with the number of services;
-// the conventions' batches run at once.
+// from the counters of its preferred convention, and an assumed latency SLO
+// from its latency histogram (see AssumedLatencyTarget), as c.cfg.Assume
+// allows. Queries are grouped by the service label, so their number does
+// not grow with the number of services; every batch runs at once.
 func (c *Client) assumedSLOs(ctx context.Context, r funnel.TimeRange, det *Detection) sloPart {
-	parts := make([]sloPart, len(det.Conventions))
+	spec := c.cfg.Assume
+	if spec.Off {
+		return sloPart{}
+	}
+	parts := make([]sloPart, 2*len(det.Conventions))
 	var g errgroup.Group
 	for i, conv := range det.Conventions {
 		services := assignedServices(det, conv)
 		switch {
-		case len(services) == 0:
+		case len(services) == 0 || spec.NoAvailability:
 		case !conv.HasErrors():
-			parts[i].warnings = []string{fmt.Sprintf(
+			parts[2*i].warnings = []string{fmt.Sprintf(
 				"prometheus: %s has no status label, so no availability SLO can be assumed for %d service(s)", conv.Describe(), len(services))}
 		default:
-			g.Go(func() error { parts[i] = c.assumedForConvention(ctx, r, conv, services); return nil })
+			g.Go(func() error { parts[2*i] = c.assumedForConvention(ctx, r, conv, services, spec); return nil })
+		}
+		if len(services) > 0 && !spec.NoLatency && conv.Latency != "" {
+			b, finish := c.assumedLatency(r, conv, services, spec)
+			g.Go(func() error { parts[2*i+1] = finish(b.run(ctx)); return nil })
 		}
 	}
-	_ = g.Wait() // each convention reports through parts
+	_ = g.Wait() // each batch reports through parts
 	var part sloPart
 	for _, p := range parts {
 		part.found = append(part.found, p.found...)
@@ -67,7 +76,7 @@ type windowCounts struct {
 	badIdx     int
 }
 
-func (c *Client) assumedForConvention(ctx context.Context, r funnel.TimeRange, conv Convention, services []string) sloPart {
+func (c *Client) assumedForConvention(ctx context.Context, r funnel.TimeRange, conv Convention, services []string, spec Assume) sloPart {
 	period := slo.DefaultPeriod
 	by := []string{conv.ServiceLabel}
 	b := c.newBatch()
@@ -98,7 +107,7 @@ func (c *Client) assumedForConvention(ctx context.Context, r funnel.TimeRange, c
 	hist := historiesBy(history, conv.ServiceLabel, 1)
 	for _, svc := range services {
 		obj := slo.Objective{
-			Service: svc, Name: "availability", Target: AssumedTarget, Period: period,
+			Service: svc, Name: "availability", Target: spec.availabilityTarget(), Period: period,
 			SLI: conv.errorSLI(), Origin: slo.OriginAssumed,
 		}
 		m := slo.Measurements{At: r.End, BurnHistory: burnHistory(hist[svc], obj)}

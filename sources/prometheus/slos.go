@@ -32,8 +32,9 @@ type sloPart struct {
 }
 
 // SLOs reads every SLO the backend and config define, assumes a 99.9%
-// availability SLO for services without one, and evaluates their burn at
-// r.End with burn history over r.
+// availability SLO for services without one and a latency SLO for services
+// without a latency SLO, and evaluates their burn at r.End with burn
+// history over r.
 func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
 	var rep slo.Report
 	det, fresh, detErr := c.detection(ctx)
@@ -58,7 +59,7 @@ func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 	}
 	_ = g.Wait()
 	var firstErr error
-	covered := map[string]bool{}
+	defined, definedLatency := map[string]bool{}, map[string]bool{}
 	for _, p := range parts {
 		rep.Queries = append(rep.Queries, p.queries...)
 		rep.Warnings = addWarnings(rep.Warnings, p.warnings...)
@@ -67,10 +68,15 @@ func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 			rep.Warnings = addWarnings(rep.Warnings, p.err.Error())
 		}
 		for _, f := range p.found {
-			if f.obj.Origin == slo.OriginAssumed && covered[f.obj.Service] {
-				continue
+			svc, latency := f.obj.Service, f.obj.IsLatency()
+			if f.obj.Origin == slo.OriginAssumed {
+				if latency && definedLatency[svc] || !latency && defined[svc] {
+					continue
+				}
+			} else {
+				defined[svc] = true
+				definedLatency[svc] = definedLatency[svc] || latency
 			}
-			covered[f.obj.Service] = true
 			rep.Statuses = append(rep.Statuses, slo.Evaluate(f.obj, f.m))
 		}
 	}

@@ -45,7 +45,7 @@ func slosFrom(t *testing.T, name string, cfg Config) (slo.Report, *fakeProm) {
 var charges = SLOSpec{Service: "billing", Name: "charges", Objective: 0.99, ErrorQuery: `charges_total{result="failed"}`, TotalQuery: "charges_total"}
 
 func TestAssumedAndConfigSLOs(t *testing.T) {
-	rep, _ := slosFrom(t, "otel.json", Config{SLOs: []SLOSpec{charges}})
+	rep, _ := slosFrom(t, "otel.json", Config{SLOs: []SLOSpec{charges}, Assume: Assume{NoLatency: true}})
 	if len(rep.Statuses) != 4 {
 		t.Fatalf("%d statuses, want shop, payments, legacy (assumed) and billing (config)", len(rep.Statuses))
 	}

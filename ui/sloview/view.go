@@ -171,7 +171,7 @@ func (m *Model) footer() []string {
 	case s.Caveat != "":
 		lines = append(lines, m.Env.Styles.Warn.Render(lowTrafficMark+" "+sanitize.Line(s.Caveat)))
 	case s.Objective.Origin == slo.OriginAssumed:
-		lines = append(lines, m.Env.Styles.Warn.Render("assumed: no SLO is defined for this service; 99.9% availability is assumed"))
+		lines = append(lines, m.Env.Styles.Warn.Render(sanitize.Line(s.Objective.Summary())+" · no such SLO is defined"))
 	}
 	return lines
 }
