@@ -51,14 +51,20 @@ const (
 	DefaultRefresh = 30 * time.Second
 )
 
-// Options configure the root model. Metrics is required; without Traces or
-// Logs the funnel stops before those steps and says how to configure them.
-type Options struct {
-	Ctx     context.Context // cancelled when the program ends; default Background
+// Sources are the backends of the funnel's steps. Metrics is required;
+// without Traces or Logs the funnel stops before those steps.
+type Sources struct {
 	Metrics Metrics
 	Traces  Traces
 	Logs    Logs
-	Now     func() time.Time // default time.Now
+}
+
+// Options configure the root model. Without Traces or Logs the funnel stops
+// before those steps and says how to configure them.
+type Options struct {
+	Ctx context.Context // cancelled when the program ends; default Background
+	Sources
+	Now func() time.Time // default time.Now
 	// Range is the initial time range; when zero, the Window ending now.
 	Range           funnel.TimeRange
 	Window          time.Duration

@@ -13,7 +13,7 @@ import (
 )
 
 func allFrom(f *fake) Options {
-	return Options{Metrics: f, Traces: f, Logs: f, Context: "test", Version: "v0.0.0-test"}
+	return Options{Sources: Sources{Metrics: f, Traces: f, Logs: f}, Context: "test", Version: "v0.0.0-test"}
 }
 
 func (d *driver) screen() string { return ansi.Strip(d.m().Render()) }
@@ -204,7 +204,7 @@ func TestFailingLogsSourceInItsPane(t *testing.T) {
 	good := newFake("demo", defaultIncident())
 	bad := newFake("loki", defaultIncident())
 	bad.err = errorString("loki: 401 Unauthorized: no org id")
-	d := newDriver(t, 80, 24, Options{Metrics: good, Traces: good, Logs: bad})
+	d := newDriver(t, 80, 24, Options{Sources: Sources{Metrics: good, Traces: good, Logs: bad}})
 	d.Keys("enter", "enter", "enter", "enter")
 	screen := d.screen()
 	if !strings.Contains(screen, "✖ loki: 401 Unauthorized") || !strings.Contains(lastLine(screen), "loki ✖") {

@@ -219,7 +219,7 @@ func TestSnapshotNamesFailures(t *testing.T) {
 	good := newFake("demo", defaultIncident())
 	bad := newFake("loki", defaultIncident())
 	bad.err = errorString("loki: 401 Unauthorized: no org id")
-	opts := withSnapshots(t, Options{Metrics: good, Traces: good, Logs: bad})
+	opts := withSnapshots(t, Options{Sources: Sources{Metrics: good, Traces: good, Logs: bad}})
 	d := newDriver(t, 80, 24, opts)
 	d.Keys("enter", "enter", "enter", "enter", "s")
 	text := d.m().snap.text

@@ -9,7 +9,7 @@ import (
 
 func TestLoadingState(t *testing.T) {
 	f := newFake("demo", defaultIncident())
-	m := New(Options{Metrics: f, Now: fixedNow})
+	m := New(Options{Sources: Sources{Metrics: f}, Now: fixedNow})
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = next.(Model)
 	m.Init() // the query is not run: the pane waits for it
@@ -47,7 +47,7 @@ func TestEmptyStates(t *testing.T) {
 
 func TestMissingBackendIsExplained(t *testing.T) {
 	f := newFake("prometheus", defaultIncident())
-	d := newDriver(t, 100, 24, Options{Metrics: f})
+	d := newDriver(t, 100, 24, Options{Sources: Sources{Metrics: f}})
 	d.Keys("enter", "enter")
 	if len(d.m().stack) != 2 || !strings.Contains(d.screen(), "no trace backend configured") {
 		t.Errorf("drilling without a trace backend should stay and explain:\n%s", d.screen())

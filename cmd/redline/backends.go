@@ -1,14 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/sources/jaeger"
 	"github.com/redline-tui/redline/sources/loki"
 	"github.com/redline-tui/redline/sources/prometheus"
@@ -21,25 +25,25 @@ import (
 type endpointFlags struct {
 	configPath string
 	context    string
-	prometheus string
-	tempo      string
-	jaeger     string
-	loki       string
+	urls       map[string]string // backend name → the value of its flag
 }
 
 // any reports whether a one-off endpoint flag was given.
 func (f endpointFlags) any() bool {
-	return f.prometheus != "" || f.tempo != "" || f.jaeger != "" || f.loki != ""
+	for _, v := range f.urls {
+		if v != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // backends are the live sources redline talks to.
 type backends struct {
-	resolved // the context, config file and snapshot settings they come from
-	metrics  ui.Metrics
-	traces   ui.Traces
-	logs     ui.Logs
-	checks   []check
-	close    func()
+	resolved   // the context, config file and snapshot settings they come from
+	ui.Sources // nil where the context configures no backend of the role
+	checks     []check
+	close      func()
 }
 
 // check pings one backend for `redline config check`.
@@ -82,7 +86,7 @@ func resolve(f endpointFlags) (resolved, error) {
 	}
 	c := r.context
 	applyFlags(c, f)
-	if c.Prometheus == nil && c.Tempo == nil && c.Jaeger == nil && c.Loki == nil {
+	if len(c.Sections()) == 0 {
 		return resolved{path: r.path}, errNoBackends
 	}
 	if c.Name == "" {
@@ -102,19 +106,72 @@ func flagsContextName(c *config.Context) string {
 	return "command line"
 }
 
+// applyFlags replaces the context's backends with those given by flags: a
+// flag's backend replaces any other of its role.
 func applyFlags(c *config.Context, f endpointFlags) {
-	if f.prometheus != "" {
-		c.Prometheus = &config.Prometheus{Endpoint: config.NewEndpoint(f.prometheus)}
+	for _, spec := range backendSpecs {
+		v := f.urls[spec.name]
+		if v == "" {
+			continue
+		}
+		for _, s := range c.Sections() {
+			if s.Role == spec.role {
+				s.Unset()
+			}
+		}
+		spec.fromFlag(c, v)
 	}
-	if f.tempo != "" {
-		c.Tempo, c.Jaeger = &config.Tempo{Endpoint: config.NewEndpoint(f.tempo)}, nil
+}
+
+// openBackends builds a source per configured endpoint. A backend that is
+// not configured stays nil: the UI explains how to add it.
+func openBackends(r resolved) (*backends, error) {
+	c := r.context
+	b := &backends{resolved: r, close: func() {}}
+	if _, ok := firstOfRole(c, config.Metrics); !ok {
+		return nil, fmt.Errorf("%s: no metrics backend configured: every step starts from metrics (pass %s or set %s in the context)", contextLabel(c, r.path), flagsOf(config.Metrics), configKeysOf(config.Metrics))
 	}
-	if f.jaeger != "" {
-		c.Jaeger, c.Tempo = jaegerFromFlag(f.jaeger), nil
+	for _, spec := range backendSpecs {
+		if _, ok := c.Section(spec.name); !ok {
+			continue
+		}
+		o, err := spec.open(c)
+		if err != nil {
+			b.close()
+			return nil, err
+		}
+		b.add(spec.name, o)
 	}
-	if f.loki != "" {
-		c.Loki = &config.Loki{Endpoint: config.NewEndpoint(f.loki)}
+	return b, nil
+}
+
+// firstOfRole is the context's backend serving role.
+func firstOfRole(c *config.Context, role config.Role) (config.Section, bool) {
+	for _, s := range c.Sections() {
+		if s.Role == role {
+			return s, true
+		}
 	}
+	return config.Section{}, false
+}
+
+// add keeps an opened backend: its source, its check and its cleanup.
+func (b *backends) add(name string, o opened) {
+	b.Metrics = cmp.Or(o.Metrics, b.Metrics)
+	b.Traces = cmp.Or(o.Traces, b.Traces)
+	b.Logs = cmp.Or(o.Logs, b.Logs)
+	b.checks = append(b.checks, check{backend: name, endpoint: o.endpoint, ping: o.ping})
+	if o.close != nil {
+		prev := b.close
+		b.close = func() { prev(); o.close() }
+	}
+}
+
+func contextLabel(c *config.Context, path string) string {
+	if path == "" {
+		return "command line"
+	}
+	return fmt.Sprintf("%s (context %s)", path, c.Name)
 }
 
 // jaegerFromFlag reads --jaeger: an http(s) URL selects the HTTP API,
@@ -126,39 +183,142 @@ func jaegerFromFlag(v string) *config.Jaeger {
 	return &config.Jaeger{Endpoint: config.NewEndpoint(""), GRPC: v}
 }
 
-// openBackends builds a source per configured endpoint. A backend that is
-// not configured stays nil: the UI explains how to add it.
-func openBackends(r resolved) (*backends, error) {
-	c := r.context
-	b := &backends{resolved: r, close: func() {}}
-	if c.Prometheus == nil {
-		return nil, fmt.Errorf("%s: no Prometheus configured: every step starts from metrics (pass --prometheus URL or set prometheus.url in the context)", contextLabel(c, r.path))
-	}
-	if err := b.openPrometheus(c.Prometheus); err != nil {
-		return nil, err
-	}
-	if err := b.openTraces(c); err != nil {
-		return nil, err
-	}
-	if c.Loki != nil {
-		if err := b.openLoki(c.Loki); err != nil {
-			return nil, err
+// backendSpec is one kind of backend redline can talk to.
+type backendSpec struct {
+	name     string      // flag, config key, Grafana datasources key, name in `config check`
+	role     config.Role // the step it serves; a context has one backend per role
+	metavar  string      // what its flag takes, in usage text: URL or ADDR
+	usage    string      // its flag's help
+	key      string      // the config key that turns it on, in hints, e.g. "tempo.url"
+	language funnel.Language
+	// grafana is its Grafana datasource kind, for snapshot deep links; the
+	// UID comes from the context's grafana.datasources under name.
+	grafana snapshot.Datasource
+	// fromFlag sets the context's section from the flag's value.
+	fromFlag func(c *config.Context, v string)
+	// open builds the source from the context's section.
+	open func(c *config.Context) (opened, error)
+}
+
+// opened is a backend ready to use.
+type opened struct {
+	ui.Sources // the source, under its role
+	endpoint   string
+	ping       func(context.Context) ([]string, error) // for `config check`
+	close      func()                                  // nil when there is nothing to release
+}
+
+// backendSpecs are every backend redline knows, in the order flags, usage
+// text, `config check` and Grafana datasources list them. Adding a backend
+// is a sources/<name> package, its config section and one entry here.
+var backendSpecs = []backendSpec{
+	{
+		name: "prometheus", role: config.Metrics, metavar: "URL", key: "prometheus.url", language: funnel.PromQL,
+		usage:    "Prometheus-compatible base URL, e.g. http://127.0.0.1:9090",
+		grafana:  snapshot.Datasource{Type: "prometheus", Query: map[string]any{"range": true, "instant": false}},
+		fromFlag: func(c *config.Context, v string) { c.Prometheus = &config.Prometheus{Endpoint: config.NewEndpoint(v)} },
+		open:     func(c *config.Context) (opened, error) { return openPrometheus(c.Prometheus) },
+	},
+	{
+		name: "tempo", role: config.Traces, metavar: "URL", key: "tempo.url", language: funnel.TraceQL,
+		usage:    "Tempo base URL, e.g. http://127.0.0.1:3200",
+		grafana:  snapshot.Datasource{Type: "tempo", Query: map[string]any{"queryType": "traceql"}, Traces: true},
+		fromFlag: func(c *config.Context, v string) { c.Tempo = &config.Tempo{Endpoint: config.NewEndpoint(v)} },
+		open:     func(c *config.Context) (opened, error) { return openTempo(c.Tempo) },
+	},
+	{
+		name: "jaeger", role: config.Traces, metavar: "ADDR", key: "jaeger.grpc", language: funnel.JaegerQuery,
+		usage:    "Jaeger query: gRPC host:port (e.g. 127.0.0.1:16685) or HTTP URL (http://127.0.0.1:16686)",
+		grafana:  snapshot.Datasource{Type: "jaeger", Traces: true},
+		fromFlag: func(c *config.Context, v string) { c.Jaeger = jaegerFromFlag(v) },
+		open:     func(c *config.Context) (opened, error) { return openJaeger(c.Jaeger) },
+	},
+	{
+		name: "loki", role: config.Logs, metavar: "URL", key: "loki.url", language: funnel.LogQL,
+		usage:    "Loki base URL, e.g. http://127.0.0.1:3100",
+		grafana:  snapshot.Datasource{Type: "loki", Query: map[string]any{"queryType": "range", "maxLines": 1000}},
+		fromFlag: func(c *config.Context, v string) { c.Loki = &config.Loki{Endpoint: config.NewEndpoint(v)} },
+		open:     func(c *config.Context) (opened, error) { return openLoki(c.Loki) },
+	},
+}
+
+// specsOf lists the backends serving role.
+func specsOf(role config.Role) []backendSpec {
+	var out []backendSpec
+	for _, s := range backendSpecs {
+		if s.role == role {
+			out = append(out, s)
 		}
 	}
-	return b, nil
+	return out
 }
 
-func contextLabel(c *config.Context, path string) string {
-	if path == "" {
-		return "command line"
+// flagsOf is the flag choice of a role, e.g. "--tempo URL | --jaeger ADDR".
+func flagsOf(role config.Role) string {
+	var out []string
+	for _, s := range specsOf(role) {
+		out = append(out, "--"+s.name+" "+s.metavar)
 	}
-	return fmt.Sprintf("%s (context %s)", path, c.Name)
+	return strings.Join(out, " | ")
 }
 
-func (b *backends) openPrometheus(p *config.Prometheus) error {
+// configKeysOf is the config choice of a role, e.g. "tempo.url or jaeger.grpc".
+func configKeysOf(role config.Role) string {
+	var out []string
+	for _, s := range specsOf(role) {
+		out = append(out, s.key)
+	}
+	return strings.Join(out, " or ")
+}
+
+// roles are the funnel's roles in order; metrics is required.
+var roles = []config.Role{config.Metrics, config.Traces, config.Logs}
+
+// flagSynopsis is the backend flags of every role, optional ones in
+// brackets: "--prometheus URL [--tempo URL | --jaeger ADDR] [--loki URL]".
+func flagSynopsis() string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = flagsOf(r)
+		if r != config.Metrics {
+			out[i] = "[" + out[i] + "]"
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// endpointFlagSet declares the flags choosing backends, shared by every
+// command that talks to them.
+func endpointFlagSet(fs *flag.FlagSet, e *endpointFlags) {
+	fs.StringVar(&e.configPath, "config", "", "config file (default $REDLINE_CONFIG, else $XDG_CONFIG_HOME/redline/config.yaml)")
+	fs.StringVar(&e.context, "context", "", "context of the config file to use (default its current-context)")
+	e.urls = map[string]string{}
+	for _, spec := range backendSpecs {
+		fs.Func(spec.name, spec.usage, func(v string) error {
+			e.urls[spec.name] = v
+			return nil
+		})
+	}
+}
+
+// grafanaDatasources are the Grafana datasources a context names, in the
+// order of backendSpecs.
+func grafanaDatasources(uids map[string]string) []snapshot.Datasource {
+	var out []snapshot.Datasource
+	for _, spec := range backendSpecs {
+		if uid := uids[spec.name]; uid != "" {
+			ds := spec.grafana
+			ds.UID, ds.Language = uid, string(spec.language)
+			out = append(out, ds)
+		}
+	}
+	return out
+}
+
+func openPrometheus(p *config.Prometheus) (opened, error) {
 	hc, err := p.HTTPClient("prometheus")
 	if err != nil {
-		return err
+		return opened{}, err
 	}
 	src, err := prometheus.New(prometheus.Config{
 		URL: p.URL, HTTPClient: hc, Tenant: p.Tenant, MaxBody: p.MaxResponseBytes,
@@ -166,14 +326,12 @@ func (b *backends) openPrometheus(p *config.Prometheus) error {
 		Convention: p.Convention, ServiceLabel: p.ServiceLabel,
 	})
 	if err != nil {
-		return err
+		return opened{}, err
 	}
-	b.metrics = src
-	b.addCheck("prometheus", p.URL, func(ctx context.Context) ([]string, error) {
+	return opened{Sources: ui.Sources{Metrics: src}, endpoint: p.URL, ping: func(ctx context.Context) ([]string, error) {
 		info, err := src.Ping(ctx)
 		return info.Summary(), err
-	})
-	return nil
+	}}, nil
 }
 
 func sloSpecs(in []config.SLO) []prometheus.SLOSpec {
@@ -187,63 +345,45 @@ func sloSpecs(in []config.SLO) []prometheus.SLOSpec {
 	return out
 }
 
-func (b *backends) openTraces(c *config.Context) error {
-	switch {
-	case c.Tempo != nil:
-		return b.openTempo(c.Tempo)
-	case c.Jaeger != nil:
-		return b.openJaeger(c.Jaeger)
-	}
-	return nil
-}
-
-func (b *backends) openTempo(t *config.Tempo) error {
+func openTempo(t *config.Tempo) (opened, error) {
 	hc, err := t.HTTPClient("tempo")
 	if err != nil {
-		return err
+		return opened{}, err
 	}
 	src, err := tempo.New(tempo.Config{URL: t.URL, HTTPClient: hc, Tenant: t.Tenant, MaxBody: t.MaxResponseBytes, Limit: t.Limit})
 	if err != nil {
-		return err
+		return opened{}, err
 	}
-	b.traces = src
-	b.addCheck("tempo", t.URL, func(ctx context.Context) ([]string, error) {
+	return opened{Sources: ui.Sources{Traces: src}, endpoint: t.URL, ping: func(ctx context.Context) ([]string, error) {
 		info, err := src.Ping(ctx)
 		return append(versionLine(info.Version), info.Notes...), err
-	})
-	return nil
+	}}, nil
 }
 
-func (b *backends) openJaeger(j *config.Jaeger) error {
+func openJaeger(j *config.Jaeger) (opened, error) {
 	cfg, err := jaegerConfig(j)
 	if err != nil {
-		return err
+		return opened{}, err
 	}
 	src, err := jaeger.New(cfg)
 	if err != nil {
-		return err
+		return opened{}, err
 	}
-	b.traces = src
-	prev := b.close
-	b.close = func() { prev(); src.Close() }
-	endpoint := j.GRPC
-	if endpoint == "" {
-		endpoint = j.URL
-	}
-	b.addCheck("jaeger", endpoint, func(ctx context.Context) ([]string, error) {
+	return opened{Sources: ui.Sources{Traces: src}, endpoint: cmp.Or(j.GRPC, j.URL), close: func() { src.Close() }, ping: func(ctx context.Context) ([]string, error) {
 		info, err := src.Ping(ctx)
 		return info.Notes, err
-	})
-	return nil
+	}}, nil
 }
 
 // jaegerConfig reads a Jaeger endpoint. The gRPC address wins when both
 // are set (as in jaeger.New): its TLS and bearer token come from tls_config
-// and authorization; the HTTP API gets the endpoint's HTTP client.
+// and authorization, its timeout bounds each call; the HTTP API gets the
+// endpoint's HTTP client.
 func jaegerConfig(j *config.Jaeger) (jaeger.Config, error) {
 	cfg := jaeger.Config{GRPCAddr: j.GRPC, HTTPURL: j.URL, Tenant: j.Tenant, MaxBody: j.MaxResponseBytes, Limit: j.Limit}
 	var err error
 	if j.GRPC != "" {
+		cfg.Timeout = j.RequestTimeout()
 		cfg.TLS, cfg.Token, err = j.GRPCAuth("jaeger")
 	} else {
 		cfg.HTTPClient, err = j.HTTPClient("jaeger")
@@ -251,28 +391,22 @@ func jaegerConfig(j *config.Jaeger) (jaeger.Config, error) {
 	return cfg, err
 }
 
-func (b *backends) openLoki(l *config.Loki) error {
+func openLoki(l *config.Loki) (opened, error) {
 	hc, err := l.HTTPClient("loki")
 	if err != nil {
-		return err
+		return opened{}, err
 	}
 	src, err := loki.New(loki.Config{
 		URL: l.URL, HTTPClient: hc, Tenant: l.Tenant, MaxBody: l.MaxResponseBytes,
 		Limit: l.Limit, Shift: time.Duration(l.Shift), ServiceLabel: l.ServiceLabel, TraceField: l.TraceField,
 	})
 	if err != nil {
-		return err
+		return opened{}, err
 	}
-	b.logs = src
-	b.addCheck("loki", l.URL, func(ctx context.Context) ([]string, error) {
+	return opened{Sources: ui.Sources{Logs: src}, endpoint: l.URL, ping: func(ctx context.Context) ([]string, error) {
 		info, err := src.Ping(ctx)
 		return lokiLines(info), err
-	})
-	return nil
-}
-
-func (b *backends) addCheck(backend, endpoint string, ping func(context.Context) ([]string, error)) {
-	b.checks = append(b.checks, check{backend: backend, endpoint: endpoint, ping: ping})
+	}}, nil
 }
 
 func versionLine(v string) []string {

@@ -34,7 +34,7 @@ func isolateConfig(t *testing.T) string {
 
 func TestResolveContextFromFlags(t *testing.T) {
 	isolateConfig(t)
-	c, path, err := resolveForTest(endpointFlags{prometheus: "http://127.0.0.1:9090", jaeger: "127.0.0.1:16685", loki: "http://127.0.0.1:3100"})
+	c, path, err := resolveForTest(endpointFlags{urls: map[string]string{"prometheus": "http://127.0.0.1:9090", "jaeger": "127.0.0.1:16685", "loki": "http://127.0.0.1:3100"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestResolveContextFromFlags(t *testing.T) {
 	if !c.Prometheus.HTTP.FollowRedirects {
 		t.Error("flag endpoints lack Prometheus' HTTP defaults")
 	}
-	c, _, _ = resolveForTest(endpointFlags{prometheus: "http://p", jaeger: "http://127.0.0.1:16686"})
+	c, _, _ = resolveForTest(endpointFlags{urls: map[string]string{"prometheus": "http://p", "jaeger": "http://127.0.0.1:16686"}})
 	if c.Jaeger.URL != "http://127.0.0.1:16686" || c.Jaeger.GRPC != "" {
 		t.Errorf("--jaeger URL not taken as the HTTP API: %+v", c.Jaeger)
 	}
@@ -66,11 +66,11 @@ contexts:
 	if err != nil || got != path || c.Name != "prod" || c.Prometheus.Tenant != "t1" {
 		t.Fatalf("default context = %+v, %q, %v", c, got, err)
 	}
-	c, _, _ = resolveForTest(endpointFlags{context: "prod", jaeger: "127.0.0.1:16685"})
+	c, _, _ = resolveForTest(endpointFlags{context: "prod", urls: map[string]string{"jaeger": "127.0.0.1:16685"}})
 	if c.Tempo != nil || c.Jaeger == nil || c.Prometheus.URL != "http://prom:9090" {
 		t.Errorf("--jaeger did not replace the context's tempo: %+v", c)
 	}
-	c, _, _ = resolveForTest(endpointFlags{prometheus: "http://other:9090"})
+	c, _, _ = resolveForTest(endpointFlags{urls: map[string]string{"prometheus": "http://other:9090"}})
 	if c.Name != "other:9090" || c.Prometheus.Tenant != "" {
 		t.Errorf("one-off flags must not inherit the file's credentials or tenant: %+v", c.Prometheus)
 	}
@@ -147,7 +147,48 @@ func TestConfigCheckHidesPasswordsInURLs(t *testing.T) {
 	isolateConfig(t)
 	var stdout, stderr bytes.Buffer
 	run([]string{"config", "check", "--prometheus", "http://oncall:hunter2@" + deadAddr(t)}, &stdout, &stderr)
-	if out := stdout.String() + stderr.String(); strings.Contains(out, "hunter2") || !strings.Contains(out, "oncall:xxxxx@") {
+	if out := stdout.String() + stderr.String(); strings.Contains(out, "hunter2") || strings.Contains(out, "oncall") || !strings.Contains(out, "prometheus  http://127.0.0.1:") {
 		t.Errorf("the password shows, or the endpoint is missing:\n%s", out)
+	}
+}
+
+// TestBackendSpecsAgreeWithConfig holds every entry of the backend table to
+// its config section (same key and role) and to its role when opened.
+func TestBackendSpecsAgreeWithConfig(t *testing.T) {
+	for _, spec := range backendSpecs {
+		c := &config.Context{}
+		spec.fromFlag(c, "http://127.0.0.1:1")
+		s, ok := c.Section(spec.name)
+		if !ok || s.Role != spec.role {
+			t.Errorf("%s: flag sets section %+v (found %v), want role %s", spec.name, s, ok, spec.role)
+			continue
+		}
+		o, err := spec.open(c)
+		if err != nil {
+			t.Errorf("%s: open: %v", spec.name, err)
+			continue
+		}
+		got := map[config.Role]bool{config.Metrics: o.Metrics != nil, config.Traces: o.Traces != nil, config.Logs: o.Logs != nil}
+		for role, set := range got {
+			if set != (role == spec.role) {
+				t.Errorf("%s: opened source for %s = %v, want only %s", spec.name, role, set, spec.role)
+			}
+		}
+		if o.close != nil {
+			o.close()
+		}
+		if spec.usage == "" || spec.key == "" || spec.language == "" || spec.grafana.Type == "" {
+			t.Errorf("%s: incomplete entry %+v", spec.name, spec)
+		}
+	}
+}
+
+func TestUsageListsEveryBackend(t *testing.T) {
+	var stderr bytes.Buffer
+	parse([]string{"--help"}, &stderr)
+	for _, spec := range backendSpecs {
+		if !strings.Contains(stderr.String(), "-"+spec.name) || !strings.Contains(flagSynopsis(), "--"+spec.name+" "+spec.metavar) {
+			t.Errorf("usage lacks --%s:\n%s", spec.name, stderr.String())
+		}
 	}
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/sources/loki"
 )
@@ -38,7 +38,7 @@ func runCheck(ctx context.Context, b *backends, stdout io.Writer) int {
 		if r.err != nil {
 			mark, failed = "✖ FAILED", failed+1
 		}
-		fmt.Fprintf(stdout, "\n%s  %s  %s\n", mark, r.backend, sanitize.Line(redacted(r.endpoint)))
+		fmt.Fprintf(stdout, "\n%s  %s  %s\n", mark, r.backend, sanitize.Line(sanitize.StripUserinfo(r.endpoint)))
 		if r.err != nil {
 			fmt.Fprintf(stdout, "  error: %s\n", sanitize.Line(r.err.Error()))
 		}
@@ -72,13 +72,17 @@ func pingAll(ctx context.Context, checks []check) []checkResult {
 	return out
 }
 
+// missingBackends says which optional steps are off for want of a backend.
 func missingBackends(b *backends) []string {
 	var out []string
-	if b.traces == nil {
-		out = append(out, "no trace backend: the trace and log steps are off (set tempo.url or jaeger.grpc, or pass --tempo / --jaeger)")
+	missing := func(role config.Role, what string) {
+		out = append(out, fmt.Sprintf("no %s backend: %s (set %s, or pass %s)", strings.TrimSuffix(string(role), "s"), what, configKeysOf(role), flagsOf(role)))
 	}
-	if b.logs == nil {
-		out = append(out, "no log backend: the log step is off (set loki.url or pass --loki)")
+	if b.Traces == nil {
+		missing(config.Traces, "the trace and log steps are off")
+	}
+	if b.Logs == nil {
+		missing(config.Logs, "the log step is off")
 	}
 	return out
 }
@@ -103,14 +107,4 @@ func list(items []string) string {
 		return "(none)"
 	}
 	return strings.Join(items, ", ")
-}
-
-// redacted hides a password written into an endpoint URL
-// (http://user:secret@host → http://user:xxxxx@host).
-func redacted(endpoint string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.User == nil {
-		return endpoint
-	}
-	return u.Redacted()
 }

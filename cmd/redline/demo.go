@@ -10,5 +10,5 @@ import (
 // demoOptions wires the embedded demo incident into every step.
 func demoOptions(now func() time.Time) ui.Options {
 	src := demo.New(demo.Options{Seed: 1, Now: now})
-	return ui.Options{Metrics: src, Traces: src, Logs: src, Now: now, Context: "demo"}
+	return ui.Options{Sources: ui.Sources{Metrics: src, Traces: src, Logs: src}, Now: now, Context: "demo"}
 }

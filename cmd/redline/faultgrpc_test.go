@@ -65,7 +65,7 @@ func runGRPCFault(t *testing.T, f grpcFault) {
 	t.Cleanup(func() { goleak.VerifyNone(t, leaks) })
 	server := newQueryServer(t, f.untrustedTLS)
 	src := demo.New(demo.Options{Seed: 1, Now: fixedNow})
-	opts := ui.Options{Metrics: src, Logs: src, Now: fixedNow, Context: "faults", Ticker: uitest.NeverTick}
+	opts := ui.Options{Sources: ui.Sources{Metrics: src, Logs: src}, Now: fixedNow, Context: "faults", Ticker: uitest.NeverTick}
 	c, err := jaeger.New(jaeger.Config{GRPCAddr: server.addr, TLS: server.clientTLS(), MaxBody: bodyCap})
 	failOn(t, err)
 	t.Cleanup(func() { c.Close() })

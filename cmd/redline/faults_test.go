@@ -128,7 +128,7 @@ func assertStatus(t *testing.T, screen, backend, mark string) {
 // server, sized and started.
 func faultDriver(t *testing.T, bc backendCase, server *backendServer) *uitest.Driver {
 	src := demo.New(demo.Options{Seed: 1, Now: fixedNow})
-	opts := ui.Options{Metrics: src, Traces: src, Logs: src, Now: fixedNow, Context: "faults", Ticker: uitest.NeverTick}
+	opts := ui.Options{Sources: ui.Sources{Metrics: src, Traces: src, Logs: src}, Now: fixedNow, Context: "faults", Ticker: uitest.NeverTick}
 	bc.wire(t, &opts, server.URL(), server.client)
 	return uitest.New(t, ui.New(opts), 160, 48)
 }

@@ -23,14 +23,6 @@ import (
 	"github.com/redline-tui/redline/ui"
 )
 
-// snapshotBackends are the sources the headless snapshot walks; Traces and
-// Logs may be nil (the walk stops before their steps).
-type snapshotBackends struct {
-	Metrics ui.Metrics
-	Traces  ui.Traces
-	Logs    ui.Logs
-}
-
 // snapshotRequest is what `redline snapshot` was asked for. Empty Service,
 // Route and TraceID are picked by the walk; a zero At is now.
 type snapshotRequest struct {
@@ -68,7 +60,7 @@ const maxSearchedTraces = 20
 // answered, exitUsage for a bad request, and exitBackend when a backend
 // failed: the partial snapshot is still printed and its Failures say what
 // is missing and why.
-func runSnapshot(ctx context.Context, b snapshotBackends, req snapshotRequest, stdout, stderr io.Writer) int {
+func runSnapshot(ctx context.Context, b ui.Sources, req snapshotRequest, stdout, stderr io.Writer) int {
 	format, err := snapshot.ParseFormat(cmp.Or(req.Format, string(snapshot.FormatMarkdown)))
 	if err != nil {
 		fmt.Fprintln(stderr, "redline snapshot:", err)
@@ -100,7 +92,7 @@ func runSnapshot(ctx context.Context, b snapshotBackends, req snapshotRequest, s
 
 // snapshotWalk is one headless pass down the funnel, filling a snapshot input.
 type snapshotWalk struct {
-	b       snapshotBackends
+	b       ui.Sources
 	req     snapshotRequest
 	in      snapshot.Input
 	service string
@@ -108,7 +100,7 @@ type snapshotWalk struct {
 	notes   []string // why the walk stopped early, for stderr
 }
 
-func newSnapshotWalk(b snapshotBackends, req snapshotRequest) *snapshotWalk {
+func newSnapshotWalk(b ui.Sources, req snapshotRequest) *snapshotWalk {
 	now := time.Now
 	if req.Now != nil {
 		now = req.Now
@@ -370,14 +362,14 @@ func runSnapshotCommand(args []string, stdout, stderr io.Writer) int {
 	if sel.demo {
 		o := demoOptions(req.Now)
 		req.Context = o.Context
-		return runSnapshot(ctx, snapshotBackends{Metrics: o.Metrics, Traces: o.Traces, Logs: o.Logs}, req, stdout, stderr)
+		return runSnapshot(ctx, o.Sources, req, stdout, stderr)
 	}
 	b, code := liveBackends(sel.endpoints, stderr)
 	if code != 0 {
 		return code
 	}
 	defer b.close()
-	return runSnapshot(ctx, snapshotBackends{Metrics: b.metrics, Traces: b.traces, Logs: b.logs}, b.snapshotRequest(req), stdout, stderr)
+	return runSnapshot(ctx, b.Sources, b.snapshotRequest(req), stdout, stderr)
 }
 
 // snapshotRequest completes req with what the config gives: the context's
@@ -398,7 +390,7 @@ func (b *backends) snapshotRequest(req snapshotRequest) snapshotRequest {
 func snapshotLinks(c *config.Context) snapshot.Links {
 	l := snapshot.Links{JaegerUI: c.JaegerUI}
 	if c.Grafana != nil {
-		l.GrafanaURL, l.GrafanaOrgID, l.Datasources = c.Grafana.URL, c.Grafana.OrgID, c.Grafana.Datasources
+		l.GrafanaURL, l.GrafanaOrgID, l.Datasources = c.Grafana.URL, c.Grafana.OrgID, grafanaDatasources(c.Grafana.Datasources)
 	}
 	return l
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/sources/demo"
+	"github.com/redline-tui/redline/ui"
 )
 
 // snapshotNow is the fixed clock of the headless tests.
@@ -54,16 +55,16 @@ func (brokenLogs) TraceLogs(context.Context, logs.Query) (logs.Result, error) {
 	return logs.Result{}, errors.New("loki: 401 Unauthorized: no org id (set X-Scope-OrgID via tenant in config)")
 }
 
-func demoBackends() snapshotBackends {
+func demoBackends() ui.Sources {
 	src := demoSource()
-	return snapshotBackends{Metrics: src, Traces: src, Logs: src}
+	return ui.Sources{Metrics: src, Traces: src, Logs: src}
 }
 
 func TestRunSnapshotExitCodes(t *testing.T) {
 	src := demoSource()
 	tests := []struct {
 		name     string
-		backends snapshotBackends
+		backends ui.Sources
 		req      snapshotRequest
 		code     int
 		stdout   []string // in the snapshot
@@ -88,31 +89,31 @@ func TestRunSnapshotExitCodes(t *testing.T) {
 			name: "unknown format", backends: demoBackends(), req: snapshotRequest{Format: "html"}, code: exitUsage, stderr: "unknown snapshot format",
 		},
 		{
-			name: "no metrics backend", backends: snapshotBackends{}, req: snapshotRequest{}, code: exitUsage, stderr: "no metrics backend",
+			name: "no metrics backend", backends: ui.Sources{}, req: snapshotRequest{}, code: exitUsage, stderr: "no metrics backend",
 		},
 		{
-			name: "metrics down", backends: snapshotBackends{Metrics: brokenMetrics{src}, Traces: src, Logs: src}, req: snapshotRequest{Format: "md"}, code: exitBackend,
+			name: "metrics down", backends: ui.Sources{Metrics: brokenMetrics{src}, Traces: src, Logs: src}, req: snapshotRequest{Format: "md"}, code: exitBackend,
 			stdout: []string{"## Failures", "SLO missing: demo failed: prometheus: 503"}, absent: []string{"## Trace"}, stderr: "slo step failed",
 		},
 		{
-			name: "metrics down, service and route given", backends: snapshotBackends{Metrics: brokenMetrics{src}, Traces: src, Logs: src},
+			name: "metrics down, service and route given", backends: ui.Sources{Metrics: brokenMetrics{src}, Traces: src, Logs: src},
 			req: snapshotRequest{Service: "checkout", Route: "POST /api/checkout", Format: "md"}, code: exitBackend,
 			stdout: []string{"RED missing: demo failed", "## Trace ", "## Logs:"},
 		},
 		{
-			name: "trace search down", backends: snapshotBackends{Metrics: src, Traces: brokenTraces{src}, Logs: src}, req: snapshotRequest{Format: "text"}, code: exitBackend,
+			name: "trace search down", backends: ui.Sources{Metrics: src, Traces: brokenTraces{src}, Logs: src}, req: snapshotRequest{Format: "text"}, code: exitBackend,
 			stdout: []string{"SLO checkout/availability", "RED of checkout", "Trace missing: demo failed: tempo: dial tcp"}, absent: []string{"Logs:"}, stderr: "trace step failed (demo): tempo: dial tcp",
 		},
 		{
-			name: "trace fetch down", backends: snapshotBackends{Metrics: src, Traces: brokenTrace{src}, Logs: src}, req: snapshotRequest{Format: "md"}, code: exitBackend,
+			name: "trace fetch down", backends: ui.Sources{Metrics: src, Traces: brokenTrace{src}, Logs: src}, req: snapshotRequest{Format: "md"}, code: exitBackend,
 			stdout: []string{"Trace missing: demo failed: tempo: 404", "## Trace "}, absent: []string{"## Logs:"},
 		},
 		{
-			name: "logs down", backends: snapshotBackends{Metrics: src, Traces: src, Logs: brokenLogs{src}}, req: snapshotRequest{Format: "json"}, code: exitBackend,
+			name: "logs down", backends: ui.Sources{Metrics: src, Traces: src, Logs: brokenLogs{src}}, req: snapshotRequest{Format: "json"}, code: exitBackend,
 			stdout: []string{`"part": "logs"`, "no org id", `"trace_id"`}, absent: []string{`"lines"`},
 		},
 		{
-			name: "no trace or log backend", backends: snapshotBackends{Metrics: src}, req: snapshotRequest{Format: "md"}, code: 0,
+			name: "no trace or log backend", backends: ui.Sources{Metrics: src}, req: snapshotRequest{Format: "md"}, code: 0,
 			stdout: []string{"## RED of checkout"}, absent: []string{"## Trace"}, stderr: "no trace backend configured",
 		},
 	}

@@ -50,7 +50,7 @@ func TestConfigCheckLive(t *testing.T) {
 func TestFunnelLive(t *testing.T) {
 	prom, jaegerGRPC, lokiURL := stackEnv(t)
 	isolateConfig(t)
-	b, code := liveBackends(endpointFlags{prometheus: prom, jaeger: jaegerGRPC, loki: lokiURL}, os.Stderr)
+	b, code := liveBackends(endpointFlags{urls: map[string]string{"prometheus": prom, "jaeger": jaegerGRPC, "loki": lokiURL}}, os.Stderr)
 	if code != 0 {
 		t.Fatalf("opening the stack's backends: exit %d", code)
 	}

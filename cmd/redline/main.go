@@ -108,17 +108,6 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-// endpointFlagSet declares the flags choosing backends, shared by every
-// command that talks to them.
-func endpointFlagSet(fs *flag.FlagSet, e *endpointFlags) {
-	fs.StringVar(&e.configPath, "config", "", "config file (default $REDLINE_CONFIG, else $XDG_CONFIG_HOME/redline/config.yaml)")
-	fs.StringVar(&e.context, "context", "", "context of the config file to use (default its current-context)")
-	fs.StringVar(&e.prometheus, "prometheus", "", "Prometheus-compatible base URL, e.g. http://127.0.0.1:9090")
-	fs.StringVar(&e.tempo, "tempo", "", "Tempo base URL, e.g. http://127.0.0.1:3200")
-	fs.StringVar(&e.jaeger, "jaeger", "", "Jaeger query: gRPC host:port (e.g. 127.0.0.1:16685) or HTTP URL (http://127.0.0.1:16686)")
-	fs.StringVar(&e.loki, "loki", "", "Loki base URL, e.g. http://127.0.0.1:3100")
-}
-
 const usageHead = `redline walks the on-call funnel in your terminal: SLO burn → routes of the
 burning service → their slowest traces → the log lines of a trace.
 
@@ -152,7 +141,7 @@ it (OSC 52), ? lists every key, q quits.
 const noBackends = `redline: no backends configured.
 
 Point redline at your backends:
-  redline --prometheus URL [--tempo URL | --jaeger ADDR] [--loki URL]
+  redline %s
 or describe them in a config file (see README.md, "Configuration"):
   %s
 
@@ -192,7 +181,7 @@ func tuiOptions(o options, stderr io.Writer) (ui.Options, func(), int) {
 func liveBackends(e endpointFlags, stderr io.Writer) (*backends, int) {
 	r, err := resolve(e)
 	if errors.Is(err, errNoBackends) {
-		fmt.Fprintf(stderr, noBackends, configHint(r.path))
+		fmt.Fprintf(stderr, noBackends, flagSynopsis(), configHint(r.path))
 		return nil, exitUsage
 	}
 	if err != nil {
@@ -217,7 +206,7 @@ func configHint(path string) string {
 // liveOptions turns opened backends into UI options.
 func liveOptions(b *backends) ui.Options {
 	return ui.Options{
-		Metrics: b.metrics, Traces: b.traces, Logs: b.logs, Context: b.context.Name,
+		Sources: b.Sources, Context: b.context.Name,
 		Window:          time.Duration(b.context.Window),
 		RefreshInterval: time.Duration(b.context.Refresh),
 		Snapshot:        ui.SnapshotOptions{DenyKeys: b.snapshot.DenyKeys, Dir: expandHome(b.snapshot.Dir), Links: snapshotLinks(b.context)},
@@ -241,7 +230,7 @@ func expandHome(path string) string {
 // runConfig runs `redline config check`.
 func runConfig(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: redline config check [--config FILE] [--context NAME] [--prometheus URL] [--tempo URL | --jaeger ADDR] [--loki URL]")
+		fmt.Fprintln(stderr, "usage: redline config check [--config FILE] [--context NAME] "+flagSynopsis())
 		return exitUsage
 	}
 	var e endpointFlags

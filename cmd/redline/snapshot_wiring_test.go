@@ -82,7 +82,7 @@ snapshot:
 	if s.Dir != filepath.Join(home, "incidents") || len(s.DenyKeys) != 1 || s.DenyKeys[0] != "x-session-id" {
 		t.Errorf("TUI snapshot options %+v, want ~ expanded and the deny-list", s)
 	}
-	if s.Links.GrafanaURL != "https://grafana.example" || s.Links.GrafanaOrgID != 2 || s.Links.Datasources["prometheus"] != "prom-uid" || s.Links.JaegerUI != "https://jaeger.example" {
+	if s.Links.GrafanaURL != "https://grafana.example" || s.Links.GrafanaOrgID != 2 || len(s.Links.Datasources) == 0 || s.Links.Datasources[0].UID != "prom-uid" || s.Links.Datasources[0].Type != "prometheus" || s.Links.JaegerUI != "https://jaeger.example" {
 		t.Errorf("TUI links %+v", s.Links)
 	}
 	req := b.snapshotRequest(snapshotRequest{})

@@ -22,8 +22,12 @@ var testNow = time.Date(2026, 11, 21, 20, 0, 0, 0, time.UTC)
 var demoLinks = snapshot.Links{
 	GrafanaURL:   "https://admin:hunter2@grafana.example.com/",
 	GrafanaOrgID: 1,
-	Datasources:  map[string]string{"prometheus": "prom-uid", "tempo": "tempo-uid", "loki": "loki-uid"},
-	JaegerUI:     "https://jaeger.example.com",
+	Datasources: []snapshot.Datasource{
+		{Type: "prometheus", UID: "prom-uid", Language: "PromQL", Query: map[string]any{"range": true, "instant": false}},
+		{Type: "tempo", UID: "tempo-uid", Language: "TraceQL", Query: map[string]any{"queryType": "traceql"}, Traces: true},
+		{Type: "loki", UID: "loki-uid", Language: "LogQL", Query: map[string]any{"queryType": "range", "maxLines": 1000}},
+	},
+	JaegerUI: "https://jaeger.example.com",
 }
 
 // demoInput walks the demo incident like the headless command: worst SLO,

@@ -121,9 +121,12 @@ func TestCellsAndWrap(t *testing.T) {
 }
 
 func TestGrafanaExploreURL(t *testing.T) {
-	cfg := Links{GrafanaURL: "https://user:pw@grafana.example.com/sub/", GrafanaOrgID: 2, Datasources: map[string]string{"loki": "L1"}}
+	loki := Datasource{Type: "loki", UID: "L1", Language: "LogQL", Query: map[string]any{"queryType": "range"}}
+	cfg := Links{GrafanaURL: "https://user:pw@grafana.example.com/sub/", GrafanaOrgID: 2, Datasources: []Datasource{loki}}
 	r := Range{Start: time.UnixMilli(1700000000000), End: time.UnixMilli(1700000900000)}
-	raw := cfg.explore(dsLoki, `{service_name="shop"} |= "a&b<c>"`, r)
+	clean := cleaner{deny: newDenyList(nil)}
+	logQL := []Query{{Language: "PromQL", Text: "up"}, {Language: "LogQL", Text: `{service_name="shop"} |= "a&b<c>"`}}
+	raw := cfg.explore(clean, logQL, r)
 	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -153,11 +156,35 @@ func TestGrafanaExploreURL(t *testing.T) {
 	if p.Queries[0]["expr"] != `{service_name="shop"} |= "a&b<c>"` || p.Queries[0]["queryType"] != "range" {
 		t.Errorf("query %+v", p.Queries[0])
 	}
-	if cfg.explore(dsPrometheus, "up", r) != "" {
-		t.Error("a link was built for a datasource without a UID")
+	if cfg.explore(clean, logQL[:1], r) != "" {
+		t.Error("a link was built for a language no datasource runs")
 	}
-	if (Links{Datasources: cfg.Datasources}).explore(dsLoki, "x", r) != "" {
+	if (Links{Datasources: cfg.Datasources}).explore(clean, logQL, r) != "" {
 		t.Error("a link was built without a Grafana URL")
+	}
+}
+
+func TestExploreTracePrefersTheBackendThatFoundIt(t *testing.T) {
+	tempo := Datasource{Type: "tempo", UID: "T", Language: "TraceQL", Traces: true}
+	jaeger := Datasource{Type: "jaeger", UID: "J", Language: "Jaeger", Traces: true}
+	cfg := Links{GrafanaURL: "https://grafana.example.com", Datasources: []Datasource{tempo, jaeger}}
+	r := Range{Start: time.UnixMilli(1700000000000), End: time.UnixMilli(1700000900000)}
+	tests := []struct {
+		qs   []Query
+		want string
+	}{
+		{[]Query{{Language: "Jaeger"}}, `"uid":"J"`},
+		{[]Query{{Language: "TraceQL"}}, `"uid":"T"`},
+		{nil, `"uid":"T"`},
+	}
+	for _, tt := range tests {
+		u, err := url.Parse(cfg.exploreTrace("abc", tt.qs, r))
+		if err != nil || !strings.Contains(u.Query().Get("panes"), tt.want) {
+			t.Errorf("queries %v: link %v, want datasource %s", tt.qs, u, tt.want)
+		}
+	}
+	if (Links{GrafanaURL: cfg.GrafanaURL}).exploreTrace("abc", nil, r) != "" {
+		t.Error("a trace link was built without a trace datasource")
 	}
 }
 

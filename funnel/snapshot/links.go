@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/redline-tui/redline/funnel/sanitize"
 )
 
 // Links configures deep links into the backends' own UIs. Zero values
@@ -14,20 +17,27 @@ type Links struct {
 	// GrafanaURL is Grafana's base URL, e.g. https://grafana.example.com.
 	GrafanaURL   string
 	GrafanaOrgID int // 0 leaves orgId out
-	// Datasources maps "prometheus", "tempo", "jaeger" and "loki" to the
-	// UID of the matching Grafana datasource.
-	Datasources map[string]string
+	// Datasources are the Grafana datasources Explore links may open, in
+	// order of preference.
+	Datasources []Datasource
 	// JaegerUI is the Jaeger UI base URL, e.g. https://jaeger.example.com.
 	JaegerUI string
 }
 
-// Datasource types as Grafana names them (and as Links.Datasources is keyed).
-const (
-	dsPrometheus = "prometheus"
-	dsTempo      = "tempo"
-	dsJaeger     = "jaeger"
-	dsLoki       = "loki"
-)
+// Datasource is one Grafana datasource: a part's Explore link opens the
+// first one that runs the language of one of the part's queries.
+type Datasource struct {
+	Type     string // Grafana's datasource type, e.g. "prometheus", "tempo", "loki"
+	UID      string
+	Language string // the language of the queries it runs, e.g. "PromQL"
+	// Query holds the fields of an Explore query besides the expression
+	// (e.g. {"queryType": "range"}).
+	Query map[string]any
+	// Traces marks a trace datasource: it opens a trace by its ID, and the
+	// trace link falls back to the first one when none runs the trace's
+	// query language.
+	Traces bool
+}
 
 // links builds the deep links of s: Grafana Explore for the SLO, RED and
 // log queries and for the trace, and the Jaeger UI trace page. Links quote
@@ -42,10 +52,10 @@ func links(cfg Links, denyKeys []string, s Snapshot) []Link {
 		}
 	}
 	if s.SLO != nil {
-		add("SLO query in Grafana Explore", cfg.explore(dsPrometheus, clean.firstOf(s.SLO.Queries, "PromQL"), s.Range))
+		add("SLO query in Grafana Explore", cfg.explore(clean, s.SLO.Queries, s.Range))
 	}
 	if s.RED != nil {
-		add("RED query in Grafana Explore", cfg.explore(dsPrometheus, clean.firstOf(s.RED.Queries, "PromQL"), s.Range))
+		add("RED query in Grafana Explore", cfg.explore(clean, s.RED.Queries, s.Range))
 	}
 	if s.Trace != nil && s.Trace.TraceID != "" {
 		id := clean.line(s.Trace.TraceID)
@@ -53,9 +63,23 @@ func links(cfg Links, denyKeys []string, s Snapshot) []Link {
 		add("Trace in Jaeger UI", cfg.jaegerTrace(id))
 	}
 	if s.Logs != nil {
-		add("Logs in Grafana Explore", cfg.explore(dsLoki, clean.firstOf(s.Logs.Queries, "LogQL"), s.Range))
+		add("Logs in Grafana Explore", cfg.explore(clean, s.Logs.Queries, s.Range))
 	}
 	return out
+}
+
+// datasourceFor is the first expression datasource running the language of
+// one of qs, and the text (cleaned) of that language's first query.
+func (cfg Links) datasourceFor(clean cleaner, qs []Query) (Datasource, string) {
+	for _, ds := range cfg.Datasources {
+		if ds.UID == "" || ds.Traces {
+			continue
+		}
+		if text := clean.firstOf(qs, ds.Language); text != "" {
+			return ds, text
+		}
+	}
+	return Datasource{}, ""
 }
 
 // firstOf is the text of the first query in language, cleaned.
@@ -68,42 +92,37 @@ func (c cleaner) firstOf(qs []Query, language string) string {
 	return ""
 }
 
-// explore links a PromQL or LogQL expression in Grafana Explore; "" when
-// Grafana, the datasource or the expression is missing.
-func (cfg Links) explore(dsType, expr string, r Range) string {
+// explore links the first of qs that a datasource runs in Grafana Explore;
+// "" when Grafana, the datasource or the query is missing.
+func (cfg Links) explore(clean cleaner, qs []Query, r Range) string {
+	ds, expr := cfg.datasourceFor(clean, qs)
 	if expr == "" {
 		return ""
 	}
 	q := map[string]any{"expr": expr, "editorMode": "code"}
-	switch dsType {
-	case dsPrometheus:
-		q["range"], q["instant"] = true, false
-	case dsLoki:
-		q["queryType"], q["maxLines"] = "range", 1000
-	}
-	return cfg.exploreURL(dsType, q, r)
+	return cfg.exploreURL(ds, q, r)
 }
 
-// exploreTrace links the trace by ID through the Tempo datasource, or the
-// Jaeger one; the backend that found the trace is preferred.
+// exploreTrace links the trace by ID through the trace datasource running
+// the language of the trace's queries (the backend that found it), else the
+// first trace datasource.
 func (cfg Links) exploreTrace(traceID string, qs []Query, r Range) string {
-	order := []string{dsTempo, dsJaeger}
-	for _, q := range qs {
-		if q.Backend == dsJaeger {
-			order = []string{dsJaeger, dsTempo}
-		}
-	}
-	for _, ds := range order {
-		if cfg.Datasources[ds] == "" {
+	var fallback *Datasource
+	for _, ds := range cfg.Datasources {
+		if !ds.Traces || ds.UID == "" {
 			continue
 		}
-		q := map[string]any{"query": traceID}
-		if ds == dsTempo {
-			q["queryType"] = "traceql"
+		if slices.ContainsFunc(qs, func(q Query) bool { return q.Language == ds.Language }) {
+			return cfg.exploreURL(ds, map[string]any{"query": traceID}, r)
 		}
-		return cfg.exploreURL(ds, q, r)
+		if fallback == nil {
+			fallback = &ds
+		}
 	}
-	return ""
+	if fallback == nil {
+		return ""
+	}
+	return cfg.exploreURL(*fallback, map[string]any{"query": traceID}, r)
 }
 
 // explorePane is one pane of Grafana Explore's schemaVersion=1 URL state.
@@ -124,16 +143,18 @@ type exploreRange struct {
 // digits, as Grafana generates them.
 const explorePaneID = "rl1"
 
-func (cfg Links) exploreURL(dsType string, query map[string]any, r Range) string {
-	uid := cfg.Datasources[dsType]
+func (cfg Links) exploreURL(ds Datasource, query map[string]any, r Range) string {
 	base := baseURL(cfg.GrafanaURL)
-	if base == nil || uid == "" {
+	if base == nil || ds.UID == "" {
 		return ""
 	}
+	for k, v := range ds.Query {
+		query[k] = v
+	}
 	query["refId"] = "A"
-	query["datasource"] = map[string]string{"uid": uid, "type": dsType}
+	query["datasource"] = map[string]string{"uid": ds.UID, "type": ds.Type}
 	panes := map[string]explorePane{explorePaneID: {
-		Datasource: uid,
+		Datasource: ds.UID,
 		Queries:    []map[string]any{query},
 		Range:      exploreRange{From: epochMS(r.Start.UnixMilli()), To: epochMS(r.End.UnixMilli())},
 	}}
@@ -169,11 +190,10 @@ func (cfg Links) jaegerTrace(traceID string) string {
 // baseURL parses an http(s) base URL without its credentials, query and
 // fragment; nil when raw is empty or not such a URL.
 func baseURL(raw string) *url.URL {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if raw == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := url.Parse(sanitize.StripUserinfo(strings.TrimSpace(raw)))
+	if raw == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		return nil
 	}
-	u.User = nil
 	u.RawQuery, u.Fragment, u.RawPath = "", "", ""
 	return u
 }

@@ -75,29 +75,18 @@ func (d denyList) maskInline(s string) string {
 	})
 }
 
-// userinfo matches the credentials of a URL written in text.
-var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://)[^/@\s]*@`)
-
-// stripUserinfo drops "user:password@" from every URL in s.
-func stripUserinfo(s string) string {
-	if !strings.Contains(s, "://") {
-		return s
-	}
-	return userinfo.ReplaceAllString(s, "$1")
-}
-
 // cleaner is the one pass every backend string takes before any format
 // sees it: sanitised, credentials stripped from URLs, denied values masked.
 type cleaner struct{ deny denyList }
 
 // line cleans one line of text.
 func (c cleaner) line(s string) string {
-	return c.deny.maskInline(stripUserinfo(sanitize.Line(s)))
+	return c.deny.maskInline(sanitize.StripUserinfo(sanitize.Line(s)))
 }
 
 // text cleans multi-line text (queries), keeping newlines.
 func (c cleaner) text(s string) string {
-	return c.deny.maskInline(stripUserinfo(sanitize.Text(s)))
+	return c.deny.maskInline(sanitize.StripUserinfo(sanitize.Text(s)))
 }
 
 func (c cleaner) lines(ss []string) []string {
@@ -250,7 +239,7 @@ func (c cleaner) links(ls []Link) []Link {
 	}
 	out := make([]Link, len(ls))
 	for i, l := range ls {
-		out[i] = Link{Title: c.line(l.Title), URL: stripUserinfo(sanitize.Line(l.URL))}
+		out[i] = Link{Title: c.line(l.Title), URL: sanitize.StripUserinfo(sanitize.Line(l.URL))}
 	}
 	return out
 }

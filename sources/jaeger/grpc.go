@@ -27,11 +27,12 @@ import (
 
 // grpcTransport speaks jaeger-idl's api_v2 QueryService.
 type grpcTransport struct {
-	addr   string
-	conn   *grpc.ClientConn
-	api    api_v2.QueryServiceClient
-	tenant string
-	token  string
+	addr    string
+	conn    *grpc.ClientConn
+	api     api_v2.QueryServiceClient
+	tenant  string
+	timeout time.Duration // per call; 0 leaves the caller's deadline alone
+	token   string
 }
 
 func newGRPC(cfg Config) (*grpcTransport, error) {
@@ -54,7 +55,7 @@ func newGRPC(cfg Config) (*grpcTransport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jaeger: gRPC address %q: %w", addr, err)
 	}
-	return &grpcTransport{addr: addr, conn: conn, api: api_v2.NewQueryServiceClient(conn), tenant: cfg.Tenant, token: cfg.Token}, nil
+	return &grpcTransport{addr: addr, conn: conn, api: api_v2.NewQueryServiceClient(conn), tenant: cfg.Tenant, token: cfg.Token, timeout: cfg.Timeout}, nil
 }
 
 func (g *grpcTransport) endpoint() string { return "grpc://" + g.addr }
@@ -65,11 +66,17 @@ func (g *grpcTransport) close() error { return g.conn.Close() }
 // immediate retry to succeed.
 const reconnectWait = time.Second
 
-// prepare readies a call: the connection is retried now if it failed, and
-// the tenant and token are added.
-func (g *grpcTransport) prepare(ctx context.Context) context.Context {
+// prepare readies a call: the connection is retried now if it failed, the
+// call gets the configured deadline, and the tenant and token are added.
+// cancel ends the call (and a stream not read to its end).
+func (g *grpcTransport) prepare(ctx context.Context) (_ context.Context, cancel context.CancelFunc) {
 	g.retryFailedConnection(ctx)
-	return g.withAuth(ctx)
+	if g.timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, g.timeout)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
+	return g.withAuth(ctx), cancel
 }
 
 // retryFailedConnection makes a connection that failed (Jaeger down,
@@ -91,7 +98,7 @@ func (g *grpcTransport) retryFailedConnection(ctx context.Context) {
 // withAuth adds the tenant and the bearer token as gRPC metadata.
 func (g *grpcTransport) withAuth(ctx context.Context) context.Context {
 	if g.tenant != "" {
-		ctx = metadata.AppendToOutgoingContext(ctx, "x-scope-orgid", g.tenant)
+		ctx = metadata.AppendToOutgoingContext(ctx, strings.ToLower(httpx.TenantHeader), g.tenant)
 	}
 	if g.token != "" {
 		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+g.token)
@@ -100,7 +107,7 @@ func (g *grpcTransport) withAuth(ctx context.Context) context.Context {
 }
 
 func (g *grpcTransport) findSpans(ctx context.Context, p searchParams) ([]trace.Span, error) {
-	ctx, cancel := context.WithCancel(g.prepare(ctx))
+	ctx, cancel := g.prepare(ctx)
 	defer cancel() // ends the stream if we stop reading early
 	stream, err := g.api.FindTraces(ctx, &api_v2.FindTracesRequest{Query: &api_v2.TraceQueryParameters{
 		ServiceName:   p.Service,
@@ -129,7 +136,7 @@ func (g *grpcTransport) traceSpans(ctx context.Context, id string, r funnel.Time
 	if err != nil {
 		return nil, nil, fmt.Errorf("jaeger: %q is not a trace ID: %w", id, err)
 	}
-	ctx, cancel := context.WithCancel(g.prepare(ctx))
+	ctx, cancel := g.prepare(ctx)
 	defer cancel()
 	stream, err := g.api.GetTrace(ctx, &api_v2.GetTraceRequest{TraceID: tid, StartTime: r.Start, EndTime: r.End})
 	if err != nil {
@@ -168,7 +175,9 @@ func receiveSpans(stream spanStream) ([]trace.Span, error) {
 }
 
 func (g *grpcTransport) operations(ctx context.Context, service string) ([]string, error) {
-	resp, err := g.api.GetOperations(g.prepare(ctx), &api_v2.GetOperationsRequest{Service: service, SpanKind: "server"})
+	ctx, cancel := g.prepare(ctx)
+	defer cancel()
+	resp, err := g.api.GetOperations(ctx, &api_v2.GetOperationsRequest{Service: service, SpanKind: "server"})
 	if err != nil {
 		return nil, g.describe(ctx, err)
 	}
@@ -183,7 +192,9 @@ func (g *grpcTransport) operations(ctx context.Context, service string) ([]strin
 }
 
 func (g *grpcTransport) services(ctx context.Context) ([]string, error) {
-	resp, err := g.api.GetServices(g.prepare(ctx), &api_v2.GetServicesRequest{})
+	ctx, cancel := g.prepare(ctx)
+	defer cancel()
+	resp, err := g.api.GetServices(ctx, &api_v2.GetServicesRequest{})
 	if err != nil {
 		return nil, g.describe(ctx, err)
 	}

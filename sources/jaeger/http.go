@@ -34,10 +34,8 @@ func newHTTP(cfg Config) (*httpTransport, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.Tenant = cfg.Tenant
 	h := http.Header{"Accept": {"application/json"}}
-	if cfg.Tenant != "" {
-		h.Set("X-Scope-OrgID", cfg.Tenant)
-	}
 	if cfg.Token != "" {
 		h.Set("Authorization", "Bearer "+cfg.Token)
 	}

@@ -44,6 +44,9 @@ type Config struct {
 	HTTPClient *http.Client // HTTP path: auth, TLS, proxy; nil uses a client with TLS (if set)
 	MaxBody    int64        // answer size cap in bytes; 0 uses 64 MiB
 	Limit      int          // traces per search when the query names none; 0 means DefaultLimit
+	// Timeout bounds each gRPC call; 0 means none. The HTTP API takes
+	// its timeout from HTTPClient.
+	Timeout time.Duration
 }
 
 // transport is one way of talking to Jaeger: gRPC api_v2 or HTTP api_v3.

@@ -28,17 +28,7 @@ const (
 const (
 	headerEncodingFlags = "X-Loki-Response-Encoding-Flags"
 	flagCategorize      = "categorize-labels"
-	headerTenant        = "X-Scope-OrgID"
 )
-
-// headers returns the headers every request carries.
-func (c *Client) headers() http.Header {
-	h := http.Header{}
-	if c.tenant != "" {
-		h.Set(headerTenant, c.tenant)
-	}
-	return h
-}
 
 // rangeParams renders a window as Loki's start/end in nanoseconds.
 func rangeParams(r funnel.TimeRange) url.Values {
@@ -71,7 +61,7 @@ func (c *Client) getLabels(ctx context.Context, path string, r funnel.TimeRange)
 		params = rangeParams(r)
 	}
 	var resp labelsResponse
-	if err := c.http.GetJSON(ctx, path, params, c.headers(), &resp); err != nil {
+	if err := c.http.GetJSON(ctx, path, params, nil, &resp); err != nil {
 		return nil, explain(err, "")
 	}
 	if resp.Status != "success" {
@@ -86,8 +76,7 @@ func (c *Client) queryRange(ctx context.Context, logql string, r funnel.TimeRang
 	params.Set("query", logql)
 	params.Set("limit", strconv.Itoa(limit))
 	params.Set("direction", c.direction)
-	h := c.headers()
-	h.Set(headerEncodingFlags, flagCategorize)
+	h := http.Header{headerEncodingFlags: {flagCategorize}}
 	body, err := c.http.Get(ctx, pathQueryRange, params, h)
 	if err != nil {
 		return decoded{}, explain(err, logql)

@@ -95,7 +95,6 @@ type Config struct {
 // Client reads trace-correlated log lines from one Loki.
 type Client struct {
 	http          *httpx.Client
-	tenant        string
 	limit         int
 	shift         time.Duration
 	direction     string
@@ -123,9 +122,9 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	hc.Tenant = strings.TrimSpace(cfg.Tenant)
 	c := &Client{
 		http:          hc,
-		tenant:        strings.TrimSpace(cfg.Tenant),
 		limit:         cfg.Limit,
 		shift:         cfg.Shift,
 		direction:     cfg.Direction,

@@ -180,23 +180,7 @@ func transport(next http.RoundTripper, cfg Config) http.RoundTripper {
 	}
 	rt := httpx.LimitBodies(next, cfg.MaxBody)
 	rt = statusTransport{next: rt, maxBody: cfg.MaxBody}
-	if cfg.Tenant != "" {
-		rt = tenantTransport{next: rt, tenant: cfg.Tenant}
-	}
-	return rt
-}
-
-type tenantTransport struct {
-	next   http.RoundTripper
-	tenant string
-}
-
-func (t tenantTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Header.Get("X-Scope-OrgID") == "" {
-		req = req.Clone(req.Context())
-		req.Header.Set("X-Scope-OrgID", t.tenant)
-	}
-	return t.next.RoundTrip(req)
+	return httpx.TenantTransport{Next: rt, Tenant: cfg.Tenant}
 }
 
 // statusTransport turns non-2xx answers that client_golang would reduce to

@@ -51,6 +51,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	hc.Tenant = cfg.Tenant
 	c := &Client{http: hc, tenant: cfg.Tenant, limit: cfg.Limit, spansPerSet: cfg.SpansPerSet}
 	if c.limit <= 0 {
 		c.limit = DefaultLimit
@@ -64,12 +65,9 @@ func New(cfg Config) (*Client, error) {
 // Name returns "tempo".
 func (c *Client) Name() string { return backend }
 
-// header returns the headers every request carries: the tenant, and accept.
+// header returns the headers a request carries besides the tenant: accept.
 func (c *Client) header(accept string) http.Header {
 	h := http.Header{}
-	if c.tenant != "" {
-		h.Set("X-Scope-OrgID", c.tenant)
-	}
 	if accept != "" {
 		h.Set("Accept", accept)
 	}
@@ -103,7 +101,7 @@ func (c *Client) Ping(ctx context.Context) (Info, error) {
 		info.Version = fmt.Sprintf("%s (revision %s)", info.Version, build.Revision)
 	}
 	if c.tenant != "" {
-		info.Notes = append(info.Notes, "tenant "+c.tenant+" (X-Scope-OrgID)")
+		info.Notes = append(info.Notes, "tenant "+c.tenant+" ("+httpx.TenantHeader+")")
 	}
 	return info, nil
 }

@@ -22,8 +22,37 @@ const DefaultMaxBody = 64 << 20
 type Client struct {
 	Backend string       // "loki", "tempo", … used in every error
 	Base    *url.URL     // base URL; its path is kept as a prefix
-	HTTP    *http.Client // carries auth, TLS, proxy and tenant headers
+	HTTP    *http.Client // carries auth, TLS, proxy and extra headers
 	MaxBody int64        // response body cap in bytes
+	Tenant  string       // sent as TenantHeader when set
+}
+
+// TenantHeader names the tenant of a multi-tenant backend (Mimir, Cortex,
+// Tempo, Loki, and Jaeger behind a tenancy proxy); gRPC sends it lower-case.
+const TenantHeader = "X-Scope-OrgID"
+
+// SetTenant sets the tenant header on h unless tenant is empty or h already
+// names one. Every backend sends its tenant through here.
+func SetTenant(h http.Header, tenant string) {
+	if tenant != "" && h.Get(TenantHeader) == "" {
+		h.Set(TenantHeader, tenant)
+	}
+}
+
+// TenantTransport sends Tenant on every request through Next, for clients
+// (client_golang's) that build their own requests.
+type TenantTransport struct {
+	Next   http.RoundTripper
+	Tenant string
+}
+
+// RoundTrip sets the tenant header on a copy of req.
+func (t TenantTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.Tenant != "" && req.Header.Get(TenantHeader) == "" {
+		req = req.Clone(req.Context())
+		SetTenant(req.Header, t.Tenant)
+	}
+	return t.Next.RoundTrip(req)
 }
 
 // New parses baseURL and returns a client for backend. A nil hc uses
@@ -65,6 +94,7 @@ func (c *Client) Get(ctx context.Context, path string, q url.Values, header http
 			req.Header.Add(k, v)
 		}
 	}
+	SetTenant(req.Header, c.Tenant)
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return nil, Describe(c.Backend, err)

@@ -10,9 +10,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	pc "github.com/prometheus/common/config"
@@ -269,15 +271,17 @@ func (f *File) Context(name string) (*Context, error) {
 }
 
 func (f *File) contextNames() string {
-	names := make([]string, 0, len(f.Contexts))
-	for n := range f.Contexts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := f.sortedContexts()
 	if len(names) == 0 {
 		return "(none)"
 	}
 	return fmt.Sprint(names)
+}
+
+// sortedContexts lists the context names in order, so that every walk over
+// the contexts (and so the first error reported) is the same on every run.
+func (f *File) sortedContexts() []string {
+	return slices.Sorted(maps.Keys(f.Contexts))
 }
 
 // NewEndpoint is an endpoint with only a URL and Prometheus' HTTP defaults,
@@ -295,25 +299,85 @@ func (s *Serve) setDirectory(dir string) {
 }
 
 func (c *Context) setDirectory(dir string) {
-	for _, e := range c.endpoints() {
-		e.HTTP.SetDirectory(dir)
+	for _, s := range c.Sections() {
+		s.Endpoint.HTTP.SetDirectory(dir)
 	}
 }
 
-// endpoints lists the context's configured endpoints by key.
-func (c *Context) endpoints() map[string]*Endpoint {
-	out := map[string]*Endpoint{}
+// Role is the step of the funnel a backend serves: a context has at most
+// one backend per role.
+type Role string
+
+// Roles, in the order of the funnel.
+const (
+	Metrics Role = "metrics"
+	Traces  Role = "traces"
+	Logs    Role = "logs"
+)
+
+// Section is one configured backend of a context.
+type Section struct {
+	Key      string // its key in the context, e.g. "tempo"
+	Role     Role
+	Endpoint *Endpoint
+	// Refuse lists the settings the backend cannot honour, by key, with the
+	// reason; validation refuses a section that sets one.
+	Refuse map[string]string
+	// Unset removes the section from its context.
+	Unset func()
+}
+
+// Sections lists the context's configured backends in a fixed order.
+func (c *Context) Sections() []Section {
+	var out []Section
+	add := func(key string, role Role, e *Endpoint, refuse map[string]string, unset func()) {
+		out = append(out, Section{Key: key, Role: role, Endpoint: e, Refuse: refuse, Unset: unset})
+	}
 	if c.Prometheus != nil {
-		out["prometheus"] = &c.Prometheus.Endpoint
+		add("prometheus", Metrics, &c.Prometheus.Endpoint, nil, func() { c.Prometheus = nil })
 	}
 	if c.Tempo != nil {
-		out["tempo"] = &c.Tempo.Endpoint
+		add("tempo", Traces, &c.Tempo.Endpoint, nil, func() { c.Tempo = nil })
 	}
 	if c.Jaeger != nil {
-		out["jaeger"] = &c.Jaeger.Endpoint
+		add("jaeger", Traces, &c.Jaeger.Endpoint, c.Jaeger.refused(), func() { c.Jaeger = nil })
 	}
 	if c.Loki != nil {
-		out["loki"] = &c.Loki.Endpoint
+		add("loki", Logs, &c.Loki.Endpoint, nil, func() { c.Loki = nil })
 	}
+	return out
+}
+
+// Section returns the configured backend of that key, if any.
+func (c *Context) Section(key string) (Section, bool) {
+	for _, s := range c.Sections() {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return Section{}, false
+}
+
+// refused lists what a gRPC Jaeger endpoint cannot honour: it has no HTTP
+// headers, proxy or HTTP authentication schemes. Its timeout is honoured
+// as a deadline on each call.
+func (j *Jaeger) refused() map[string]string {
+	if j.GRPC == "" {
+		return nil
+	}
+	h := j.HTTP
+	out := map[string]string{}
+	set := func(key string, isSet bool, why string) {
+		if isSet {
+			out[key] = why
+		}
+	}
+	set("headers", len(j.Headers) > 0, "a gRPC endpoint sends no HTTP headers (use tenant, or authorization with a bearer token)")
+	set("proxy_url", h.ProxyURL.URL != nil, "a gRPC endpoint is not reached through an HTTP proxy")
+	set("proxy_from_environment", h.ProxyFromEnvironment, "a gRPC endpoint is not reached through an HTTP proxy")
+	set("basic_auth", h.BasicAuth != nil, "a gRPC endpoint takes only a bearer token (authorization or bearer_token)")
+	set("oauth2", h.OAuth2 != nil, "a gRPC endpoint takes only a bearer token (authorization or bearer_token)")
+	set("authorization", h.Authorization != nil && h.Authorization.Type != "" && !strings.EqualFold(h.Authorization.Type, "Bearer"),
+		"a gRPC endpoint takes only a bearer token (authorization type Bearer)")
 	return out
 }

@@ -148,10 +148,10 @@ func applyHTTPDefaults(root *yaml.Node, f *File) {
 		if c == nil {
 			continue
 		}
-		for key, e := range c.endpoints() {
-			n := lookup(root, "contexts", name, key)
-			e.HTTP.FollowRedirects = !has(n, "follow_redirects") || e.HTTP.FollowRedirects
-			e.HTTP.EnableHTTP2 = !has(n, "enable_http2") || e.HTTP.EnableHTTP2
+		for _, s := range c.Sections() {
+			n, h := lookup(root, "contexts", name, s.Key), &s.Endpoint.HTTP
+			h.FollowRedirects = !has(n, "follow_redirects") || h.FollowRedirects
+			h.EnableHTTP2 = !has(n, "enable_http2") || h.EnableHTTP2
 		}
 	}
 }

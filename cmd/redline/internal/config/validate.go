@@ -2,9 +2,11 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 
 	pc "github.com/prometheus/common/config"
@@ -16,8 +18,8 @@ func (f *File) validate() error {
 			return &Error{File: f.path, Key: "current-context", Msg: fmt.Sprintf("names %q, which is not defined; defined: %s", f.CurrentContext, f.contextNames()), Fix: "add it under contexts or correct the name"}
 		}
 	}
-	for name, c := range f.Contexts {
-		if err := c.validate(f.path, "contexts."+name); err != nil {
+	for _, name := range f.sortedContexts() {
+		if err := f.Contexts[name].validate(f.path, "contexts."+name); err != nil {
 			return err
 		}
 	}
@@ -35,11 +37,12 @@ func (s *Serve) validate(file string) error {
 }
 
 func (c *Context) validate(file, path string) error {
-	if c.Tempo != nil && c.Jaeger != nil {
-		return &Error{File: file, Key: path, Msg: "both tempo and jaeger are set", Fix: "keep the one your traces are in"}
+	sections := c.Sections()
+	if err := oneperRole(file, path, sections); err != nil {
+		return err
 	}
-	for key, e := range c.endpoints() {
-		if err := e.validate(file, path+"."+key, key == "jaeger" && c.Jaeger.GRPC != ""); err != nil {
+	for _, s := range sections {
+		if err := s.validate(file, path+"."+s.Key, s.Key == "jaeger" && c.Jaeger.GRPC != ""); err != nil {
 			return err
 		}
 	}
@@ -58,6 +61,31 @@ func (c *Context) validate(file, path string) error {
 	return nil
 }
 
+// oneperRole refuses two backends serving the same step (tempo and jaeger).
+func oneperRole(file, path string, sections []Section) error {
+	seen := map[Role]string{}
+	for _, s := range sections {
+		if first, ok := seen[s.Role]; ok {
+			return &Error{File: file, Key: path, Msg: fmt.Sprintf("both %s and %s are set", first, s.Key), Fix: "keep the one your " + string(s.Role) + " are in"}
+		}
+		seen[s.Role] = s.Key
+	}
+	return nil
+}
+
+// validate checks the endpoint, then refuses the settings the backend
+// cannot honour (in key order, so the same file gives the same error).
+func (s Section) validate(file, path string, urlOptional bool) error {
+	if err := s.Endpoint.validate(file, path, urlOptional); err != nil {
+		return err
+	}
+	if len(s.Refuse) == 0 {
+		return nil
+	}
+	key := slices.Min(slices.Collect(maps.Keys(s.Refuse)))
+	return &Error{File: file, Key: path + "." + key, Msg: "not supported", Fix: s.Refuse[key]}
+}
+
 func (e *Endpoint) validate(file, path string, urlOptional bool) error {
 	if e.URL != "" || !urlOptional {
 		if err := checkURL(file, path+".url", e.URL); err != nil {
@@ -67,7 +95,9 @@ func (e *Endpoint) validate(file, path string, urlOptional bool) error {
 	if err := e.HTTP.Validate(); err != nil {
 		return &Error{File: file, Key: path, Msg: err.Error(), Fix: "see Prometheus' http client configuration reference"}
 	}
-	for key, name := range credentialFiles(&e.HTTP) {
+	files := credentialFiles(&e.HTTP)
+	for _, key := range slices.Sorted(maps.Keys(files)) {
+		name := files[key]
 		if name == "" {
 			continue
 		}
