@@ -250,12 +250,12 @@ func (s *sharedBackends) exec(ctx context.Context, r serve.ExecRequest) int {
 	}
 	if s.opts.demo {
 		req.Context = s.demo.Context
-		return runSnapshot(ctx, snapshotBackends{Metrics: s.demo.Metrics, Traces: s.demo.Traces, Logs: s.demo.Logs}, req, r.Stdout, r.Stderr)
+		return runSnapshot(ctx, s.demo.Sources, req, r.Stdout, r.Stderr)
 	}
 	b, err := s.get(name)
 	if err != nil {
 		fmt.Fprintln(r.Stderr, "redline snapshot:", err)
 		return exitUsage
 	}
-	return runSnapshot(ctx, snapshotBackends{Metrics: b.metrics, Traces: b.traces, Logs: b.logs}, b.snapshotRequest(req), r.Stdout, r.Stderr)
+	return runSnapshot(ctx, b.Sources, b.snapshotRequest(req), r.Stdout, r.Stderr)
 }

@@ -126,7 +126,7 @@ func TestServeExecSnapshotBackendFailure(t *testing.T) {
 		http.Error(w, "overloaded", http.StatusServiceUnavailable)
 	}))
 	defer prom.Close()
-	c := startServe(t, serveOptions{endpoints: endpointFlags{prometheus: prom.URL}})
+	c := startServe(t, serveOptions{endpoints: endpointFlags{urls: map[string]string{"prometheus": prom.URL}}})
 	stdout, stderr, code := execOver(t, c, "snapshot --format text")
 	if code != exitBackend || !strings.Contains(stderr, "slo step failed (prometheus)") || stdout == "" {
 		t.Errorf("exit %d, want %d with the partial snapshot:\nstdout %q\nstderr %q", code, exitBackend, stdout, stderr)

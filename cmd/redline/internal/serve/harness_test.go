@@ -93,7 +93,7 @@ func authorizedLine(s gossh.Signer) string {
 // demoSession serves the demo incident to every session, never ticking.
 func demoSession(string) (ui.Options, error) {
 	src := demo.New(demo.Options{Seed: 1})
-	return ui.Options{Metrics: src, Traces: src, Logs: src, Context: "demo", Ticker: neverTick}, nil
+	return ui.Options{Sources: ui.Sources{Metrics: src, Traces: src, Logs: src}, Context: "demo", Ticker: neverTick}, nil
 }
 
 func neverTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }

@@ -204,7 +204,7 @@ func TestDisconnectCancelsQueries(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	src := &blockingMetrics{Source: demo.New(demo.Options{Seed: 1}), started: make(chan struct{}), cancelled: make(chan struct{})}
 	ts := startServer(t, Config{Session: func(string) (ui.Options, error) {
-		return ui.Options{Metrics: src, Context: "demo", Ticker: neverTick}, nil
+		return ui.Options{Sources: ui.Sources{Metrics: src}, Context: "demo", Ticker: neverTick}, nil
 	}})
 	term := ts.openTerminal(t, 80, 24, nil)
 	waitClosed(t, src.started, "the SLO query never started")
