@@ -13,7 +13,7 @@ import (
 // cells: identity, status, timing, then events (exceptions first catch
 // the eye), attributes, resource and links. What does not fit is cut with a line saying how much is left out;
 // long values are cut with an ellipsis.
-func (m Model) detailLines(width, height int) []string {
+func (m *Model) detailLines(width, height int) []string {
 	if height <= 0 || width <= 0 {
 		return nil
 	}
@@ -52,18 +52,17 @@ func (c detailCache) holds(data *loaded, node int) bool {
 // withDetail builds the selected span's detail lines (sanitised, every
 // attribute and event) once per selection and load, in Update, so View
 // only cuts and pads the lines that fit.
-func (m Model) withDetail() Model {
+func (m *Model) withDetail() {
 	if !m.showDetail || m.data == nil {
-		return m
+		return
 	}
 	if n := m.view.selectedNode(); n >= 0 && !m.detail.holds(m.data, n) {
 		m.detail = detailCache{data: m.data, node: n, lines: m.spanDetail(n)}
 	}
-	return m
 }
 
 // spanDetail is every detail line of node n, unbounded.
-func (m Model) spanDetail(n int) []string {
+func (m *Model) spanDetail(n int) []string {
 	t, d, st := m.data.tree, m.data, m.env.Styles
 	node := &t.Nodes[n]
 	s := node.Span
@@ -97,7 +96,7 @@ func selfDetail(n *trace.Node) string {
 }
 
 // detailMarks repeats the row's symbols after the detail title.
-func (m Model) detailMarks(node *trace.Node) string {
+func (m *Model) detailMarks(node *trace.Node) string {
 	w := m.env.Styles.Waterfall
 	out := ""
 	if node.Critical {
@@ -109,7 +108,7 @@ func (m Model) detailMarks(node *trace.Node) string {
 	return out
 }
 
-func (m Model) statusText(s *trace.Span) string {
+func (m *Model) statusText(s *trace.Span) string {
 	text := s.Status.String()
 	if s.StatusMessage != "" {
 		text += ": " + sanitize.Line(s.StatusMessage)
@@ -142,11 +141,11 @@ func orNone(s string) string {
 	return s
 }
 
-func (m Model) heading(title string, count int) string {
+func (m *Model) heading(title string, count int) string {
 	return m.env.Styles.Header.Render(fmt.Sprintf("%s (%d)", title, count))
 }
 
-func (m Model) attrSection(title string, attrs []trace.Attr) []string {
+func (m *Model) attrSection(title string, attrs []trace.Attr) []string {
 	if len(attrs) == 0 {
 		return nil
 	}
@@ -157,7 +156,7 @@ func (m Model) attrSection(title string, attrs []trace.Attr) []string {
 	return lines
 }
 
-func (m Model) eventSection(events []trace.Event) []string {
+func (m *Model) eventSection(events []trace.Event) []string {
 	if len(events) == 0 {
 		return nil
 	}
@@ -173,7 +172,7 @@ func (m Model) eventSection(events []trace.Event) []string {
 	return lines
 }
 
-func (m Model) linkSection(links []trace.Link) []string {
+func (m *Model) linkSection(links []trace.Link) []string {
 	if len(links) == 0 {
 		return nil
 	}

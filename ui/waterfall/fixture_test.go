@@ -184,20 +184,47 @@ func summaryOf(t *trace.Trace) trace.Summary {
 }
 
 // loadedModel is a waterfall of t at width×height with its load done.
-func loadedModel(tb testing.TB, env pane.Env, t *trace.Trace, width, height int) Model {
+func loadedModel(tb testing.TB, env pane.Env, t *trace.Trace, width, height int) *Model {
 	tb.Helper()
 	m := New(env, &fakeSource{trace: t}, summaryOf(t), env.Range).SetSize(width, height)
-	loaded := send(tb, m, m.Init()())
+	loaded := deliver(tb, m, m.Init())
 	return pressAll(tb, loaded, "g") // from the top: a fresh load selects the bottleneck
 }
 
 // send feeds msg to p and returns the updated model.
-func send(tb testing.TB, p pane.Pane, msg tea.Msg) Model {
+func send(tb testing.TB, p pane.Pane, msg tea.Msg) *Model {
 	tb.Helper()
 	next, _ := p.Update(msg)
-	m, ok := next.(Model)
+	m, ok := next.(*Model)
 	if !ok {
 		tb.Fatalf("Update returned %T", next)
+	}
+	return m
+}
+
+// answers runs cmd and returns the messages it answers with, a batch
+// flattened: a load's result and the backend's health.
+func answers(cmd tea.Cmd) []tea.Msg {
+	batch, ok := cmd().(tea.BatchMsg)
+	if !ok {
+		return []tea.Msg{cmd()}
+	}
+	var out []tea.Msg
+	for _, c := range batch {
+		out = append(out, c())
+	}
+	return out
+}
+
+// deliver runs cmd and feeds every message it answers with to p.
+func deliver(tb testing.TB, p pane.Pane, cmd tea.Cmd) *Model {
+	tb.Helper()
+	for _, msg := range answers(cmd) {
+		p, _ = p.Update(msg)
+	}
+	m, ok := p.(*Model)
+	if !ok {
+		tb.Fatalf("Update returned %T", p)
 	}
 	return m
 }
@@ -227,7 +254,7 @@ func press(k string) tea.KeyPressMsg {
 }
 
 // pressAll sends the keys in order.
-func pressAll(tb testing.TB, m Model, ks ...string) Model {
+func pressAll(tb testing.TB, m *Model, ks ...string) *Model {
 	tb.Helper()
 	for _, k := range ks {
 		m = send(tb, m, press(k))

@@ -101,15 +101,15 @@ func TestHostileErrorAndIDNeverReachTheTerminal(t *testing.T) {
 	src := &fakeSource{err: errors.New("tempo: " + strings.Join(corpus, " "))}
 	p := New(env, src, trace.Summary{TraceID: corpus[0]}, env.Range).SetSize(120, 20)
 	requireSafe(t, p.View()) // loading state
-	p, _ = p.Update(p.Init()())
+	p = deliver(t, p, p.Init())
 	requireSafe(t, p.View())
 
 	src.err, src.trace = errors.New("tempo: "+hostileTexts[3]), goldenTrace()
-	p, cmd := p.Update(pane.Refresh{})
-	p, _ = p.Update(cmd())
+	_, cmd := p.Update(pane.Refresh{})
+	p = deliver(t, p, cmd)
 	src.trace = nil
-	p, cmd = p.Update(pane.Refresh{})
-	p, _ = p.Update(cmd())
+	_, cmd = p.Update(pane.Refresh{})
+	p = deliver(t, p, cmd)
 	requireSafe(t, p.View())
 	if title := p.Title(); strings.ContainsAny(title, "\x1b\x07\u009b") || !utf8.ValidString(title) {
 		t.Errorf("title not sanitised: %q", p.Title())

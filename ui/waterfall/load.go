@@ -2,26 +2,15 @@ package waterfall
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
-	"github.com/redline-tui/redline/ui/pane"
 )
-
-// loadedMsg is the result of one load, tagged with its generation.
-type loadedMsg struct {
-	gen    uint64
-	data   *loaded
-	err    error
-	health pane.Health
-}
 
 // loaded is a fetched trace with everything the view needs precomputed once
 // per load, off the event loop: the tree, sanitised names, per-node service
@@ -41,26 +30,20 @@ type loaded struct {
 	dupes        int
 }
 
-// load fetches the trace and builds its tree in the command goroutine,
-// knowing that the services in known report spans (see trace.BuildKnowing).
-// It captures values only, never the model.
-func load(ctx context.Context, src Source, traceID string, known []string, r funnel.TimeRange, gen uint64, now func() time.Time) tea.Cmd {
-	return func() tea.Msg {
-		started := now()
+// call loads the trace over r and builds its tree off the event loop,
+// knowing that the services the summary names as callees report spans (see
+// trace.BuildKnowing). It captures values only, never the model.
+func (m *Model) call(r funnel.TimeRange) func(context.Context) (*loaded, error) {
+	src, traceID, known := m.src, m.summary.TraceID, m.summary.Completeness.Callees
+	return func(ctx context.Context) (*loaded, error) {
 		t, err := src.Trace(ctx, traceID, r)
-		finished := now()
 		if err == nil && t == nil {
 			err = fmt.Errorf("%s: no trace returned for %s", src.Name(), traceID)
 		}
-		msg := loadedMsg{
-			gen:    gen,
-			err:    err,
-			health: pane.Health{Backend: src.Name(), Err: err, At: finished, Latency: finished.Sub(started)},
+		if err != nil {
+			return nil, err
 		}
-		if err == nil {
-			msg.data = prepare(t, known)
-		}
-		return msg
+		return prepare(t, known), nil
 	}
 }
 
@@ -120,22 +103,6 @@ func pickRoot(t *trace.Tree) int {
 	return -1
 }
 
-// accept takes a load result of the current generation; stale ones are
-// dropped. A failed refresh keeps the tree on screen and reports the error
-// in the status line.
-func (m Model) accept(msg loadedMsg) (Model, tea.Cmd) {
-	if !m.load.Accept(msg.gen, msg.err) {
-		return m, nil
-	}
-	health := reportHealth(msg.health)
-	if msg.err != nil {
-		return m, health
-	}
-	m.view = m.view.reload(m.data, msg.data)
-	m.data = msg.data
-	return m, health
-}
-
 // settleTime is how long after its last span ends a trace is taken as
 // complete: late spans (batching exporters, clock skew) arrive within it.
 const settleTime = 5 * time.Minute
@@ -144,31 +111,7 @@ const settleTime = 5 * time.Minute
 // refresh need not fetch it again (r still does): it loaded whole, no span
 // is known to be missing, and its last span ended more than settleTime ago.
 // A partial trace is fetched again on every refresh: its spans may arrive.
-func (m Model) settled() bool {
-	return m.data != nil && m.load.Err() == nil && !m.data.tree.Completeness.Partial() &&
+func (m *Model) settled() bool {
+	return m.data != nil && m.req.Err() == nil && !m.data.tree.Completeness.Partial() &&
 		m.env.Now().Sub(m.data.tree.End) > settleTime
-}
-
-// refresh re-fetches the trace, keeping at most one load in flight.
-func (m Model) refresh() (Model, tea.Cmd) {
-	if m.load.InFlight() {
-		return m, nil
-	}
-	return m, m.begin()
-}
-
-// begin starts a load of the trace, bounded by fetch.Timeout, and returns
-// the command that runs it.
-func (m *Model) begin() tea.Cmd {
-	ctx, gen := m.load.Begin(m.env.Ctx)
-	return load(ctx, m.src, m.summary.TraceID, m.summary.Completeness.Callees, m.rng, gen, m.env.Now)
-}
-
-// reportHealth emits the backend health, except for loads cancelled by
-// Close, which say nothing about the backend.
-func reportHealth(h pane.Health) tea.Cmd {
-	if errors.Is(h.Err, context.Canceled) {
-		return nil
-	}
-	return func() tea.Msg { return h }
 }

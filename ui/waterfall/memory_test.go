@@ -11,7 +11,7 @@ import (
 func BenchmarkHeap100k(b *testing.B) {
 	before := liveHeap()
 	tr := syntheticTrace(100_000)
-	var m Model
+	var m *Model
 	b.ReportAllocs()
 	for b.Loop() {
 		m = loadedModel(b, testEnv(false), tr, 160, 48)

@@ -54,7 +54,7 @@ func newBarPaint(st lipgloss.Style) barPaint {
 	return barPaint{fill: newPaint(st), reversed: newPaint(st.Reverse(true))}
 }
 
-func (m Model) palette() palette {
+func (m *Model) palette() palette {
 	st := m.env.Styles
 	p := palette{
 		selected: newPaint(st.Selected),

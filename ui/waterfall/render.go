@@ -24,7 +24,7 @@ const (
 
 // View renders exactly width×height cells. Its cost follows the number of
 // rows on screen: it never walks the whole trace.
-func (m Model) View() string {
+func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
@@ -32,7 +32,7 @@ func (m Model) View() string {
 	switch {
 	case m.data != nil:
 		lines = m.waterfallLines()
-	case m.load.Err() != nil:
+	case m.req.Err() != nil:
 		lines = m.errorLines()
 	default:
 		lines = []string{fit(m.env.Styles.Muted.Render(fmt.Sprintf("Loading trace %s from %s…",
@@ -78,12 +78,12 @@ func padLeft(s string, width int) string {
 }
 
 // errorLines is the error state: which backend failed, why, and how to retry.
-func (m Model) errorLines() []string {
+func (m *Model) errorLines() []string {
 	st := m.env.Styles
 	retry := m.env.Keys.Global.Refresh.Help().Key
 	lines := []string{st.Error.Render(fmt.Sprintf("%s Trace %s could not be loaded from %s", errorMark,
 		sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name())))}
-	cause := ansi.Wrap(sanitize.Line(m.load.Err().Error()), max(m.width-2, 1), " /:")
+	cause := ansi.Wrap(sanitize.Line(m.req.Err().Error()), max(m.width-2, 1), " /:")
 	for _, l := range strings.Split(cause, "\n") {
 		lines = append(lines, "  "+l)
 	}
@@ -96,7 +96,7 @@ func (m Model) errorLines() []string {
 
 // waterfallLines is the header, the axis and the visible span rows, with
 // the detail panel beside or below them.
-func (m Model) waterfallLines() []string {
+func (m *Model) waterfallLines() []string {
 	c := m.cols
 	lines := make([]string, 0, m.height)
 	for _, l := range []string{m.summaryLine(), m.statusLine(), m.axisLine()} {
@@ -145,7 +145,7 @@ func besides(left, right []string, leftWidth, rightWidth, height int, sep string
 }
 
 // summaryLine: root span, total duration, span count, errors, trace ID.
-func (m Model) summaryLine() string {
+func (m *Model) summaryLine() string {
 	d, st := m.data, m.env.Styles
 	parts := []string{}
 	if d.root >= 0 {
@@ -166,7 +166,7 @@ func (m Model) summaryLine() string {
 
 // statusLine: warnings first (partial trace, orphans, skew, duplicates,
 // backend warnings, a failed refresh), then the view mode and services.
-func (m Model) statusLine() string {
+func (m *Model) statusLine() string {
 	st := m.env.Styles
 	var parts []string
 	for _, w := range m.warnings() {
@@ -175,7 +175,7 @@ func (m Model) statusLine() string {
 	if m.notice != "" {
 		parts = append(parts, st.Warn.Render(m.notice))
 	}
-	if m.load.InFlight() {
+	if m.req.InFlight() {
 		parts = append(parts, st.Muted.Render("refreshing…"))
 	}
 	mode := fmt.Sprintf("%d/%d rows", len(m.view.rows), len(m.data.tree.Nodes))
@@ -188,10 +188,10 @@ func (m Model) statusLine() string {
 }
 
 // warnings lists what makes this trace less than trustworthy.
-func (m Model) warnings() []string {
+func (m *Model) warnings() []string {
 	d := m.data
 	var w []string
-	if err := m.load.Err(); err != nil {
+	if err := m.req.Err(); err != nil {
 		w = append(w, "refresh failed: "+sanitize.Line(err.Error()))
 	}
 	if c := d.tree.Completeness; c.Partial() {
@@ -223,7 +223,7 @@ func plural(n int, noun string) string {
 }
 
 // axisLine: the column headings and the time axis over the bars.
-func (m Model) axisLine() string {
+func (m *Model) axisLine() string {
 	c, st := m.cols, m.env.Styles
 	var sb strings.Builder
 	sb.WriteString(strings.Repeat(" ", markerWidth))
@@ -238,7 +238,7 @@ func (m Model) axisLine() string {
 
 // rowLine renders the span on visible row r, exactly listWidth cells wide
 // by construction (only the tree column is measured).
-func (m Model) rowLine(r int, pal palette) string {
+func (m *Model) rowLine(r int, pal palette) string {
 	c, t := m.cols, m.data.tree
 	n := m.view.rows[r]
 	node := &t.Nodes[n]
@@ -283,7 +283,7 @@ func mark(on bool, symbol string, p paint) string {
 
 // barPaint: error spans in the error style, critical ones in the critical
 // style, the rest in their service's colour.
-func (m Model) barPaint(n int, pal palette) barPaint {
+func (m *Model) barPaint(n int, pal palette) barPaint {
 	node := &m.data.tree.Nodes[n]
 	switch {
 	case node.Span.Status == trace.StatusError:
@@ -297,7 +297,7 @@ func (m Model) barPaint(n int, pal palette) barPaint {
 // label is the tree column of node n, exactly width cells: guides, fold
 // marker, service (painted) and span name. The name is cut first; the
 // precomputed widths spare measuring text on every frame.
-func (m Model) label(n, width int, service paint) string {
+func (m *Model) label(n, width int, service paint) string {
 	d := m.data
 	guides, guidesWidth := m.guides(n)
 	head := guides + m.fold(n) + " "
@@ -316,7 +316,7 @@ func (m Model) label(n, width int, service paint) string {
 
 // fold is ▾ for a node showing children, ▸ for one hiding them, else a
 // horizontal guide.
-func (m Model) fold(n int) string {
+func (m *Model) fold(n int) string {
 	switch {
 	case len(m.data.tree.Nodes[n].Children) == 0:
 		return "─"
@@ -329,7 +329,7 @@ func (m Model) fold(n int) string {
 // guides draws the tree lines left of node n and returns their width: one
 // "│ " or "  " per ancestor level and "├" or "└" before the node. Levels
 // deeper than the tree column can show are elided into a leading "… ".
-func (m Model) guides(n int) (string, int) {
+func (m *Model) guides(n int) (string, int) {
 	t := m.data.tree
 	maxLevels := max(m.cols.tree/5, 1) // guides take at most ~40% of the column
 	var levels []string

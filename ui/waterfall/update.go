@@ -12,44 +12,53 @@ import (
 )
 
 // Update handles load results, refreshes and keys.
-func (m Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
-	next, cmd := m.update(msg)
-	return next.withDetail(), cmd
+func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
+	cmd := m.update(msg)
+	m.withDetail()
+	return m, cmd
 }
 
-func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
+// update gives keys to the tree and the rest to the request, except what
+// must not reach the backend: range changes (a trace's spans lie in its own
+// time span, whatever the range) and live refreshes of a settled trace.
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case loadedMsg:
-		return m.accept(msg)
-	case pane.Refresh:
-		if msg.Live && m.settled() {
-			return m, nil
-		}
-		return m.refresh()
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case pane.RangeChanged:
+		return nil
+	case pane.Refresh:
+		if msg.Live && m.settled() {
+			return nil
+		}
 	}
-	return m, nil
+	data, fresh, cmd := m.req.Update(msg)
+	if fresh {
+		m.view = m.view.reload(m.data, data)
+		m.data = data
+	}
+	return cmd
 }
 
 // handleKey acts on navigation, folding, filter, detail and drill keys.
-func (m Model) handleKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
+func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.data == nil || len(m.view.rows) == 0 {
-		return m, nil
+		return nil
 	}
 	m.notice = ""
 	if cmd, ok := m.drill(k); ok {
-		return m, cmd
+		return cmd
 	}
 	if v, ok := m.navigate(k); ok {
 		m.view = v
-		return m, nil
+		return nil
 	}
-	return m.toggle(k), nil
+	m.toggle(k)
+	return nil
 }
 
 // navigate handles the list movement keys.
-func (m Model) navigate(k tea.KeyPressMsg) (treeView, bool) {
+func (m *Model) navigate(k tea.KeyPressMsg) (treeView, bool) {
 	l, v := m.env.Keys.List, m.view
 	switch {
 	case key.Matches(k, l.Up):
@@ -70,7 +79,7 @@ func (m Model) navigate(k tea.KeyPressMsg) (treeView, bool) {
 
 // toggle handles folding, the critical-path filter, the detail panel and
 // the next-error jump.
-func (m Model) toggle(k tea.KeyPressMsg) Model {
+func (m *Model) toggle(k tea.KeyPressMsg) {
 	w, t, n := m.env.Keys.Waterfall, m.data.tree, m.view.selectedNode()
 	switch {
 	case key.Matches(k, w.Collapse):
@@ -88,13 +97,12 @@ func (m Model) toggle(k tea.KeyPressMsg) Model {
 		m.cols = computeColumns(m.width, m.height, m.showDetail)
 		m.view = m.view.scrolled(m.cols.listRows)
 	case key.Matches(k, w.NextError):
-		return m.nextError(n)
+		m.nextError(n)
 	}
-	return m
 }
 
 // collapseOrParent collapses an expanded node, or moves to its parent.
-func (m Model) collapseOrParent(n int) treeView {
+func (m *Model) collapseOrParent(n int) treeView {
 	t := m.data.tree
 	if len(t.Nodes[n].Children) > 0 && !m.view.isCollapsed(n) && m.view.lastChild[n] >= 0 {
 		return m.view.withCollapsed(t, n, true)
@@ -106,7 +114,7 @@ func (m Model) collapseOrParent(n int) treeView {
 }
 
 // expandOrChild expands a collapsed node, or moves to its first child.
-func (m Model) expandOrChild(n int) treeView {
+func (m *Model) expandOrChild(n int) treeView {
 	if m.view.isCollapsed(n) {
 		return m.view.withCollapsed(m.data.tree, n, false)
 	}
@@ -118,22 +126,21 @@ func (m Model) expandOrChild(n int) treeView {
 
 // nextError selects the next error span after node n in tree order,
 // wrapping around, and reveals it if it is hidden.
-func (m Model) nextError(n int) Model {
+func (m *Model) nextError(n int) {
 	errs := m.data.errors
 	if len(errs) == 0 {
 		m.notice = "no error spans in this trace"
-		return m
+		return
 	}
 	i := sort.SearchInts(errs, n+1)
 	if i == len(errs) {
 		i = 0
 	}
 	m.view = m.view.revealed(m.data.tree, errs[i])
-	return m
 }
 
 // drill handles the keys that open the log pane.
-func (m Model) drill(k tea.KeyPressMsg) (tea.Cmd, bool) {
+func (m *Model) drill(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	w := m.env.Keys.Waterfall
 	switch {
 	case key.Matches(k, w.TraceLogs):
@@ -148,7 +155,7 @@ func (m Model) drill(k tea.KeyPressMsg) (tea.Cmd, bool) {
 // openLogs asks the root for the logs of the trace, or of one span of it.
 // Both carry every service of the trace and the trace's whole time span, so
 // the log pane can switch between span and trace without asking again.
-func (m Model) openLogs(spanID string) tea.Cmd {
+func (m *Model) openLogs(spanID string) tea.Cmd {
 	t := m.data.tree
 	id := m.data.trace.ID
 	if id == "" {

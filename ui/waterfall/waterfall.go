@@ -30,20 +30,17 @@ type Source interface {
 	Trace(ctx context.Context, traceID string, r funnel.TimeRange) (*trace.Trace, error)
 }
 
-var _ pane.Pane = Model{}
+var _ pane.Pane = (*Model)(nil)
 
-// Model is the waterfall pane. It is a value: Update returns the new state.
+// Model is the waterfall pane.
 type Model struct {
 	env     pane.Env
 	src     Source
 	summary trace.Summary
-	rng     funnel.TimeRange
 
-	// load tracks the load in flight (generation, cancel, timeout) and the
-	// last one's error, shown in place of the tree when there is none.
-	load  fetch.Tracker
-	first tea.Cmd // the first load, begun by New and run by Init
-
+	// req loads the trace over the range it was opened with and keeps the
+	// last load's error, shown in place of the tree when there is none.
+	req  fetch.Request[*loaded]
 	data *loaded // nil until the first successful load
 	view treeView
 
@@ -56,33 +53,30 @@ type Model struct {
 
 // New builds the waterfall of the trace s, fetched from src over r. Init
 // starts the load.
-func New(env pane.Env, src Source, s trace.Summary, r funnel.TimeRange) pane.Pane {
+func New(env pane.Env, src Source, s trace.Summary, r funnel.TimeRange) *Model {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
-	m := Model{env: env, src: src, summary: s, rng: r}
-	m.first = m.begin()
+	m := &Model{env: env, src: src, summary: s}
+	env.Range = r
+	m.req = fetch.NewRequest(env, src.Name(), m.call)
 	return m
 }
 
-// Title is "trace " and the first eight characters of the trace ID.
-func (m Model) Title() string {
-	id := []rune(sanitize.Line(m.summary.TraceID))
-	return "trace " + string(id[:min(len(id), 8)])
-}
+// Title is "trace " and the short form of the trace ID.
+func (m *Model) Title() string { return "trace " + sanitize.Line(trace.ShortID(m.summary.TraceID)) }
 
-// Init starts loading the trace (the load was begun in New, so its result
-// is accepted even though Init cannot change the model).
-func (m Model) Init() tea.Cmd { return m.first }
+// Init starts loading the trace.
+func (m *Model) Init() tea.Cmd { return m.req.Load() }
 
 // Close cancels the in-flight load.
-func (m Model) Close() { m.load.Cancel() }
+func (m *Model) Close() { m.req.Cancel() }
 
 // Capturing is always false: the waterfall has no text prompt.
-func (m Model) Capturing() bool { return false }
+func (m *Model) Capturing() bool { return false }
 
 // Help lists the waterfall's bindings.
-func (m Model) Help() []key.Binding {
+func (m *Model) Help() []key.Binding {
 	l, w := m.env.Keys.List, m.env.Keys.Waterfall
 	return []key.Binding{
 		l.Up, l.Down, l.PageUp, l.PageDown, l.Top, l.Bottom,
@@ -92,7 +86,7 @@ func (m Model) Help() []key.Binding {
 }
 
 // SetSize sets the pane's area and recomputes the column layout.
-func (m Model) SetSize(width, height int) pane.Pane {
+func (m *Model) SetSize(width, height int) pane.Pane {
 	m.width, m.height = width, height
 	m.cols = computeColumns(width, height, m.showDetail)
 	m.view = m.view.scrolled(m.cols.listRows)
@@ -101,7 +95,7 @@ func (m Model) SetSize(width, height int) pane.Pane {
 
 // Queries are the queries behind the trace on screen (for the queries
 // overlay).
-func (m Model) Queries() []funnel.Query {
+func (m *Model) Queries() []funnel.Query {
 	if m.data == nil {
 		return nil
 	}
@@ -109,4 +103,4 @@ func (m Model) Queries() []funnel.Query {
 }
 
 // Loading reports whether a load is in flight (for the status bar).
-func (m Model) Loading() bool { return m.load.InFlight() }
+func (m *Model) Loading() bool { return m.req.InFlight() }

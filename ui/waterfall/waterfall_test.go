@@ -17,6 +17,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/ui/fetch"
 	"github.com/redline-tui/redline/ui/pane"
 )
 
@@ -115,7 +116,7 @@ func TestNoColorIsReadableWithoutColour(t *testing.T) {
 }
 
 // rowOfName returns the visible row of the span named name.
-func rowOfName(t *testing.T, m Model, name string) int {
+func rowOfName(t *testing.T, m *Model, name string) int {
 	t.Helper()
 	for r, n := range m.view.rows {
 		if m.data.tree.Nodes[n].Span.Name == name {
@@ -126,7 +127,7 @@ func rowOfName(t *testing.T, m Model, name string) int {
 	return -1
 }
 
-func selectedName(m Model) string {
+func selectedName(m *Model) string {
 	return m.data.tree.Nodes[m.view.selectedNode()].Span.Name
 }
 
@@ -330,24 +331,26 @@ func TestStaleResultDropped(t *testing.T) {
 	env := testEnv(false)
 	src := &fakeSource{trace: goldenTrace()}
 	p := New(env, src, summaryOf(src.trace), env.Range).SetSize(160, 48)
-	first := p.Init()()
-	m := send(t, p, first)
+	first := answers(p.Init())
+	for _, msg := range first {
+		p, _ = p.Update(msg)
+	}
+	m := p.(*Model)
 
-	m, cmd := m.refresh()
+	_, cmd := m.Update(pane.Refresh{})
 	if cmd == nil || !m.Loading() {
 		t.Fatal("refresh started no load")
 	}
-	if _, again := m.refresh(); again != nil {
+	if _, again := m.Update(pane.Refresh{}); again != nil {
 		t.Error("a second refresh while one is in flight must not start another load")
 	}
-	other := syntheticTrace(5)
-	stale := first.(loadedMsg)
-	stale.data = prepare(other, nil)
+	stale := first[0].(fetch.Result[*loaded])
+	stale.Value = prepare(syntheticTrace(5), nil)
 	m = send(t, m, stale)
 	if len(m.data.tree.Nodes) != len(goldenSpecs) || !m.Loading() {
 		t.Fatal("a result of an older generation was accepted")
 	}
-	m = send(t, m, cmd())
+	m = deliver(t, m, cmd)
 	if m.Loading() {
 		t.Error("the current generation's result was not accepted")
 	}
@@ -357,7 +360,7 @@ func TestRefreshKeepsSelectionAndCollapse(t *testing.T) {
 	env := testEnv(false)
 	src := &fakeSource{trace: goldenTrace()}
 	p := New(env, src, summaryOf(src.trace), env.Range).SetSize(160, 48)
-	m := send(t, p, p.Init()())
+	m := deliver(t, p, p.Init())
 	m.view = m.view.selectRow(rowOfName(t, m, "validate inventory"))
 	m = pressAll(t, m, "h", "j") // collapse it, select the next span
 
@@ -365,7 +368,7 @@ func TestRefreshKeepsSelectionAndCollapse(t *testing.T) {
 	slices.Reverse(reordered.Spans) // a backend may answer in another order
 	src.trace = reordered
 	next, cmd := m.Update(pane.Refresh{})
-	m = send(t, next, cmd())
+	m = deliver(t, next, cmd)
 	if selectedName(m) != "apply coupon" {
 		t.Errorf("selection after refresh is %q", selectedName(m))
 	}
@@ -383,7 +386,8 @@ func TestCloseCancelsInFlightLoad(t *testing.T) {
 	src := &fakeSource{block: true}
 	p := New(env, src, trace.Summary{TraceID: goldenTraceID}, env.Range)
 	done := make(chan tea.Msg, 1)
-	go func() { done <- p.Init()() }()
+	load := p.Init()
+	go func() { done <- load() }()
 	p.Close()
 	var msg tea.Msg
 	select {
@@ -391,27 +395,43 @@ func TestCloseCancelsInFlightLoad(t *testing.T) {
 	case <-time.After(10 * time.Second): // a deadlock guard, not a speed check
 		t.Fatal("Close did not cancel the load")
 	}
-	res := msg.(loadedMsg)
-	if !errors.Is(res.err, context.Canceled) {
-		t.Fatalf("load ended with %v", res.err)
+	res, ok := msg.(fetch.Result[*loaded])
+	if !ok {
+		t.Fatalf("a cancelled load answered %T, want only its result, no backend health", msg)
 	}
-	if _, cmd := p.Update(msg); cmd != nil {
-		t.Error("a cancelled load must not report backend health")
+	if !errors.Is(res.Err, context.Canceled) {
+		t.Fatalf("load ended with %v", res.Err)
 	}
+	if p.Update(msg); p.req.Err() != nil {
+		t.Error("the answer to a cancelled load was accepted")
+	}
+}
+
+// health is the backend health among msgs.
+func health(t *testing.T, msgs []tea.Msg) pane.Health {
+	t.Helper()
+	for _, msg := range msgs {
+		if h, ok := msg.(pane.Health); ok {
+			return h
+		}
+	}
+	t.Fatalf("no backend health in %v", msgs)
+	return pane.Health{}
 }
 
 func TestErrorStateAndRetry(t *testing.T) {
 	env := testEnv(false)
 	src := &fakeSource{err: errors.New("tempo: 401 Unauthorized: missing X-Scope-OrgID")}
-	p := New(env, src, trace.Summary{TraceID: goldenTraceID}, env.Range).SetSize(80, 24)
+	p := New(env, src, trace.Summary{TraceID: goldenTraceID}, env.Range)
+	p.SetSize(80, 24)
 	if !strings.Contains(ansi.Strip(p.View()), "Loading trace "+goldenTraceID+" from tempo") {
 		t.Errorf("loading state: %q", ansi.Strip(p.View()))
 	}
-	p, cmd := p.Update(p.Init()())
-	h, ok := cmd().(pane.Health)
-	if !ok || h.Backend != "tempo" || h.Err == nil || !h.At.Equal(epoch.Add(time.Hour)) {
+	msgs := answers(p.Init())
+	if h := health(t, msgs); h.Backend != "tempo" || h.Err == nil || !h.At.Equal(epoch.Add(time.Hour)) {
 		t.Fatalf("health %+v", h)
 	}
+	p = deliver(t, p, func() tea.Msg { return msgs[0] })
 	view := ansi.Strip(p.View())
 	requireSize(t, p.View(), 80, 24)
 	for _, want := range []string{"could not be loaded from tempo", "401 Unauthorized: missing X-Scope-OrgID", "Press r to retry"} {
@@ -421,14 +441,15 @@ func TestErrorStateAndRetry(t *testing.T) {
 	}
 
 	src.err, src.trace = nil, goldenTrace()
-	p, cmd = p.Update(pane.Refresh{})
+	_, cmd := p.Update(pane.Refresh{})
 	if cmd == nil {
 		t.Fatal("refresh after an error started no load")
 	}
-	p, cmd = p.Update(cmd())
-	if h := cmd().(pane.Health); h.Err != nil {
+	msgs = answers(cmd)
+	if h := health(t, msgs); h.Err != nil {
 		t.Errorf("health after retry: %v", h.Err)
 	}
+	p = deliver(t, p, func() tea.Msg { return msgs[0] })
 	if !strings.Contains(ansi.Strip(p.View()), "frontend POST /api/checkout") {
 		t.Error("retry did not show the trace")
 	}
@@ -438,10 +459,10 @@ func TestRefreshFailureKeepsTree(t *testing.T) {
 	env := testEnv(false)
 	src := &fakeSource{trace: goldenTrace()}
 	p := New(env, src, summaryOf(src.trace), env.Range).SetSize(160, 48)
-	m := send(t, p, p.Init()())
+	m := deliver(t, p, p.Init())
 	src.trace, src.err = nil, errors.New("tempo: connection refused")
 	next, cmd := m.Update(pane.Refresh{})
-	m = send(t, next, cmd())
+	m = deliver(t, next, cmd)
 	view := ansi.Strip(m.View())
 	if !strings.Contains(view, "refresh failed: tempo: connection refused") || !strings.Contains(view, "payments POST /charge") {
 		t.Errorf("failed refresh view:\n%s", view)
@@ -543,7 +564,7 @@ func BenchmarkKeypress100k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		next, _ := m.Update(down)
-		m = next.(Model)
+		m = next.(*Model)
 		_ = m.View()
 	}
 }
@@ -556,7 +577,7 @@ func BenchmarkToggleCritical100k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		next, _ := m.Update(c)
-		m = next.(Model)
+		m = next.(*Model)
 		_ = m.View()
 	}
 }
@@ -567,7 +588,7 @@ func TestOpensOnTheBottleneck(t *testing.T) {
 	env := testEnv(false)
 	src := goldenTrace()
 	m := New(env, &fakeSource{trace: src}, summaryOf(src), env.Range).SetSize(80, 10)
-	loaded := send(t, m, m.Init()())
+	loaded := deliver(t, m, m.Init())
 	n := loaded.view.selectedNode()
 	if n < 0 || loaded.data.tree.Nodes[n].Span.Name != "await response" {
 		t.Fatalf("selected node %d, want the payments await response span", n)
@@ -588,17 +609,19 @@ func lineContaining(s, sub string) string {
 
 // TestLiveRefreshSkipsSettledTraces: the live tick does not fetch a trace
 // that ended long ago again (r still does), but keeps fetching a recent one,
-// whose late spans may still arrive.
+// whose late spans may still arrive. A range change never fetches it: its
+// spans lie in its own time span.
 func TestLiveRefreshSkipsSettledTraces(t *testing.T) {
 	tests := []struct {
 		name      string
 		sinceEnd  time.Duration
-		msg       pane.Refresh
+		msg       tea.Msg
 		wantFetch bool
 	}{
 		{"settled, live tick", time.Hour, pane.Refresh{Live: true}, false},
 		{"settled, key r", time.Hour, pane.Refresh{}, true},
 		{"recent, live tick", time.Minute, pane.Refresh{Live: true}, true},
+		{"recent, range change", time.Minute, pane.RangeChanged{Range: funnel.Last(time.Hour, epoch)}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -607,7 +630,7 @@ func TestLiveRefreshSkipsSettledTraces(t *testing.T) {
 			tree := trace.Build(src.trace)
 			env.Now = func() time.Time { return tree.End.Add(tt.sinceEnd) }
 			m := New(env, src, summaryOf(src.trace), env.Range).SetSize(80, 24)
-			loaded := send(t, m, m.Init()())
+			loaded := deliver(t, m, m.Init())
 			_, cmd := loaded.Update(tt.msg)
 			if got := cmd != nil; got != tt.wantFetch {
 				t.Errorf("fetched again = %v, want %v", got, tt.wantFetch)
