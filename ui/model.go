@@ -196,7 +196,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pane.Health:
 		m.status.Record(msg)
 		return m, nil
-	case pane.OpenRoutes, pane.OpenTraces, pane.OpenTrace, pane.OpenLogs:
+	case pane.Intent:
 		return m.open(msg)
 	case liveTick:
 		return m.tick()

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -75,20 +74,21 @@ func (m Model) toggledOverlay(msg tea.KeyPressMsg) overlay {
 }
 
 // open pushes the pane an intent asks for and starts its queries.
-func (m Model) open(intent tea.Msg) (Model, tea.Cmd) {
+func (m Model) open(intent pane.Intent) (Model, tea.Cmd) {
 	next, missing := m.paneFor(intent)
 	if next == nil {
 		m.setNotice(missing, false)
 		return m, nil
 	}
 	next = next.SetSize(m.paneSize())
-	m.stack = append(slices.Clone(m.stack), next)
+	m.stack = append(m.stack, next)
 	m.overlay = noOverlay
 	return m, next.Init()
 }
 
 // paneFor builds the pane for intent, or says which backend is missing.
-func (m Model) paneFor(intent tea.Msg) (pane.Pane, string) {
+// It is the one list of intents: a new drill adds its case here.
+func (m Model) paneFor(intent pane.Intent) (pane.Pane, string) {
 	env := m.env()
 	switch msg := intent.(type) {
 	case pane.OpenRoutes:
@@ -119,28 +119,23 @@ func (m Model) pop() (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.focused().Close()
-	m.stack = slices.Clone(m.stack[:len(m.stack)-1])
+	m.stack[len(m.stack)-1] = nil
+	m.stack = m.stack[:len(m.stack)-1]
 	return m.toFocused(pane.RangeChanged{Range: m.rng})
 }
 
 // toFocused gives msg to the focused pane only.
 func (m Model) toFocused(msg tea.Msg) (Model, tea.Cmd) {
-	stack := slices.Clone(m.stack)
-	top := len(stack) - 1
-	var cmd tea.Cmd
-	stack[top], cmd = stack[top].Update(msg)
-	m.stack = stack
+	_, cmd := m.focused().Update(msg)
 	return m, cmd
 }
 
 // broadcast gives msg to every pane of the stack.
 func (m Model) broadcast(msg tea.Msg) (Model, tea.Cmd) {
-	stack := make([]pane.Pane, len(m.stack))
 	cmds := make([]tea.Cmd, len(m.stack))
 	for i, p := range m.stack {
-		stack[i], cmds[i] = p.Update(msg)
+		_, cmds[i] = p.Update(msg)
 	}
-	m.stack = stack
 	return m, tea.Batch(cmds...)
 }
 
@@ -178,11 +173,9 @@ func (m Model) tick() (Model, tea.Cmd) {
 func (m Model) resize(width, height int) Model {
 	m.width, m.height = width, height
 	w, h := m.paneSize()
-	stack := make([]pane.Pane, len(m.stack))
-	for i, p := range m.stack {
-		stack[i] = p.SetSize(w, h)
+	for _, p := range m.stack {
+		p.SetSize(w, h)
 	}
-	m.stack = stack
 	m.snap = m.snap.wrapped(width)
 	return m
 }

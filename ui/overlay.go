@@ -6,7 +6,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel/sanitize"
-	"github.com/redline-tui/redline/ui/pane"
 )
 
 // helpView lists every binding of the key map, group by group, flowed
@@ -77,12 +76,12 @@ func sideBySide(blocks [][]string, width int) string {
 // queriesView shows the exact queries behind the focused pane.
 func (m Model) queriesView() string {
 	title := m.styles.Title.Render("Queries behind " + m.focused().Title())
-	q, ok := m.focused().(pane.Querier)
-	if !ok || len(q.Queries()) == 0 {
+	queries := m.focused().Queries()
+	if len(queries) == 0 {
 		return title + "\n\n" + m.styles.Muted.Render("No queries yet: the pane has not received an answer.")
 	}
 	lines := []string{title, ""}
-	for _, query := range q.Queries() {
+	for _, query := range queries {
 		head := string(query.Language) + " · " + query.Backend + " · " + query.Purpose
 		lines = append(lines, m.styles.Header.Render(sanitize.Line(head)))
 		for _, l := range strings.Split(sanitize.Text(query.Text), "\n") {

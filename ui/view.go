@@ -9,7 +9,6 @@ import (
 
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/ui/keys"
-	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/statusbar"
 )
 
@@ -96,15 +95,11 @@ func (m Model) helpLine() string {
 }
 
 func (m Model) statusLine() string {
-	loading := false
-	if l, ok := m.focused().(pane.Loader); ok {
-		loading = l.Loading()
-	}
 	return m.status.View(statusbar.State{
 		Range:    m.rng,
 		Paused:   m.paused,
 		Interval: m.opts.RefreshInterval,
-		Loading:  loading,
+		Loading:  m.focused().Loading(),
 		Now:      m.opts.Now(),
 	}, m.width)
 }

@@ -88,11 +88,9 @@ func (in *Input) Fail(part, backend string, err error) {
 
 // Collect starts from base (context, range, now, links) and lets every
 // contributor add its part, in order.
-func Collect[C any](base Input, panes []C) Input {
+func Collect[C Contributor](base Input, panes []C) Input {
 	for _, p := range panes {
-		if c, ok := any(p).(Contributor); ok {
-			c.ContributeSnapshot(&base)
-		}
+		p.ContributeSnapshot(&base)
 	}
 	return base
 }

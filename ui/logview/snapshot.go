@@ -2,8 +2,6 @@ package logview
 
 import "github.com/redline-tui/redline/funnel/snapshot"
 
-var _ snapshot.Contributor = (*Model)(nil)
-
 // ContributeSnapshot adds the log lines shown with their queries, and the
 // load error when the last query failed.
 func (m *Model) ContributeSnapshot(in *snapshot.Input) {

@@ -1,8 +1,8 @@
 // Package pane is the contract between the root model and the one pane per
 // funnel step: the Pane interface, the environment every pane is built with,
-// and the intents panes return for the root to act on (drill into the next
-// step, report backend health). Panes never reach into the root or into each
-// other; they return intents as messages.
+// and the messages panes return for the root to act on (an Intent drills
+// into the next step, a Health reports a backend). Panes never reach into
+// the root or into each other; they return intents as messages.
 package pane
 
 import (
@@ -15,6 +15,7 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/theme"
@@ -31,7 +32,9 @@ type Env struct {
 	Now    func() time.Time
 }
 
-// Pane is one step of the funnel.
+// Pane is one step of the funnel. Every pane is a pointer to its model
+// (Update and SetSize change it in place and return it) and asserts the
+// contract at compile time with var _ pane.Pane = (*Model)(nil).
 type Pane interface {
 	// Title is the pane's breadcrumb segment, e.g. "checkout" or "POST /api/checkout".
 	Title() string
@@ -48,6 +51,15 @@ type Pane interface {
 	// Capturing reports whether the pane is consuming keys itself (e.g. a
 	// filter prompt is open), so the root must not act on global keys.
 	Capturing() bool
+	// Queries are the exact queries behind what the pane draws (the queries
+	// overlay, key Q); nil before the first answer.
+	Queries() []funnel.Query
+	// Loading reports whether a request of the pane is in flight (the
+	// status bar's refresh state).
+	Loading() bool
+	// ContributeSnapshot adds what the pane shows to an incident snapshot;
+	// the root asks every pane of the stack, first to focused.
+	snapshot.Contributor
 }
 
 // Refresh asks the focused pane to re-run its queries (key r, or the live
@@ -58,8 +70,18 @@ type Refresh struct{ Live bool }
 // RangeChanged tells panes that the time range moved ([ and ]).
 type RangeChanged struct{ Range funnel.TimeRange }
 
-// Intents: a pane returns one of these (through a tea.Cmd) and the root
-// pushes the next pane onto the navigation stack.
+// Intent is what a pane returns (through a tea.Cmd) to drill into the next
+// step: the root pushes the pane the intent names onto the navigation
+// stack. The intents are the types below; the root's one switch over them
+// builds the next pane.
+type Intent interface{ intent() }
+
+func (OpenRoutes) intent() {}
+func (OpenTraces) intent() {}
+func (OpenTrace) intent()  {}
+func (OpenLogs) intent()   {}
+
+// The intents, one per drill of the funnel.
 type (
 	// OpenRoutes drills from an SLO into its service's routes.
 	OpenRoutes struct {
@@ -92,16 +114,4 @@ type Health struct {
 	Err     error
 	At      time.Time
 	Latency time.Duration
-}
-
-// Querier is implemented by panes that can show the exact queries behind
-// what they draw (the queries overlay, key Q).
-type Querier interface {
-	Queries() []funnel.Query
-}
-
-// Loader is implemented by panes that can tell whether a request of theirs
-// is in flight, for the status bar's refresh state.
-type Loader interface {
-	Loading() bool
 }

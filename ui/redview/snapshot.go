@@ -2,8 +2,6 @@ package redview
 
 import "github.com/redline-tui/redline/funnel/snapshot"
 
-var _ snapshot.Contributor = (*Model)(nil)
-
 // ContributeSnapshot adds the SLO the pane was opened with, the RED report
 // in the order shown and the route under the cursor, and the load error
 // when the last query failed.

@@ -2,8 +2,6 @@ package sloview
 
 import "github.com/redline-tui/redline/funnel/snapshot"
 
-var _ snapshot.Contributor = (*Model)(nil)
-
 // ContributeSnapshot adds the selected SLO with the report's queries and
 // warnings, and the load error when the last query failed.
 func (m *Model) ContributeSnapshot(in *snapshot.Input) {

@@ -2,8 +2,6 @@ package traceview
 
 import "github.com/redline-tui/redline/funnel/snapshot"
 
-var _ snapshot.Contributor = (*Model)(nil)
-
 // ContributeSnapshot adds the route, the trace under the cursor with the
 // search's queries and how it was chosen, and the load error when the last
 // search failed.
