@@ -217,7 +217,7 @@ var backendSpecs = []backendSpec{
 		usage:    "Prometheus-compatible base URL, e.g. http://127.0.0.1:9090",
 		grafana:  snapshot.Datasource{Type: "prometheus", Query: map[string]any{"range": true, "instant": false}},
 		fromFlag: func(c *config.Context, v string) { c.Prometheus = &config.Prometheus{Endpoint: config.NewEndpoint(v)} },
-		open:     func(c *config.Context) (opened, error) { return openPrometheus(c.Prometheus) },
+		open:     func(c *config.Context) (opened, error) { return openPrometheus(c.Prometheus, c.Assume) },
 	},
 	{
 		name: "tempo", role: config.Traces, metavar: "URL", key: "tempo.url", language: funnel.TraceQL,
@@ -315,7 +315,7 @@ func grafanaDatasources(uids map[string]string) []snapshot.Datasource {
 	return out
 }
 
-func openPrometheus(p *config.Prometheus) (opened, error) {
+func openPrometheus(p *config.Prometheus, assume *config.Assume) (opened, error) {
 	hc, err := p.HTTPClient("prometheus")
 	if err != nil {
 		return opened{}, err
@@ -323,7 +323,7 @@ func openPrometheus(p *config.Prometheus) (opened, error) {
 	src, err := prometheus.New(prometheus.Config{
 		URL: p.URL, HTTPClient: hc, Tenant: p.Tenant, MaxBody: p.MaxResponseBytes,
 		Timeout: p.RequestTimeout(), SLOs: sloSpecs(p.SLOs),
-		Convention: p.Convention, ServiceLabel: p.ServiceLabel,
+		Convention: p.Convention, ServiceLabel: p.ServiceLabel, Assume: assumeSpec(assume),
 	})
 	if err != nil {
 		return opened{}, err
@@ -332,6 +332,27 @@ func openPrometheus(p *config.Prometheus) (opened, error) {
 		info, err := src.Ping(ctx)
 		return info.Summary(), err
 	}}, nil
+}
+
+// assumeSpec turns the context's assume key into the source's settings.
+func assumeSpec(a *config.Assume) prometheus.Assume {
+	if a == nil {
+		return prometheus.Assume{}
+	}
+	out := prometheus.Assume{
+		Off:            a.Off,
+		Availability:   a.Availability.Ratio(),
+		Latency:        a.Latency.Ratio(),
+		NoAvailability: a.Availability.Off,
+		NoLatency:      a.Latency.Off,
+	}
+	for service, t := range a.Thresholds {
+		if out.Thresholds == nil {
+			out.Thresholds = map[string]time.Duration{}
+		}
+		out.Thresholds[service] = time.Duration(t)
+	}
+	return out
 }
 
 func sloSpecs(in []config.SLO) []prometheus.SLOSpec {

@@ -40,6 +40,7 @@ type Context struct {
 	Grafana    *Grafana    `yaml:"grafana"`
 	// JaegerUI is the Jaeger UI base URL for trace deep links.
 	JaegerUI string   `yaml:"jaeger_ui_url"`
+	Assume   *Assume  `yaml:"assume"`  // SLOs assumed for services that define none
 	Window   Duration `yaml:"window"`  // default time range, e.g. 1h
 	Refresh  Duration `yaml:"refresh"` // live refresh interval, e.g. 30s
 

@@ -17,6 +17,10 @@ contexts:
   prod:
     window: 2h
     refresh: 15s
+    assume:
+      availability: 99.5
+      latency: off
+      latency_thresholds: {checkout: 2s}
     prometheus:
       url: https://mimir.example/prometheus
       tenant: team-a
@@ -40,6 +44,7 @@ contexts:
       tenant: team-a
       shift: 1m
   local:
+    assume: off
     prometheus: {url: "http://127.0.0.1:9090"}
     jaeger: {grpc: "127.0.0.1:16685"}
     loki: {url: "http://127.0.0.1:3100"}
@@ -92,8 +97,11 @@ func TestLoadGoodFile(t *testing.T) {
 		time.Duration(sv.IdleTimeout) != 10*time.Minute || sv.MaxSessions != 5 || sv.HostKey != "" {
 		t.Errorf("serve = %+v", sv)
 	}
+	if a := c.Assume; a.Off || a.Availability.Ratio() != 0.995 || !a.Latency.Off || time.Duration(a.Thresholds["checkout"]) != 2*time.Second {
+		t.Errorf("assume = %+v", a)
+	}
 	local, err := f.Context("local")
-	if err != nil || local.Jaeger.GRPC != "127.0.0.1:16685" {
+	if err != nil || local.Jaeger.GRPC != "127.0.0.1:16685" || !local.Assume.Off {
 		t.Fatalf("local = %+v, %v", local, err)
 	}
 }
@@ -127,6 +135,10 @@ func TestErrorsNameFileKeyAndFix(t *testing.T) {
 			[]string{"contexts.a.jaeger.authorization", "bearer token"}},
 		{"bad objective", "contexts:\n  a:\n    prometheus:\n      url: http://p\n      slos: [{service: s, objective: 7, error_query: a, total_query: b}]\n",
 			[]string{"contexts.a.prometheus.slos[0].objective", "99.9"}},
+		{"bad assumed objective", "contexts:\n  a:\n    assume: {latency: 7}\n", []string{"contexts.a.assume.latency", "not an objective", "off"}},
+		{"unknown assume key", "contexts:\n  a:\n    assume: {latency_threshold: {a: 1s}}\n",
+			[]string{"contexts.a.assume.latency_threshold", "unknown key", `did you mean "latency_thresholds"`}},
+		{"assume neither off nor a mapping", "contexts:\n  a:\n    assume: no\n", []string{"write off"}},
 		{"unknown current context", "current-context: prd\ncontexts:\n  prod: {}\n", []string{"current-context", `"prd"`, "[prod]"}},
 		{"unknown serve key", "serve:\n  listen: ':2222'\n  max_session: 3\n",
 			[]string{"config.yaml:3", "serve.max_session", "unknown key", `did you mean "max_sessions"`}},

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"maps"
-	"math"
 	"net/url"
 	"os"
 	"slices"
@@ -51,6 +50,11 @@ func (c *Context) validate(file, path string) error {
 			if err := s.validate(file, fmt.Sprintf("%s.prometheus.slos[%d]", path, i)); err != nil {
 				return err
 			}
+		}
+	}
+	if c.Assume != nil {
+		if err := c.Assume.validate(file, path+".assume"); err != nil {
+			return err
 		}
 	}
 	if c.Grafana != nil {
@@ -154,7 +158,7 @@ func (s SLO) validate(file, path string) error {
 	switch {
 	case s.Service == "":
 		return &Error{File: file, Key: path + ".service", Msg: "missing", Fix: "name the service the SLO belongs to"}
-	case s.Objective <= 0 || s.Objective >= 100 || (s.Objective >= 1 && s.Objective < 50):
+	case !validObjective(s.Objective):
 		return &Error{File: file, Key: path + ".objective", Msg: fmt.Sprintf("%v is not an objective", s.Objective), Fix: "write a percentage such as 99.9 or a ratio such as 0.999"}
 	case strings.TrimSpace(s.ErrorQuery) == "" || strings.TrimSpace(s.TotalQuery) == "":
 		return &Error{File: file, Key: path, Msg: "error_query and total_query are both required", Fix: `give the counters of bad and of all events, e.g. http_requests_total{job="api",code=~"5.."} and http_requests_total{job="api"}`}
@@ -163,10 +167,4 @@ func (s SLO) validate(file, path string) error {
 }
 
 // Ratio returns the objective as a ratio (99.9 → 0.999).
-func (s SLO) Ratio() float64 {
-	r := s.Objective
-	if r >= 1 {
-		r /= 100
-	}
-	return math.Round(r*1e9) / 1e9 // 99.9/100 is 0.9990000000000001
-}
+func (s SLO) Ratio() float64 { return ratio(s.Objective) }
