@@ -6,7 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 )
 
 // TestHostileTextNeverReachesTheTerminal feeds the hostile corpus as service
@@ -14,7 +14,7 @@ import (
 // the queries and snapshot overlays on each: no escape sequence, C1
 // control or bidi override may survive into the frame or a saved snapshot.
 func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
-	corpus, err := sanitize.Corpus()
+	corpus, err := sanitizetest.Corpus()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,14 +25,14 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 		d := newDriver(t, 160, 48, opts)
 		for step := range 5 {
 			raw := d.m().Render()
-			if !sanitize.Safe(ansi.Strip(raw)) {
+			if !sanitizetest.Safe(ansi.Strip(raw)) {
 				t.Errorf("corpus %d, step %d: unsafe text on screen: %q", i, step, ansi.Strip(raw))
 			}
 			if seq := controlSequence(raw); seq != "" {
 				t.Errorf("corpus %d, step %d: raw frame holds %q", i, step, seq)
 			}
 			d.Keys("x", "Q")
-			if !sanitize.Safe(ansi.Strip(d.m().Render())) {
+			if !sanitizetest.Safe(ansi.Strip(d.m().Render())) {
 				t.Errorf("corpus %d, step %d: unsafe text in the queries overlay", i, step)
 			}
 			d.Keys("Q")
@@ -43,7 +43,7 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 			t.Errorf("corpus %d: walk stopped at %v", i, d.titles())
 		}
 		for _, path := range savedFiles(t, opts.Snapshot.Dir) {
-			if !sanitize.Safe(readFile(t, path)) {
+			if !sanitizetest.Safe(readFile(t, path)) {
 				t.Errorf("corpus %d: unsafe text in %s", i, path)
 			}
 		}
@@ -56,12 +56,12 @@ func checkSnapshotOverlay(t *testing.T, d *driver, corpus, step int) {
 	d.Keys("s")
 	for page := 0; page < len(d.m().snap.lines); page += d.m().snapshotRows() {
 		raw := d.m().Render()
-		if !sanitize.Safe(ansi.Strip(raw)) || controlSequence(raw) != "" {
+		if !sanitizetest.Safe(ansi.Strip(raw)) || controlSequence(raw) != "" {
 			t.Errorf("corpus %d, step %d: unsafe text in the snapshot overlay: %q", corpus, step, ansi.Strip(raw))
 		}
 		d.Keys("pgdown")
 	}
-	if !sanitize.Safe(d.m().snap.text) {
+	if !sanitizetest.Safe(d.m().snap.text) {
 		t.Errorf("corpus %d, step %d: unsafe text in the snapshot", corpus, step)
 	}
 	d.Keys("esc")

@@ -6,13 +6,13 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 )
 
 // hugeHostileLine is a 1 MB line mixing the hostile corpus with wide
 // characters, so every fragment a pane may cut out of it is hostile too.
 func hugeHostileLine(t *testing.T) string {
-	corpus, err := sanitize.Corpus()
+	corpus, err := sanitizetest.Corpus()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestHugeHostileLineInEveryPane(t *testing.T) {
 	d := newDriver(t, width, height, allFrom(newFake("fake", incident(huge, huge, huge))))
 	for step := range 5 {
 		raw := d.m().Render()
-		if !sanitize.Safe(ansi.Strip(raw)) {
+		if !sanitizetest.Safe(ansi.Strip(raw)) {
 			t.Fatalf("step %d (%v): unsafe text on screen", step, d.titles())
 		}
 		if seq := controlSequence(raw); seq != "" {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/base64"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,7 +155,7 @@ func TestSnapshotFileCompleteWhenClipboardFails(t *testing.T) {
 		t.Fatal("y did not deliver")
 	}
 	res := delivered.Result
-	if res.Copied || !clipboard.IsTooLarge(res.Err) || delivered.Sequence != "" {
+	if _, tooBig := errors.AsType[*clipboard.TooLargeError](res.Err); res.Copied || !tooBig || delivered.Sequence != "" {
 		t.Fatalf("delivery %+v with a %d-byte sequence, want a size-cap error and nothing copied", res, len(delivered.Sequence))
 	}
 	if got := readFile(t, res.Path); got != want || !strings.Contains(got, "## Logs") {

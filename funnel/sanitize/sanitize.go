@@ -45,11 +45,6 @@ func Line(s string) string { return clean(s, false) }
 // A carriage return right before a newline (CRLF) is dropped.
 func Text(s string) string { return clean(s, true) }
 
-// Safe reports whether s can be written to a terminal as is: valid UTF-8
-// with no ESC, no C0 control but newline, no DEL, no C1 control and no
-// bidi control. Line and Text always return safe strings.
-func Safe(s string) bool { return firstOffending(s, true, false) == len(s) }
-
 func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
 
 func isBidi(r rune) bool {
@@ -62,7 +57,7 @@ func isZeroWidth(r rune) bool {
 
 // clean returns s unchanged when it is already clean, else a cleaned copy.
 func clean(s string, multiline bool) string {
-	i := firstOffending(s, multiline, true) // the first byte clean must change
+	i := firstOffending(s, multiline) // the first byte clean must change
 	if i == len(s) {
 		return s
 	}
@@ -81,8 +76,8 @@ func clean(s string, multiline bool) string {
 
 // firstOffending returns the index of the first invalid UTF-8 byte, ESC,
 // C0 control (but newline when keepNewline), DEL, C1 control, bidi
-// control or, with zeroWidth, zero-width character in s; len(s) when none.
-func firstOffending(s string, keepNewline, zeroWidth bool) int {
+// control or zero-width character in s; len(s) when none.
+func firstOffending(s string, keepNewline bool) int {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -93,7 +88,7 @@ func firstOffending(s string, keepNewline, zeroWidth bool) int {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || isC1(r) || isBidi(r) || (zeroWidth && isZeroWidth(r)) {
+		if (r == utf8.RuneError && size == 1) || isC1(r) || isBidi(r) || isZeroWidth(r) {
 			return i
 		}
 		i += size

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 )
 
 func TestLine(t *testing.T) {
@@ -78,34 +80,8 @@ func TestText(t *testing.T) {
 	}
 }
 
-func TestSafe(t *testing.T) {
-	tests := []struct {
-		in   string
-		want bool
-	}{
-		{"plain text", true},
-		{"multi\nline", true},
-		{"漢字 🔥 ␛ ␀", true},
-		{"", true},
-		{"a\x1bb", false},
-		{"tab\t", false},
-		{"cr\r", false},
-		{"del\x7f", false},
-		{"c1\u0085", false},
-		{"raw\x9b", false},
-		{"bidi\u202e", false},
-		{"isolate\u2066", false},
-		{"invalid\xff", false},
-	}
-	for _, tt := range tests {
-		if got := Safe(tt.in); got != tt.want {
-			t.Errorf("Safe(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestCorpus(t *testing.T) {
-	corpus, err := Corpus()
+	corpus, err := sanitizetest.Corpus()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +90,7 @@ func TestCorpus(t *testing.T) {
 	}
 	unsafe := 0
 	for _, s := range corpus {
-		if !Safe(s) {
+		if !sanitizetest.Safe(s) {
 			unsafe++
 		}
 		checkClean(t, s)
@@ -157,10 +133,10 @@ func TestCleanInputDoesNotAllocate(t *testing.T) {
 func checkClean(t testing.TB, s string) {
 	t.Helper()
 	line, text := Line(s), Text(s)
-	if !Safe(line) || strings.Contains(line, "\n") {
+	if !sanitizetest.Safe(line) || strings.Contains(line, "\n") {
 		t.Fatalf("Line(%q) = %q is not one safe line", s, line)
 	}
-	if !Safe(text) {
+	if !sanitizetest.Safe(text) {
 		t.Fatalf("Text(%q) = %q is not safe", s, text)
 	}
 	if Line(line) != line || Text(text) != text {
@@ -174,7 +150,7 @@ func checkClean(t testing.TB, s string) {
 }
 
 func FuzzClean(f *testing.F) {
-	corpus, err := Corpus()
+	corpus, err := sanitizetest.Corpus()
 	if err != nil {
 		f.Fatal(err)
 	}

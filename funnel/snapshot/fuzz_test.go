@@ -3,7 +3,7 @@ package snapshot_test
 import (
 	"testing"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 	"github.com/redline-tui/redline/funnel/snapshot"
 )
 
@@ -29,7 +29,7 @@ func FuzzParseJSON(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			if !sanitize.Safe(out) {
+			if !sanitizetest.Safe(out) {
 				t.Fatalf("%s rendering of a parsed snapshot is not safe for a terminal: %q", format, out)
 			}
 		}

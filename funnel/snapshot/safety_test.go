@@ -12,6 +12,7 @@ import (
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
@@ -48,7 +49,7 @@ func syntheticInput(text string) snapshot.Input {
 }
 
 func TestHostileCorpusNeverSurvivesRaw(t *testing.T) {
-	corpus, err := sanitize.Corpus()
+	corpus, err := sanitizetest.Corpus()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestHostileCorpusNeverSurvivesRaw(t *testing.T) {
 		s := snapshot.FromFunnel(syntheticInput(hostile))
 		for _, f := range snapshot.Formats {
 			out := render(t, s, f, snapshot.Options{})
-			if !sanitize.Safe(out) {
+			if !sanitizetest.Safe(out) {
 				t.Errorf("%s output of %q is not safe for a terminal", f, hostile)
 			}
 			if sanitize.Line(hostile) != hostile && strings.Contains(out, hostile) {

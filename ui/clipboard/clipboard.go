@@ -7,7 +7,6 @@ package clipboard
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -96,10 +95,4 @@ func screenPassthrough(seq string) string {
 		seq = seq[n:]
 	}
 	return b.String()
-}
-
-// IsTooLarge reports whether err is a clipboard size-cap error.
-func IsTooLarge(err error) bool {
-	var tl *TooLargeError
-	return errors.As(err, &tl)
 }

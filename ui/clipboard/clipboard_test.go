@@ -79,7 +79,7 @@ func TestSizeCap(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			err := Copy(&buf, tt.text, Env{MaxEncoded: tt.max})
-			if IsTooLarge(err) != tt.tooBig || (buf.Len() > 0) != tt.written {
+			if _, tooBig := errors.AsType[*TooLargeError](err); tooBig != tt.tooBig || (buf.Len() > 0) != tt.written {
 				t.Fatalf("err %v, %d bytes written", err, buf.Len())
 			}
 			if tt.tooBig && !strings.Contains(err.Error(), "saved file") {

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/ui/pane"
 )
@@ -33,7 +34,7 @@ var hostileTexts = []string{
 // strings above.
 func hostileCorpus(t *testing.T) []string {
 	t.Helper()
-	corpus, err := sanitize.Corpus()
+	corpus, err := sanitizetest.Corpus()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func hostileCorpus(t *testing.T) []string {
 var escape = regexp.MustCompile("\x1b(\\[[0-9;:]*m)?")
 
 // requireSafe fails when the raw view holds anything but SGR sequences
-// (our own styles) around text that sanitize.Safe accepts.
+// (our own styles) around text that sanitizetest.Safe accepts.
 func requireSafe(t *testing.T, raw string) {
 	t.Helper()
 	for _, m := range escape.FindAllString(raw, -1) {
@@ -55,7 +56,7 @@ func requireSafe(t *testing.T, raw string) {
 	if strings.ContainsAny(raw, "\u009b\u009d\u0090") {
 		t.Fatalf("raw view holds a C1 introducer: %q", raw)
 	}
-	if plain := ansi.Strip(raw); !sanitize.Safe(plain) {
+	if plain := ansi.Strip(raw); !sanitizetest.Safe(plain) {
 		t.Fatalf("view is not safe for a terminal: %q", plain)
 	}
 }
