@@ -57,6 +57,26 @@ func TestGoldenDemo(t *testing.T) {
 	}
 }
 
+// partialWalk picks the slowest trace, partial ones included, opens it on
+// its bottleneck, then selects the call whose callee did not report and
+// shows its details.
+var partialWalk = []struct {
+	name string
+	keys []string
+}{
+	{"1-traces", []string{"enter", "enter", "i"}},
+	{"2-waterfall", []string{"enter"}},
+	{"3-unreported-call", []string{"G", "d"}},
+}
+
+func TestGoldenDemoPartialTrace(t *testing.T) {
+	d := demoDriver(t, 80, 24)
+	for _, step := range partialWalk {
+		d.Keys(step.keys...)
+		t.Run(step.name, func(t *testing.T) { golden.RequireEqual(t, screen(d)) })
+	}
+}
+
 // TestEndToEnd walks SLO → routes → traces → waterfall → logs on the demo
 // and back, checking each step shows what the previous one chose.
 func TestEndToEnd(t *testing.T) {

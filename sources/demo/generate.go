@@ -62,7 +62,27 @@ func (s *Source) run(ctx context.Context, p *plan, decorate bool) (*generator, e
 	if g.err != nil {
 		return nil, g.err
 	}
+	if key.shape == shapeUnreported {
+		g.dropUnreported()
+	}
 	return g, nil
+}
+
+// dropUnreported removes the spans of the gateway holder's service (the
+// end of the path) and everything below them: that service is still
+// retrying and has not reported. Parents precede their children in spans.
+func (g *generator) dropUnreported() {
+	holder := routeTable[g.plan.path[len(g.plan.path)-1]].service
+	dropped := map[string]bool{}
+	kept := g.spans[:0]
+	for _, sp := range g.spans {
+		if sp.Service == holder || dropped[sp.ParentID] {
+			dropped[sp.SpanID] = true
+			continue
+		}
+		kept = append(kept, sp)
+	}
+	g.spans = kept
 }
 
 // stressItems is the item count that makes a stress trace exactly
@@ -132,7 +152,7 @@ func (g *generator) server(route int, parent string, start time.Time, d time.Dur
 	switch {
 	case pos >= 0 && pos < len(g.plan.path)-1:
 		f = g.elastic(route, id, start, d, pos, r.callStep(routeTable[g.plan.path[pos+1]].key()))
-	case pos >= 0 && g.plan.key.shape == shapeTimeout:
+	case pos >= 0 && g.plan.key.timedOut():
 		f = g.elastic(route, id, start, d, pos, r.incidentStep())
 	default:
 		f = g.proportional(route, id, idx, start, d, pos >= 0 && g.plan.failed[pos])
@@ -379,6 +399,10 @@ func (g *generator) clientCall(route int, target, parent string, t time.Time, d 
 	idx := g.span(parent, r.service, method+" "+path, trace.KindClient, t, d)
 	if g.decorate {
 		g.spans[idx].Attributes = g.httpClientAttributes(service, method, path, 200)
+	} else {
+		// The callee's address alone, enough to judge completeness.
+		host, _, _ := calleeEndpoint(service, method, path)
+		g.spans[idx].Attributes = []trace.Attr{{Key: "server.address", Value: host}}
 	}
 	return idx
 }

@@ -30,7 +30,7 @@ func newPlan(k traceKey) *plan {
 	p := &plan{key: k, hash: k.hash(), items: k.itemCount()}
 	p.path = viaChain(k.route)
 	p.matched = len(p.path) - 1
-	if k.shape == shapeTimeout {
+	if k.timedOut() {
 		p.path = extendToGateway(p.path)
 	}
 	n := len(p.path)
@@ -71,13 +71,20 @@ func extendToGateway(path []int) []int {
 	}
 }
 
+// holdsGateway reports whether route is the one whose span holds the card
+// gateway call (payments POST /charge): the end of every timeout's path.
+func holdsGateway(route int) bool {
+	path := extendToGateway(viaChain(route))
+	return path[len(path)-1] == route
+}
+
 // terminal is the duration and failure of the last path span.
 func (p *plan) terminal() (time.Duration, bool) {
 	k := p.key
 	switch k.shape {
 	case shapeStress:
 		return time.Duration(k.quantile) * time.Millisecond, false
-	case shapeTimeout:
+	case shapeTimeout, shapeUnreported:
 		return p.gatewayHolder()
 	}
 	r := routeTable[k.route]

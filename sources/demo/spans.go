@@ -101,13 +101,19 @@ func concretePath(template string, rnd *rng) string {
 	return r.Replace(template)
 }
 
+// calleeEndpoint is the host, scheme and port an HTTP call to service
+// goes to: the service itself inside the cluster, else its public API.
+func calleeEndpoint(service, method, path string) (host, scheme, port string) {
+	if external(service + " " + method + " " + path) {
+		return "api." + service + ".example", "https", "443"
+	}
+	return service, "http", "8080"
+}
+
 // httpClientAttributes describes an HTTP call to service.
 func (g *generator) httpClientAttributes(service, method, path string, status int) []trace.Attr {
 	rnd := newRNG(g.plan.hash, uint64(len(g.spans)), 0xc11)
-	host, scheme, port := service, "http", "8080"
-	if external(service + " " + method + " " + path) {
-		host, scheme, port = "api."+service+".example", "https", "443"
-	}
+	host, scheme, port := calleeEndpoint(service, method, path)
 	return []trace.Attr{
 		{Key: "http.request.method", Value: method},
 		{Key: "url.full", Value: scheme + "://" + host + ":" + port + concretePath(path, &rnd)},

@@ -14,7 +14,14 @@ const (
 	shapeNormal  shape = iota // the route's everyday latency and errors
 	shapeTimeout              // the request hit the card-gateway timeout
 	shapeStress               // 100,000 spans, for stress testing the UI
+	// shapeUnreported is a timeout whose retry still hangs in payments:
+	// checkout gave up at its deadline, payments has not reported its
+	// spans yet, so the trace is partial.
+	shapeUnreported
 )
+
+// timedOut reports whether the key's request hit the card-gateway timeout.
+func (k traceKey) timedOut() bool { return k.shape == shapeTimeout || k.shape == shapeUnreported }
 
 // stressSpanCount is the exact size of a stress trace.
 const stressSpanCount = 100_000
@@ -90,12 +97,14 @@ func decodeTraceID(id string) (traceKey, bool) {
 
 // valid rejects keys encode never produces for a consistent route table.
 func (k traceKey) valid() bool {
-	if k.route >= len(routeTable) || k.shape > shapeStress {
+	if k.route >= len(routeTable) || k.shape > shapeUnreported {
 		return false
 	}
 	switch k.shape {
 	case shapeTimeout:
 		return routeTable[k.route].onIncidentPath()
+	case shapeUnreported:
+		return routeTable[k.route].onIncidentPath() && !holdsGateway(k.route)
 	case shapeStress:
 		return routeTable[k.route].key() == stressRoute
 	}

@@ -165,11 +165,18 @@ func (s *Source) sampled(route int, r funnel.TimeRange) []traceKey {
 	return keys
 }
 
+// unreportedShare is the share of requests cut at checkout's deadline whose
+// payments spans have not arrived yet (payments still retries).
+const unreportedShare = 0.25
+
 // sampledKey decides the shape of one sampled request from the model.
 func (s *Source) sampledKey(route int, start time.Time, h uint64) traceKey {
 	k := traceKey{route: route, start: start, nonce: uint32(hashOf(h, 2)), quantile: uint16(hashOf(h, 3))}
 	if unit(hashOf(h, 4)) < s.timeoutShare(route, start) {
 		k.shape = shapeTimeout
+		if outcome, _ := k.outcome(); outcome == outcomeDeadline && unit(hashOf(h, 11)) < unreportedShare && !holdsGateway(route) {
+			k.shape = shapeUnreported
+		}
 	} else {
 		k.failed = unit(hashOf(h, 5)) < s.baselineErrorRatio(route, start)
 	}
@@ -192,13 +199,15 @@ func (s *Source) summary(ctx context.Context, key traceKey) (trace.Summary, erro
 	return sum, nil
 }
 
-// summarise describes a generated trace for a search result.
+// summarise describes a generated trace for a search result, judging its
+// completeness knowing every demo service reports spans.
 func summarise(g *generator) trace.Summary {
 	root := g.spans[0]
 	sum := trace.Summary{
 		TraceID: g.traceID, RootService: root.Service, RootName: root.Name,
 		Start: root.Start, Duration: root.Duration, SpanCount: len(g.spans),
 		MatchedSpanID: g.matched, MatchedDuration: g.plan.matchedDuration(),
+		Completeness: trace.BuildKnowing(&trace.Trace{Spans: g.spans}, serviceNames).Completeness,
 	}
 	seen := map[string]bool{}
 	for i := range g.spans {

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -249,4 +250,44 @@ func shapesOf(route int) []traceKey {
 		out = append(out, timeout)
 	}
 	return out
+}
+
+// A few of the slowest checkout traces are partial: checkout gave up on
+// payments at its deadline and payments, still retrying, has not reported.
+// The summary says so, and the trace's call to payments is unanswered.
+func TestSlowestCheckoutTracesIncludePartialOnes(t *testing.T) {
+	s := newTestSource(1)
+	ctx := context.Background()
+	res, err := s.FindTraces(ctx, trace.Query{Service: "checkout", Route: "POST /api/checkout", Range: lastHour, Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var partial []trace.Summary
+	for _, sum := range res.Traces {
+		if sum.Completeness.Partial() {
+			partial = append(partial, sum)
+		}
+	}
+	if len(partial) == 0 || len(partial) > len(res.Traces)/2 {
+		t.Fatalf("%d of %d slowest traces are partial, want a few", len(partial), len(res.Traces))
+	}
+	if choice := trace.PickSlowest(res.Traces, false); choice.Skipped == 0 {
+		t.Errorf("no partial trace is slower than the chosen one (%s)", choice)
+	}
+	for _, sum := range partial {
+		if c := sum.Completeness; len(c.Callees) != 1 || c.Callees[0] != "payments" {
+			t.Errorf("trace %s: %s, want payments unreported", sum.TraceID, c.Reason())
+		}
+		tr, err := s.Trace(ctx, sum.TraceID, lastHour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree := trace.BuildKnowing(tr, sum.Completeness.Callees)
+		if !tree.Completeness.Partial() || slices.Contains(tree.Services, "payments") {
+			t.Errorf("trace %s: tree %+v with services %v", sum.TraceID, tree.Completeness, tree.Services)
+		}
+		if b := tree.Bottleneck(); tree.Nodes[b].Callee != "" {
+			t.Errorf("trace %s: the bottleneck is the unanswered call %s", sum.TraceID, tree.Nodes[b].Span.Name)
+		}
+	}
 }
