@@ -271,9 +271,6 @@ func TestSlowestCheckoutTracesIncludePartialOnes(t *testing.T) {
 	if len(partial) == 0 || len(partial) > len(res.Traces)/2 {
 		t.Fatalf("%d of %d slowest traces are partial, want a few", len(partial), len(res.Traces))
 	}
-	if choice := trace.PickSlowest(res.Traces, false); choice.Skipped == 0 {
-		t.Errorf("no partial trace is slower than the chosen one (%s)", choice)
-	}
 	for _, sum := range partial {
 		if c := sum.Completeness; len(c.Callees) != 1 || c.Callees[0] != "payments" {
 			t.Errorf("trace %s: %s, want payments unreported", sum.TraceID, c.Reason())
