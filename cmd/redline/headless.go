@@ -9,17 +9,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"github.com/redline-tui/redline/funnel"
-	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/red"
-	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui"
 )
 
@@ -49,10 +47,6 @@ const (
 	pickedTop   = "highest burn share"
 	pickedGiven = "given"
 )
-
-// maxSearchedTraces is how many traces the walk asks for; it takes the
-// slowest complete one (see trace.PickSlowest).
-const maxSearchedTraces = 20
 
 // runSnapshot walks the funnel without the UI (worst SLO, its top route,
 // that route's slowest trace, the trace's logs, unless the request names
@@ -96,7 +90,7 @@ type snapshotWalk struct {
 	req     snapshotRequest
 	in      snapshot.Input
 	service string
-	route   string
+	row     red.Row  // the route taken: its p95 and exemplars steer the trace search
 	notes   []string // why the walk stopped early, for stderr
 }
 
@@ -113,7 +107,7 @@ func newSnapshotWalk(b ui.Sources, req snapshotRequest) *snapshotWalk {
 		window = ui.DefaultWindow
 	}
 	return &snapshotWalk{
-		b: b, req: req, service: req.Service, route: req.Route,
+		b: b, req: req, service: req.Service,
 		in: snapshot.Input{
 			Context: req.Context, Environment: req.Environment,
 			Range: funnel.Last(window, at), Now: now(), Links: req.Links, DenyKeys: req.DenyKeys,
@@ -138,15 +132,11 @@ func (w *snapshotWalk) slo(ctx context.Context) bool {
 		w.in.Fail(snapshot.PartSLO, w.b.Metrics.Name(), err)
 		return w.service != ""
 	}
-	statuses := slices.Clone(report.Statuses)
-	slo.SortBySeverity(statuses)
-	for _, st := range statuses {
-		if w.service == "" || st.Objective.Service == w.service {
-			w.in.SLO, w.in.SLOQueries, w.in.SLOWarning = &st, report.Queries, report.Warnings
-			w.in.How.SLO = pickedWorst
-			w.service = st.Objective.Service
-			return true
-		}
+	if st, ok := walk.WorstSLO(report.Statuses, w.service); ok {
+		w.in.SLO, w.in.SLOQueries, w.in.SLOWarning = &st, report.Queries, report.Warnings
+		w.in.How.SLO = pickedWorst
+		w.service = st.Objective.Service
+		return true
 	}
 	if w.service == "" {
 		w.notes = append(w.notes, "no SLO found: pass --service to snapshot a service's routes")
@@ -158,25 +148,24 @@ func (w *snapshotWalk) slo(ctx context.Context) bool {
 
 // red picks the route with the highest burn share unless one is given.
 func (w *snapshotWalk) red(ctx context.Context) bool {
+	w.row = red.Row{Route: w.req.Route}
 	report, err := w.b.Metrics.Routes(ctx, w.service, w.in.Range)
 	if err != nil {
 		w.in.Fail(snapshot.PartRED, w.b.Metrics.Name(), err)
-		return w.route != ""
+		return w.row.Route != ""
 	}
-	report.Rows = slices.Clone(report.Rows)
-	red.Rank(report.Rows)
+	report.Rows = walk.Routes(report.Rows)
 	w.in.RED = &report
-	if w.route == "" {
-		if len(report.Rows) == 0 {
-			w.notes = append(w.notes, fmt.Sprintf("service %q has no routes with traffic in the range", w.service))
-			return false
-		}
-		w.route = report.Rows[0].Route
-		w.in.How.Route = pickedTop
-	} else {
+	row, ok := walk.Route(report.Rows, w.req.Route)
+	if !ok && w.req.Route == "" {
+		w.notes = append(w.notes, fmt.Sprintf("service %q has no routes with traffic in the range", w.service))
+		return false
+	}
+	w.row, w.in.How.Route = row, pickedTop
+	if w.req.Route != "" {
 		w.in.How.Route = pickedGiven
 	}
-	w.in.Route = w.route
+	w.in.Route = row.Route
 	return true
 }
 
@@ -205,21 +194,26 @@ func (w *snapshotWalk) trace(ctx context.Context) bool {
 	return true
 }
 
+// slowestTrace searches the route's traces as the trace step does
+// (walk.TraceSearch, exemplars merged) and picks as it does
+// (trace.PickSlowest), saying what it picked among.
 func (w *snapshotWalk) slowestTrace(ctx context.Context) (string, bool) {
-	found, err := w.b.Traces.FindTraces(ctx, trace.Query{Service: w.service, Route: w.route, Range: w.in.Range, Limit: maxSearchedTraces})
+	q := walk.TraceSearch(w.service, w.row, w.in.Range, false)
+	found, err := w.b.Traces.FindTraces(ctx, q)
 	if err != nil {
 		w.in.Fail(snapshot.PartTrace, w.b.Traces.Name(), err)
 		return "", false
 	}
 	w.in.TraceQueries = found.Queries
-	if len(found.Traces) == 0 {
-		w.notes = append(w.notes, fmt.Sprintf("no traces of %s %s in the range", w.service, w.route))
+	candidates := walk.Traces(q, w.row, found.Traces)
+	if len(candidates) == 0 {
+		w.notes = append(w.notes, fmt.Sprintf("no traces of %s %s in the range", w.service, w.row.Route))
 		return "", false
 	}
-	choice := trace.PickSlowest(found.Traces, w.req.IncludePartial)
-	summary := found.Traces[choice.Index]
+	choice := trace.PickSlowest(candidates, w.req.IncludePartial)
+	summary := candidates[choice.Index]
 	w.in.Summary = &summary
-	w.in.How.Trace = choice.String()
+	w.in.How.Trace = walk.HowPicked(choice, q, len(candidates))
 	return summary.TraceID, true
 }
 
@@ -229,10 +223,8 @@ func (w *snapshotWalk) logs(ctx context.Context) bool {
 		w.notes = append(w.notes, "no log backend configured: the snapshot stops at the trace")
 		return false
 	}
-	q := logs.Query{TraceID: w.in.Trace.ID, Services: w.in.Tree.Services, Range: funnel.TimeRange{Start: w.in.Tree.Start, End: w.in.Tree.End}}
-	if len(w.in.Tree.Nodes) == 0 {
-		q.Range = w.in.Range
-	}
+	tree := w.in.Tree
+	q := walk.TraceLogs(w.in.Trace.ID, "", tree.Services, funnel.TimeRange{Start: tree.Start, End: tree.End}, w.in.Range)
 	result, err := w.b.Logs.TraceLogs(ctx, q)
 	if err != nil {
 		w.in.Fail(snapshot.PartLogs, w.b.Logs.Name(), err)

@@ -73,7 +73,7 @@ func TestRunSnapshotExitCodes(t *testing.T) {
 	}{
 		{
 			name: "complete demo walk", backends: demoBackends(), req: snapshotRequest{Format: "md"}, code: 0,
-			stdout: []string{"## SLO checkout/availability", "▶ | POST /api/checkout", "## Trace ", "## Logs:", "(worst by severity)", "(slowest complete trace)"},
+			stdout: []string{"## SLO checkout/availability", "▶ | POST /api/checkout", "## Trace ", "## Logs:", "(worst by severity)", "(slowest complete trace, among 13 traces ≥ p95 4.40s)"},
 		},
 		{
 			name: "given service", backends: demoBackends(), req: snapshotRequest{Service: "payments", Format: "text"}, code: 0,

@@ -29,9 +29,9 @@ func demoDriver(tb testing.TB, width, height int) *uitest.Driver {
 
 func screen(d *uitest.Driver) string { return ansi.Strip(d.Model.(ui.Model).Render()) }
 
-// walk is the funnel as a person walks it: Enter on the worst SLO, its
+// drillWalk is the funnel as a person walks it: Enter on the worst SLO, its
 // worst route, its slowest trace, then the trace's logs.
-var walk = []struct {
+var drillWalk = []struct {
 	name string
 	key  string
 }{
@@ -47,7 +47,7 @@ func TestGoldenDemo(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {160, 48}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			d := demoDriver(t, size[0], size[1])
-			for _, step := range walk {
+			for _, step := range drillWalk {
 				if step.key != "" {
 					d.Keys(step.key)
 				}

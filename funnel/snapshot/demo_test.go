@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
-	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/sources/demo"
 )
 
@@ -41,24 +41,27 @@ func demoInput(t testing.TB) snapshot.Input {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slo.SortBySeverity(slos.Statuses)
-	worst := slos.Statuses[0]
+	worst, _ := walk.WorstSLO(slos.Statuses, "")
 	routes, err := src.Routes(ctx, worst.Objective.Service, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
-	route := routes.Rows[0]
-	found, err := src.FindTraces(ctx, trace.Query{Service: worst.Objective.Service, Route: route.Route, Range: rng, Limit: 20})
+	routes.Rows = walk.Routes(routes.Rows)
+	route, _ := walk.Route(routes.Rows, "")
+	q := walk.TraceSearch(worst.Objective.Service, route, rng, false)
+	found, err := src.FindTraces(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	summary := found.Traces[0]
+	candidates := walk.Traces(q, route, found.Traces)
+	choice := trace.PickSlowest(candidates, false)
+	summary := candidates[choice.Index]
 	tr, err := src.Trace(ctx, summary.TraceID, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tree := trace.Build(tr)
-	lines, err := src.TraceLogs(ctx, logs.Query{TraceID: tr.ID, Services: tree.Services, Range: funnel.TimeRange{Start: tree.Start, End: tree.End}})
+	lines, err := src.TraceLogs(ctx, walk.TraceLogs(tr.ID, "", tree.Services, funnel.TimeRange{Start: tree.Start, End: tree.End}, rng))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +71,7 @@ func demoInput(t testing.TB) snapshot.Input {
 		RED: &routes, Route: route.Route,
 		Summary: &summary, TraceQueries: found.Queries, Trace: tr, Tree: tree,
 		Logs:  &lines,
-		How:   snapshot.How{SLO: "worst by severity", Route: "highest burn share", Trace: "slowest"},
+		How:   snapshot.How{SLO: "worst by severity", Route: "highest burn share", Trace: walk.HowPicked(choice, q, len(candidates))},
 		Links: demoLinks,
 	}
 }

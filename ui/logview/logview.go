@@ -13,12 +13,10 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/logs"
+	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/tablepane"
 )
-
-// Limit is how many lines one query asks for.
-const Limit = 2000
 
 // Source finds the log lines of a trace (sources/loki, sources/demo).
 type Source interface {
@@ -56,19 +54,21 @@ func (m *Model) Title() string {
 	return "logs"
 }
 
-func (m *Model) query() logs.Query {
-	q := logs.Query{TraceID: m.target.TraceID, Services: m.target.Services, Range: m.target.Range, Limit: Limit}
+// query is the query of the trace's (or span's) lines (walk.TraceLogs):
+// over the trace's own time span, else r.
+func (m *Model) query(r funnel.TimeRange) logs.Query {
+	spanID := ""
 	if m.spanOnly {
-		q.SpanID = m.target.SpanID
+		spanID = m.target.SpanID
 	}
-	return q
+	return walk.TraceLogs(m.target.TraceID, spanID, m.target.Services, m.target.Range, r)
 }
 
 // call is the query of the trace's (or span's) lines over the trace's own
 // time span, whatever the pane's range; it captures the source and the
 // query only.
-func (m *Model) call(funnel.TimeRange) func(context.Context) (logs.Result, error) {
-	src, q := m.src, m.query()
+func (m *Model) call(r funnel.TimeRange) func(context.Context) (logs.Result, error) {
+	src, q := m.src, m.query(r)
 	return func(ctx context.Context) (logs.Result, error) { return src.TraceLogs(ctx, q) }
 }
 

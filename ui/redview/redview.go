@@ -13,6 +13,7 @@ import (
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/tablepane"
 )
@@ -60,8 +61,7 @@ func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
 // receive ranks a fresh report by burn share and shows it.
 func (m *Model) receive(report red.Report) {
 	m.report = report
-	m.ranked = append([]red.Row(nil), report.Rows...)
-	red.Rank(m.ranked)
+	m.ranked = walk.Routes(report.Rows)
 	m.Table.SetRows(rows(m.ranked))
 }
 

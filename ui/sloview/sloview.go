@@ -12,6 +12,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/tablepane"
 )
@@ -56,8 +57,7 @@ func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
 // receive sorts a fresh report worst first and shows it.
 func (m *Model) receive(report slo.Report) {
 	m.report = report
-	m.statuses = append([]slo.Status(nil), report.Statuses...)
-	slo.SortBySeverity(m.statuses)
+	m.statuses = walk.SLOs(report.Statuses)
 	m.Table.SetRows(rows(m.statuses))
 }
 

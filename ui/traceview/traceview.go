@@ -15,12 +15,10 @@ import (
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/tablepane"
 )
-
-// Limit is how many traces one search asks for.
-const Limit = 20
 
 // Source searches traces (sources/tempo, sources/jaeger, sources/demo).
 type Source interface {
@@ -61,16 +59,9 @@ func New(env pane.Env, src Source, service string, route red.Row) *Model {
 // Title is the breadcrumb segment: the route.
 func (m *Model) Title() string { return sanitize.Line(m.route.Route) }
 
-// query is the search over r for the current mode: traces at or above the
-// route's p95, or erroring traces of any duration.
+// query is the search over r for the current mode (walk.TraceSearch).
 func (m *Model) query(r funnel.TimeRange) trace.Query {
-	q := trace.Query{Service: m.service, Route: m.route.Route, Range: r, Limit: Limit}
-	if m.errorsOnly {
-		q.ErrorsOnly = true
-	} else {
-		q.MinDuration = m.route.P95.Value // a lower bound is still a floor; none without data
-	}
-	return q
+	return walk.TraceSearch(m.service, m.route, r, m.errorsOnly)
 }
 
 // call is the search over r; it captures the source and the query only.
@@ -104,35 +95,10 @@ func (m *Model) pick() {
 	}
 }
 
-// withExemplars adds the traces the route's exemplars point to when the
-// search did not return them (slowest mode only: an exemplar says nothing
-// about errors), then orders everything slowest first.
+// withExemplars adds the route's exemplars the search did not return, in
+// slowest mode, and orders everything slowest first (walk.Traces).
 func (m *Model) withExemplars(found []trace.Summary) []trace.Summary {
-	out := append([]trace.Summary(nil), found...)
-	if !m.errorsOnly {
-		out = append(out, missingExemplars(m.service, m.route, m.Request.Range(), found)...)
-	}
-	trace.SortSlowestFirst(out)
-	return out
-}
-
-func missingExemplars(service string, route red.Row, r funnel.TimeRange, found []trace.Summary) []trace.Summary {
-	seen := map[string]bool{}
-	for _, s := range found {
-		seen[s.TraceID] = true
-	}
-	var out []trace.Summary
-	for _, e := range route.Exemplars {
-		id := trace.NormalizeTraceID(e.TraceID)
-		if id == "" || seen[id] || !r.Contains(e.Time) {
-			continue
-		}
-		seen[id] = true
-		out = append(out, trace.Summary{TraceID: id, RootService: service, RootName: route.Route,
-			Start: e.Time.Add(-e.Value), Duration: e.Value, MatchedSpanID: trace.NormalizeSpanID(e.SpanID),
-			MatchedDuration: e.Value, Services: []string{service}})
-	}
-	return out
+	return walk.Traces(m.query(m.Request.Range()), m.route, found)
 }
 
 // key acts on the keys the table left: the errors toggle searches again,
