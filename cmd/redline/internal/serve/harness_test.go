@@ -153,6 +153,7 @@ type terminal struct {
 	mu     sync.Mutex
 	screen *vt.Emulator
 	bytes  int // bytes received
+	raw    bytes.Buffer
 	done   chan struct{}
 }
 
@@ -206,6 +207,7 @@ func (term *terminal) pump(out io.Reader) {
 		n, err := out.Read(buf)
 		term.mu.Lock()
 		term.bytes += n
+		term.raw.Write(buf[:n])
 		_, _ = term.screen.Write(buf[:n])
 		term.mu.Unlock()
 		if err != nil {
@@ -225,6 +227,24 @@ func (term *terminal) text() string {
 	term.mu.Lock()
 	defer term.mu.Unlock()
 	return term.screen.String()
+}
+
+// waitRaw waits until the server has sent s.
+func (term *terminal) waitRaw(s string) {
+	term.t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		term.mu.Lock()
+		found := bytes.Contains(term.raw.Bytes(), []byte(s))
+		term.mu.Unlock()
+		if found {
+			return
+		}
+		if time.Now().After(deadline) {
+			term.t.Fatalf("the server never sent %q", s)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func (term *terminal) received() int {

@@ -90,6 +90,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
+	running  sync.WaitGroup // one per registered session
 	stopping bool
 }
 
@@ -170,9 +171,9 @@ func (s *Server) Serve(l net.Listener) error {
 	return err
 }
 
-// Shutdown stops accepting connections, tells every session the server is
-// stopping and ends it, and waits for the connections to close until ctx
-// is done, when it closes them.
+// Shutdown stops accepting sessions, tells every session the server is
+// stopping and ends it, waits for them to finish (until ctx is done) and
+// closes every connection.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.stopping = true
@@ -180,11 +181,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		ss.stop("redline serve is stopping")
 	}
 	s.mu.Unlock()
-	err := s.ssh.Shutdown(ctx)
-	if err != nil {
-		err = errors.Join(err, s.ssh.Close())
+	finished := make(chan struct{})
+	go func() {
+		s.running.Wait()
+		close(finished)
+	}()
+	var err error
+	select {
+	case <-finished:
+	case <-ctx.Done():
+		err = ctx.Err()
 	}
-	return err
+	return errors.Join(err, s.ssh.Close())
 }
 
 // validUser matches the user names let in: they name a directory of saved
@@ -256,6 +264,7 @@ func (s *Server) register(ss *session) error {
 		return fmt.Errorf("redline serve is full: %d sessions are open (serve.max_sessions); try again later", len(s.sessions))
 	}
 	s.sessions[ss] = struct{}{}
+	s.running.Add(1)
 	return nil
 }
 
@@ -263,4 +272,5 @@ func (s *Server) unregister(ss *session) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.sessions, ss)
+	s.running.Done()
 }

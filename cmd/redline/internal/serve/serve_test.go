@@ -277,3 +277,46 @@ func TestHostKey(t *testing.T) {
 		t.Errorf("a world-readable key was accepted: %v", err)
 	}
 }
+
+func TestSnapshotsOverSSH(t *testing.T) {
+	ts := startServer(t, Config{})
+	term := ts.openTerminal(t, 80, 24, nil)
+	term.waitFor(firstRow)
+	term.send("\r")
+	term.waitFor("Routes of checkout")
+	term.send("y")
+	term.waitFor("snapshot copied (OSC 52) and saved to")
+	term.waitRaw("\x1b]52;c;")
+	e := ts.waitEvent(t, func(e Event) bool { return e.Event == "snapshot" })
+	dir := filepath.Join(ts.srv.cfg.StateDir, "snapshots", "alice")
+	if !e.Copied || filepath.Dir(e.File) != dir {
+		t.Errorf("snapshot event = %+v, want a copy saved in %s", e, dir)
+	}
+	info, err := os.Stat(e.File)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("saved snapshot: %v, %v", info, err)
+	}
+	body, err := os.ReadFile(e.File)
+	if err != nil || !strings.Contains(string(body), "checkout") {
+		t.Errorf("saved snapshot: %v\n%s", err, body)
+	}
+	if strings.Contains(ts.audit.String(), "HTTP 5xx") {
+		t.Error("the audit log holds snapshot content")
+	}
+}
+
+func TestShutdownTellsSessions(t *testing.T) {
+	ts := startServer(t, Config{})
+	term := ts.openTerminal(t, 80, 24, nil)
+	term.waitFor(firstRow)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	term.waitEnd()
+	end := ts.waitEvent(t, func(e Event) bool { return e.Event == "session_end" })
+	if end.Reason != "redline serve is stopping" {
+		t.Errorf("session_end = %+v", end)
+	}
+}

@@ -163,7 +163,6 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		tea.WithInput(activityReader{r: sess, touch: ss.touch}),
 		tea.WithWindowSize(w, h),
 		tea.WithFilter(ss.filter),
-		tea.WithContext(ss.ctx),
 		tea.WithoutSignalHandler(),
 	)...)
 	ss.start(p)
