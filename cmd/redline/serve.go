@@ -161,12 +161,13 @@ type sharedBackends struct {
 
 	mu     sync.Mutex
 	byName map[string]*backends
+	caches map[string]*serve.Cache // one per context, shared by its sessions
 }
 
 // newSharedBackends opens the default context (the demo, the flags' or
 // the config file's) so that a mistake shows at start.
 func newSharedBackends(o serveOptions) (*sharedBackends, error) {
-	s := &sharedBackends{opts: o, byName: map[string]*backends{}}
+	s := &sharedBackends{opts: o, byName: map[string]*backends{}, caches: map[string]*serve.Cache{}}
 	if o.demo {
 		s.demo = demoOptions(time.Now)
 		s.defaultName = s.demo.Context
@@ -218,13 +219,25 @@ func (s *sharedBackends) close() {
 // sessionOptions are a new interactive session's root model options.
 func (s *sharedBackends) sessionOptions(name string) (ui.Options, error) {
 	if s.opts.demo {
-		return s.demo, nil
+		return s.cache(name).Wrap(s.demo), nil
 	}
 	b, err := s.get(name)
 	if err != nil {
 		return ui.Options{}, err
 	}
-	return liveOptions(b), nil
+	return s.cache(name).Wrap(liveOptions(b)), nil
+}
+
+// cache is the context's shared answer cache.
+func (s *sharedBackends) cache(name string) *serve.Cache {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.caches[name]
+	if !ok {
+		c = serve.NewCache()
+		s.caches[name] = c
+	}
+	return c
 }
 
 // exec runs `ssh host snapshot …` with the server's backends. Flags that

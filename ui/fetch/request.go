@@ -44,8 +44,27 @@ func NewRequest[T any](env pane.Env, backend string, caller Caller[T]) Request[T
 
 // Load sends the request over its range, cancelling the one in flight.
 func (r *Request[T]) Load() tea.Cmd {
-	ctx, gen := r.Begin(r.ctx)
+	return r.load(r.ctx)
+}
+
+func (r *Request[T]) load(parent context.Context) tea.Cmd {
+	ctx, gen := r.Begin(parent)
 	return Call(ctx, gen, r.backend, r.now, r.caller(r.rng))
+}
+
+// freshKey marks the context of a request the user asked for again.
+type freshKey struct{}
+
+// WithFresh marks ctx as that of a refresh the user asked for (key r).
+func WithFresh(ctx context.Context) context.Context {
+	return context.WithValue(ctx, freshKey{}, true)
+}
+
+// Fresh reports whether ctx is that of a refresh the user asked for, which
+// a cache shared with other users must not answer.
+func Fresh(ctx context.Context) bool {
+	fresh, _ := ctx.Value(freshKey{}).(bool)
+	return fresh
 }
 
 // Update handles the request's messages. An answer to the latest send that
@@ -60,9 +79,13 @@ func (r *Request[T]) Update(msg tea.Msg) (value T, fresh bool, cmd tea.Cmd) {
 			return msg.Value, true, nil
 		}
 	case pane.Refresh:
-		if !r.InFlight() {
+		if r.InFlight() {
+			return value, false, nil
+		}
+		if msg.Live {
 			return value, false, r.Load()
 		}
+		return value, false, r.load(WithFresh(r.ctx))
 	case pane.RangeChanged:
 		if msg.Range != r.rng {
 			r.rng = msg.Range

@@ -129,3 +129,28 @@ func updateCmd(req *Request[funnel.TimeRange], msg tea.Msg) tea.Cmd {
 	_, _, cmd := req.Update(msg)
 	return cmd
 }
+
+func TestOnlyAskedForRefreshesAreFresh(t *testing.T) {
+	env := pane.Env{Ctx: context.Background(), Now: now, Range: lastHour}
+	req := NewRequest(env, "prometheus", func(funnel.TimeRange) func(context.Context) (bool, error) {
+		return func(ctx context.Context) (bool, error) { return Fresh(ctx), nil }
+	})
+	var got []bool
+	for _, msg := range []tea.Msg{nil, pane.Refresh{Live: true}, pane.Refresh{}} {
+		var cmd tea.Cmd
+		if msg == nil {
+			cmd = req.Load()
+		} else {
+			_, _, cmd = req.Update(msg)
+		}
+		res, ok := run(cmd)[0].(Result[bool])
+		if !ok {
+			t.Fatal("first message is not a Result")
+		}
+		req.Update(res)
+		got = append(got, res.Value)
+	}
+	if len(got) != 3 || got[0] || got[1] || !got[2] {
+		t.Errorf("fresh per send (load, live tick, key r) = %v, want [false false true]", got)
+	}
+}

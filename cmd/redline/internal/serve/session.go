@@ -154,6 +154,13 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	pty, _, _ := sess.Pty()
 	env := sess.Environ()
 	opts.Ctx = ss.ctx
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	opts.Now = aligned(opts.Now)
+	if opts.Ticker == nil {
+		opts.Ticker = tea.Every
+	}
 	opts.NoColor = lookupEnv(env, "NO_COLOR") != ""
 	opts.Version = s.cfg.Version
 	opts.Snapshot.Dir = filepath.Join(s.cfg.StateDir, "snapshots", ss.user)
