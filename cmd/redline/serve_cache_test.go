@@ -35,7 +35,7 @@ func sharedMetrics(t testing.TB, url string) ui.Metrics {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return serve.NewCache().Wrap(ui.Options{Metrics: src}).Metrics
+	return serve.NewCache().Wrap(ui.Options{Sources: ui.Sources{Metrics: src}}).Metrics
 }
 
 // refreshTick is what n sessions on the SLO and RED panes ask at one
