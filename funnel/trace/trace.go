@@ -136,6 +136,31 @@ const (
 // already normalised is returned without allocating.
 func NormalizeTraceID(id string) string { return normalizeHexID(id, TraceIDLen) }
 
+// LogIDText is the text to look for in log lines holding the normalised
+// trace ID id: id itself, or for a 64-bit ID (upper half zero, as Jaeger
+// clients make) its lower 16 digits, which also occur in the padded form.
+func LogIDText(id string) string {
+	if len(id) == TraceIDLen && strings.TrimLeft(id[:TraceIDLen-SpanIDLen], "0") == "" {
+		return id[TraceIDLen-SpanIDLen:]
+	}
+	return id
+}
+
+// LogIDPattern is an RE2 pattern for the normalised trace ID id as logs
+// spell it, in any case: somewhere in a text, or (whole) as the entire
+// value, where a 64-bit ID may be written with or without its 16 leading
+// zeros.
+func LogIDPattern(id string, whole bool) string {
+	text := LogIDText(id)
+	switch {
+	case !whole:
+		return "(?i)" + text
+	case text != id:
+		return "(?i)^(?:0{16})?" + text + "$"
+	}
+	return "(?i)^" + text + "$"
+}
+
 // NormalizeSpanID is NormalizeTraceID for 16-character span IDs.
 func NormalizeSpanID(id string) string { return normalizeHexID(id, SpanIDLen) }
 

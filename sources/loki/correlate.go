@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/sources/internal/logmatch"
 )
 
 // lookup is one TraceLogs request, validated.
@@ -67,7 +66,7 @@ func (c *Client) TraceLogs(ctx context.Context, q logs.Query) (logs.Result, erro
 func (c *Client) newLookup(q logs.Query) (lookup, error) {
 	lk := lookup{
 		traceID:  trace.NormalizeTraceID(q.TraceID),
-		services: usableServices(q.Services),
+		services: logmatch.UsableServices(q.Services),
 		limit:    c.limit,
 		backward: c.direction == "backward",
 	}
@@ -92,18 +91,6 @@ func (c *Client) newLookup(q logs.Query) (lookup, error) {
 	}
 	lk.window = lk.window.Widen(c.shift)
 	return lk, nil
-}
-
-// usableServices drops empty, repeated and non-UTF-8 service names: none
-// can name a Loki stream, and an empty one would select every stream.
-func usableServices(services []string) []string {
-	var out []string
-	for _, s := range services {
-		if s != "" && utf8.ValidString(s) && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // lookup selects the streams and runs the plan, using what d already knows.
@@ -176,7 +163,7 @@ func (out *outcome) collect(results []probeResult, lk lookup) error {
 			out.warnings = append(out.warnings, fmt.Sprintf("%s query failed: %v", r.probe, r.err))
 			continue
 		}
-		out.warnings = appendNew(out.warnings, r.dec.warnings...)
+		out.warnings = logmatch.AppendNew(out.warnings, r.dec.warnings...)
 		hitLimit = hitLimit || len(r.dec.lines) >= lk.limit
 		m.add(i, r.dec)
 	}
@@ -346,7 +333,7 @@ func (out outcome) result(lk lookup) logs.Result {
 		Lines:    out.lines,
 		Strategy: out.strategy(lk),
 		Queries:  out.queries,
-		Warnings: appendNew(append(slices.Clip(lk.warnings), out.sel.warningList()...), out.warnings...),
+		Warnings: logmatch.AppendNew(append(slices.Clip(lk.warnings), out.sel.warningList()...), out.warnings...),
 	}
 }
 
@@ -360,7 +347,7 @@ func (out outcome) strategy(lk lookup) string {
 	case len(out.lines) == 0:
 		return fmt.Sprintf("no lines of trace %s: tried %s on %s", lk.traceID, out.ran, out.sel.selector)
 	}
-	return fmt.Sprintf("%s on %s; trace ID in %s", out.found, out.sel.selector, countWords(out.heldIn))
+	return fmt.Sprintf("%s on %s; trace ID in %s", out.found, out.sel.selector, logmatch.CountWords(out.heldIn))
 }
 
 func (s selection) warningList() []string {
@@ -368,34 +355,6 @@ func (s selection) warningList() []string {
 		return nil
 	}
 	return []string{s.warning}
-}
-
-// countWords renders words with their counts in order of first appearance:
-// "a (3), b (1)".
-func countWords(words []string) string {
-	var order []string
-	counts := map[string]int{}
-	for _, w := range words {
-		if counts[w] == 0 {
-			order = append(order, w)
-		}
-		counts[w]++
-	}
-	parts := make([]string, len(order))
-	for i, w := range order {
-		parts[i] = fmt.Sprintf("%s (%d)", w, counts[w])
-	}
-	return strings.Join(parts, ", ")
-}
-
-// appendNew appends the items not already in list.
-func appendNew(list []string, items ...string) []string {
-	for _, it := range items {
-		if it != "" && !slices.Contains(list, it) {
-			list = append(list, it)
-		}
-	}
-	return list
 }
 
 // known returns what to reuse: pins, then the cache.

@@ -18,7 +18,7 @@ const (
 	otherSpan  = "b7ad6b7169203331"
 	selShopPay = `{service_name=~"shop|payments"}`
 	qMetadata  = selShopPay + ` | trace_id="` + tid + `"`
-	qText      = selShopPay + ` |= "` + tid + `"`
+	qText      = selShopPay + ` |~ "(?i)` + tid + `"`
 )
 
 var traceRange = funnel.TimeRange{Start: base, End: base.Add(2 * time.Second)}
@@ -185,7 +185,7 @@ func TestTraceLogsRediscoversWhenTheCacheFindsNothing(t *testing.T) {
 }
 
 func TestTraceLogsPinned(t *testing.T) {
-	q := `{app=~"shop|payments|inventory"} |= "` + tid + `" | json | traceId="` + tid + `" or traceId_extracted="` + tid + `"`
+	q := `{app=~"shop|payments|inventory"} |~ "(?i)` + tid + `" | json | traceId=~"(?i)^` + tid + `$" or traceId_extracted=~"(?i)^` + tid + `$"`
 	f := newFakeLoki()
 	body := `{"traceId":"` + tid + `","msg":"pinned"}`
 	f.answers[q] = streamsJSON(true, nil, fixtureStream{labels: map[string]string{"app": "shop"},
@@ -274,7 +274,7 @@ func TestTraceLogsNoStreams(t *testing.T) {
 
 func TestTraceLogsSpan(t *testing.T) {
 	qm := qMetadata + ` | span_id="` + sid + `"`
-	qt := qText + ` |= "` + sid + `"`
+	qt := qText + ` |~ "(?i)` + sid + `"`
 	f := newFakeLoki()
 	f.answers[qt] = streamsJSON(true, nil,
 		fixtureStream{labels: shopLabels, entries: []fixtureEntry{startJSON, {ns: at(30), body: "mentions " + sid + " and trace_id=" + tid + " span_id=" + otherSpan}}})
@@ -424,7 +424,7 @@ func TestTraceLogsNewServiceRefreshesLabelValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.values["service_name"] = []string{"inventory", "payments", "shop"}
-	invQuery := `{service_name="inventory"} |= "` + tid + `"`
+	invQuery := `{service_name="inventory"} |~ "(?i)` + tid + `"`
 	f.answers[invQuery] = streamsJSON(true, nil, fixtureStream{labels: map[string]string{"service_name": "inventory"}, entries: []fixtureEntry{cartText}})
 	before := len(f.requests())
 	res, err := c.TraceLogs(context.Background(), logs.Query{TraceID: tid, Services: []string{"inventory"}, Range: traceRange})

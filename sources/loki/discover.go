@@ -3,10 +3,10 @@ package loki
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/sources/internal/logmatch"
 )
 
 // selection is the stream selector a look-up uses and how it was chosen.
@@ -35,7 +35,7 @@ func knownSelection(d discovery, services []string) (selection, bool) {
 		}
 		return s, true
 	}
-	matched := matchServices(d.serviceValues, services)
+	matched := logmatch.MatchServices(d.serviceValues, services)
 	if len(matched) == 0 {
 		return selection{}, false
 	}
@@ -54,7 +54,7 @@ func (c *Client) discoverSelection(ctx context.Context, services []string, windo
 	if len(names) == 0 {
 		return selection{empty: true, warning: "this Loki holds no log streams in " + window.String()}, nil
 	}
-	present := presentLabels(c.serviceLabels, names)
+	present := logmatch.Present(c.serviceLabels, names)
 	for _, label := range present {
 		if len(services) == 0 {
 			break
@@ -63,7 +63,7 @@ func (c *Client) discoverSelection(ctx context.Context, services []string, windo
 		if err != nil {
 			return selection{}, err
 		}
-		if matched := matchServices(values, services); len(matched) > 0 {
+		if matched := logmatch.MatchServices(values, services); len(matched) > 0 {
 			return selection{label: label, values: matched, selector: selectorFor(label, matched), found: true, known: values}, nil
 		}
 	}
@@ -88,38 +88,4 @@ func fallbackSelection(present, names, services []string) selection {
 	}
 	s.warning += ": searching every stream with " + s.selector + " (set service_label in config to pin it)"
 	return s
-}
-
-// presentLabels keeps the candidates that appear in names, in candidate
-// order.
-func presentLabels(candidates, names []string) []string {
-	var out []string
-	for _, c := range candidates {
-		if slices.Contains(names, c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// matchServices returns the values that name one of services, spelt as
-// Loki spells them: exact matches, else case-insensitive ones.
-func matchServices(values, services []string) []string {
-	var out []string
-	for _, svc := range services {
-		var hit string
-		for _, v := range values {
-			if v == svc {
-				hit = v
-				break
-			}
-			if hit == "" && strings.EqualFold(v, svc) {
-				hit = v
-			}
-		}
-		if hit != "" && !slices.Contains(out, hit) {
-			out = append(out, hit)
-		}
-	}
-	return out
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/redline-tui/redline/funnel/trace"
 )
 
 // This file is the only place LogQL is written. Every value that reaches a
@@ -88,15 +90,15 @@ func (p probe) query(sel, traceID, spanID string) string {
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, " |= %s", quoteString(traceID))
+	fmt.Fprintf(&b, " |~ %s", quoteString(trace.LogIDPattern(traceID, false)))
 	if spanID != "" {
-		fmt.Fprintf(&b, " |= %s", quoteString(spanID))
+		fmt.Fprintf(&b, " |~ %s", quoteString("(?i)"+spanID))
 	}
 	switch p.holder {
 	case inJSON:
-		fmt.Fprintf(&b, " | json | %s", anyFieldEquals(p.fields(), traceID))
+		fmt.Fprintf(&b, " | json | %s", anyFieldMatches(p.fields(), trace.LogIDPattern(traceID, true)))
 	case inLogfmt:
-		fmt.Fprintf(&b, " | logfmt | %s", anyFieldEquals(p.fields(), traceID))
+		fmt.Fprintf(&b, " | logfmt | %s", anyFieldMatches(p.fields(), trace.LogIDPattern(traceID, true)))
 	}
 	return b.String()
 }
@@ -121,11 +123,11 @@ func spanKeyFor(traceKey string) string {
 	return "span_id"
 }
 
-// anyFieldEquals renders `a="v" or b="v" …`.
-func anyFieldEquals(fields []string, value string) string {
+// anyFieldMatches renders `a=~"re" or b=~"re" …`.
+func anyFieldMatches(fields []string, re string) string {
 	parts := make([]string, len(fields))
 	for i, f := range fields {
-		parts[i] = f + "=" + quoteString(value)
+		parts[i] = f + "=~" + quoteString(re)
 	}
 	return strings.Join(parts, " or ")
 }

@@ -68,14 +68,14 @@ func TestProbeQuery(t *testing.T) {
 		{"metadata with span", probe{holder: inMetadata, field: "trace_id"}, sid,
 			`{service_name="shop"} | trace_id="` + tid + `" | span_id="` + sid + `"`},
 		{"text", probe{holder: inText}, "",
-			`{service_name="shop"} |= "` + tid + `"`},
+			`{service_name="shop"} |~ "(?i)` + tid + `"`},
 		{"text with span", probe{holder: inText}, sid,
-			`{service_name="shop"} |= "` + tid + `" |= "` + sid + `"`},
+			`{service_name="shop"} |~ "(?i)` + tid + `" |~ "(?i)` + sid + `"`},
 		{"json usual keys", probe{holder: inJSON}, "",
-			`{service_name="shop"} |= "` + tid + `" | json | trace_id="` + tid + `" or traceId="` + tid +
-				`" or traceID="` + tid + `" or traceid="` + tid + `" or trace_id_extracted="` + tid + `"`},
+			`{service_name="shop"} |~ "(?i)` + tid + `" | json | trace_id=~"(?i)^` + tid + `$" or traceId=~"(?i)^` + tid +
+				`$" or traceID=~"(?i)^` + tid + `$" or traceid=~"(?i)^` + tid + `$" or trace_id_extracted=~"(?i)^` + tid + `$"`},
 		{"logfmt pinned field", probe{holder: inLogfmt, field: "tid"}, "",
-			`{service_name="shop"} |= "` + tid + `" | logfmt | tid="` + tid + `" or tid_extracted="` + tid + `"`},
+			`{service_name="shop"} |~ "(?i)` + tid + `" | logfmt | tid=~"(?i)^` + tid + `$" or tid_extracted=~"(?i)^` + tid + `$"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,6 +83,26 @@ func TestProbeQuery(t *testing.T) {
 				t.Errorf("query =\n%s\nwant\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+// A 64-bit Jaeger trace ID is looked for by its 16 digits, which also
+// occur in the 32-digit padded form, and compared whole with or without
+// the padding.
+func TestProbeQueryJaegerID(t *testing.T) {
+	const jid = "00000000000000003ab1c2d3e4f50617"
+	sel := `{service_name="shop"}`
+	tests := []struct {
+		probe probe
+		want  string
+	}{
+		{probe{holder: inText}, sel + ` |~ "(?i)3ab1c2d3e4f50617"`},
+		{probe{holder: inLogfmt, field: "tid"}, sel + ` |~ "(?i)3ab1c2d3e4f50617" | logfmt | tid=~"(?i)^(?:0{16})?3ab1c2d3e4f50617$" or tid_extracted=~"(?i)^(?:0{16})?3ab1c2d3e4f50617$"`},
+	}
+	for _, tt := range tests {
+		if got := tt.probe.query(sel, jid, ""); got != tt.want {
+			t.Errorf("query =\n%s\nwant\n%s", got, tt.want)
+		}
 	}
 }
 
@@ -158,7 +178,7 @@ func FuzzLogQL(f *testing.F) {
 		if strings.Join(others, " ") != strings.Join(baseOthers, " ") || len(strs) != len(baseStrs) {
 			t.Fatalf("values %q, %q changed the query's structure: %s", a, b, q)
 		}
-		if strs[1] != tid || strs[2] != sid {
+		if strs[1] != "(?i)"+tid || strs[2] != "(?i)"+sid {
 			t.Fatalf("filters changed: %q", strs)
 		}
 		if utf8.ValidString(a) && utf8.ValidString(b) { // Loki label values are UTF-8

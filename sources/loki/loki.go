@@ -28,8 +28,11 @@
 // A span ID, when asked for, filters in the query too (span_id structured
 // metadata, or a second line filter) and again on the parsed lines. Every
 // LogQL query is built in logql.go with escaping that cannot change its
-// meaning. Trace IDs are matched as 32 lower-case hex digits, as OTel
-// writes them.
+// meaning. The line filter is a case-insensitive regex (|~ "(?i)<id>"), and a
+// 64-bit Jaeger trace ID (upper half zero) is looked for by its 16 digits, so
+// lines spelling it in upper case or unpadded are found; parsed fields are
+// compared whole, with or without the padding. Structured metadata is
+// compared as 32 lower-case hex digits, as OTel writes them.
 package loki
 
 import (

@@ -7,6 +7,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/sources/internal/httpx"
+	"github.com/redline-tui/redline/sources/internal/logmatch"
 )
 
 // Info is what Ping learnt about a Loki, for `redline config check`.
@@ -52,7 +53,7 @@ func (c *Client) Ping(ctx context.Context) (Info, error) {
 		Version:       bi.Version,
 		Revision:      bi.Revision,
 		GoVersion:     bi.GoVersion,
-		ServiceLabels: presentLabels(c.labelCandidates(), names),
+		ServiceLabels: logmatch.Present(c.labelCandidates(), names),
 		Labels:        names,
 	}, nil
 }

@@ -85,6 +85,22 @@ func (c *Client) URL(path string, q url.Values) string {
 // Get sends a GET and returns the body of a 2xx answer, read up to MaxBody.
 // Any other status becomes a *StatusError.
 func (c *Client) Get(ctx context.Context, path string, q url.Values, header http.Header) ([]byte, error) {
+	body, err := c.Open(ctx, path, q, header)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return nil, Describe(c.Backend, err)
+	}
+	return b, nil
+}
+
+// Open sends a GET and returns the body of a 2xx answer for streaming: a
+// read past MaxBody fails with a *TooLargeError, as Get does. Any other
+// status becomes a *StatusError. The caller closes the body.
+func (c *Client) Open(ctx context.Context, path string, q url.Values, header http.Header) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL(path, q), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: building request: %w", c.Backend, err)
@@ -99,15 +115,19 @@ func (c *Client) Get(ctx context.Context, path string, q url.Values, header http
 	if err != nil {
 		return nil, Describe(c.Backend, err)
 	}
-	defer resp.Body.Close()
-	body, err := ReadCapped(resp.Body, c.MaxBody)
-	if err != nil {
-		return nil, Describe(c.Backend, err)
-	}
 	if resp.StatusCode/100 != 2 {
+		defer resp.Body.Close()
+		body, err := ReadCapped(resp.Body, c.MaxBody)
+		if err != nil {
+			return nil, Describe(c.Backend, err)
+		}
 		return nil, NewStatusError(c.Backend, resp, body)
 	}
-	return body, nil
+	if resp.ContentLength > c.MaxBody {
+		resp.Body.Close()
+		return nil, Describe(c.Backend, &TooLargeError{Limit: c.MaxBody})
+	}
+	return &cappedBody{rc: resp.Body, left: c.MaxBody, limit: c.MaxBody}, nil
 }
 
 // GetJSON is Get followed by decoding the JSON body into out.
