@@ -47,7 +47,7 @@ func (s *syncBuffer) String() string {
 }
 
 // events decodes the audit lines written so far.
-func (s *syncBuffer) events(t *testing.T) []Event {
+func (s *syncBuffer) events(t testing.TB) []Event {
 	t.Helper()
 	var out []Event
 	for _, line := range strings.Split(strings.TrimSpace(s.String()), "\n") {
@@ -71,9 +71,10 @@ type testServer struct {
 	audit *syncBuffer
 	log   *syncBuffer
 	keys  string // the authorized_keys path
+	wrap  func(net.Conn) net.Conn // wraps the client's connection, when set
 }
 
-func newSigner(t *testing.T) gossh.Signer {
+func newSigner(t testing.TB) gossh.Signer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -100,7 +101,7 @@ func neverTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 
 // startServer runs a server configured by cfg (Session defaults to the
 // demo), stopped when the test ends.
-func startServer(t *testing.T, cfg Config) *testServer {
+func startServer(t testing.TB, cfg Config) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	ts := &testServer{user: newSigner(t), audit: &syncBuffer{}, log: &syncBuffer{}, keys: filepath.Join(dir, "authorized_keys")}
@@ -139,14 +140,26 @@ func startServer(t *testing.T, cfg Config) *testServer {
 
 // dial logs in as user with the given auth methods.
 func (ts *testServer) dial(user string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
-	return gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{
+	conn, err := net.DialTimeout("tcp", ts.addr, waitLimit)
+	if err != nil {
+		return nil, err
+	}
+	if ts.wrap != nil {
+		conn = ts.wrap(conn)
+	}
+	c, chans, reqs, err := gossh.NewClientConn(conn, ts.addr, &gossh.ClientConfig{
 		User: user, Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: waitLimit,
 	})
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return gossh.NewClient(c, chans, reqs), nil
 }
 
 // terminal is an interactive session read back through a VT emulator.
 type terminal struct {
-	t      *testing.T
+	t      testing.TB
 	client *gossh.Client
 	sess   *gossh.Session
 	stdin  io.WriteCloser
@@ -159,7 +172,7 @@ type terminal struct {
 
 // openTerminal logs in with the authorized key and opens a PTY session
 // of w×h with env sent first.
-func (ts *testServer) openTerminal(t *testing.T, w, h int, env map[string]string) *terminal {
+func (ts *testServer) openTerminal(t testing.TB, w, h int, env map[string]string) *terminal {
 	t.Helper()
 	c, err := ts.dial("alice", gossh.PublicKeys(ts.user))
 	if err != nil {
@@ -298,7 +311,7 @@ func (term *terminal) waitEnd() {
 }
 
 // waitEvent waits for an audit event satisfying ok.
-func (ts *testServer) waitEvent(t *testing.T, ok func(Event) bool) Event {
+func (ts *testServer) waitEvent(t testing.TB, ok func(Event) bool) Event {
 	t.Helper()
 	deadline := time.Now().Add(waitLimit)
 	for {
