@@ -70,7 +70,7 @@ type testServer struct {
 	user  gossh.Signer // authorized
 	audit *syncBuffer
 	log   *syncBuffer
-	keys  string // the authorized_keys path
+	keys  string                  // the authorized_keys path
 	wrap  func(net.Conn) net.Conn // wraps the client's connection, when set
 }
 
