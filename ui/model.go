@@ -18,6 +18,7 @@ import (
 	"github.com/redline-tui/redline/ui/clipboard"
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/logview"
+	"github.com/redline-tui/redline/ui/pager"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/redview"
 	"github.com/redline-tui/redline/ui/sloview"
@@ -87,6 +88,7 @@ const (
 	helpOverlay
 	queriesOverlay
 	snapshotOverlay
+	pagerOverlay
 )
 
 // Model is the root model.
@@ -104,6 +106,7 @@ type Model struct {
 	notice    string // one-shot message in the help line, cleared by the next key
 	noticeOK  bool   // the notice reports a success, not a problem
 	snap      snapshotView
+	pager     pager.Model // the value shown in the pager overlay
 	width     int
 	height    int
 }
@@ -198,6 +201,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case pane.Intent:
 		return m.open(msg)
+	case pane.OpenPager:
+		m.pager, m.overlay = pager.New(msg.Title, msg.Text).SetSize(m.paneSize()), pagerOverlay
+		return m, nil
 	case liveTick:
 		return m.tick()
 	case clipboard.Delivered:

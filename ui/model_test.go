@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/sloview"
 )
@@ -185,7 +186,7 @@ func TestFailingSourceKeepsTheRestWorking(t *testing.T) {
 		t.Errorf("status bar %q does not report the failing backend", status)
 	}
 	d.Keys("?")
-	if !strings.Contains(d.screen(), "toggle full help") {
+	if !strings.Contains(d.screen(), "redline v0.0.0-test — keys") {
 		t.Errorf("help does not open while the source fails:\n%s", d.screen())
 	}
 	d.Keys("?")
@@ -270,5 +271,30 @@ func TestQueriesOverlay(t *testing.T) {
 	d.Keys("esc")
 	if d.m().overlay != noOverlay || len(d.m().stack) != 1 {
 		t.Error("esc should close the overlay, not pop")
+	}
+}
+
+func TestPagerOverlayFromSpanDetail(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	f.data.trace.Spans[1].Attributes = []trace.Attr{{Key: "exception.stacktrace", Value: strings.Repeat("at frame\n", 50)}}
+	d := newDriver(t, 80, 24, allFrom(f))
+	d.Keys("enter", "enter", "enter", "d", "v")
+	if d.m().overlay != pagerOverlay {
+		t.Fatalf("v on the span detail did not open the pager:\n%s", d.screen())
+	}
+	if help := strings.Split(d.screen(), "\n")[22]; !strings.Contains(help, "copy value") {
+		t.Errorf("the help line does not name the pager's keys: %q", help)
+	}
+	d.Keys("y")
+	if !strings.Contains(d.screen(), "value copied (OSC 52)") {
+		t.Errorf("y in the pager did not copy the value:\n%s", d.screen())
+	}
+	d.Keys("/", "q", "esc")
+	if d.Quit || d.m().overlay != pagerOverlay {
+		t.Fatal("q typed at the pager's search prompt quit or closed the pager")
+	}
+	d.Keys("esc")
+	if d.m().overlay != noOverlay || len(d.m().stack) != 4 {
+		t.Errorf("esc should close the pager and stay on the waterfall, stack %v", d.titles())
 	}
 }

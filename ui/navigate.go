@@ -28,6 +28,8 @@ func (m Model) keyPress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	}
 	g := m.keys.Global
 	switch {
+	case m.overlay == pagerOverlay && (m.pager.Capturing() || !key.Matches(msg, g.Quit)):
+		return m.pagerKey(msg)
 	case key.Matches(msg, g.Quit):
 		return m, tea.Quit
 	case key.Matches(msg, g.CopySnapshot):
@@ -177,6 +179,7 @@ func (m Model) resize(width, height int) Model {
 		p.SetSize(w, h)
 	}
 	m.snap = m.snap.wrapped(width)
+	m.pager = m.pager.SetSize(w, h)
 	return m
 }
 

@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/ui/clipboard"
+	"github.com/redline-tui/redline/ui/pager"
 )
 
 // helpView lists every binding of the key map, group by group, flowed
@@ -92,4 +96,25 @@ func (m Model) queriesView() string {
 		lines = append(lines, m.styles.Muted.Render("  over "+query.Range.String()))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// pagerKey hands a key to the pager overlay and acts on what it asks:
+// closing it, or copying its value with OSC 52 (through Bubble Tea's own
+// writer, like a snapshot).
+func (m Model) pagerKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	var act pager.Action
+	m.pager, act = m.pager.Update(msg, m.keys)
+	switch act {
+	case pager.Close:
+		m.overlay = noOverlay
+	case pager.Copy:
+		seq, err := clipboard.Sequence(m.pager.Text(), m.opts.Snapshot.Terminal)
+		if err != nil {
+			m.setNotice("value not copied: "+err.Error(), false)
+			return m, nil
+		}
+		m.setNotice(fmt.Sprintf("value copied (OSC 52): %d bytes", len(m.pager.Text())), true)
+		return m, tea.Raw(seq)
+	}
+	return m, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/ui/keys"
+	"github.com/redline-tui/redline/ui/pager"
 	"github.com/redline-tui/redline/ui/statusbar"
 )
 
@@ -50,6 +51,8 @@ func (m Model) body() string {
 		return m.queriesView()
 	case snapshotOverlay:
 		return m.snapshotOverlayView()
+	case pagerOverlay:
+		return m.pager.View(m.styles)
 	default:
 		return m.focused().View()
 	}
@@ -88,6 +91,8 @@ func (m Model) helpLine() string {
 	case noOverlay:
 	case snapshotOverlay:
 		bindings = m.snapshotHelp()
+	case pagerOverlay:
+		bindings = pager.Help(m.keys)
 	default:
 		bindings = []key.Binding{g.Back, g.Quit}
 	}

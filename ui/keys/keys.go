@@ -53,6 +53,18 @@ type Waterfall struct {
 	SpanLogs     key.Binding
 	TraceLogs    key.Binding
 	NextError    key.Binding
+	DetailNext   key.Binding // select the next entry of the span detail panel
+	DetailPrev   key.Binding
+	DetailOpen   key.Binding // read the selected detail value in the pager
+}
+
+// Pager are the bindings of the full-screen pager that shows one long
+// value; it scrolls with the List keys, searches with Global.Filter and
+// closes with Global.Back.
+type Pager struct {
+	NextMatch key.Binding
+	PrevMatch key.Binding
+	Copy      key.Binding
 }
 
 // Logs are the bindings of the log pane.
@@ -70,6 +82,7 @@ type KeyMap struct {
 	Traces    Traces
 	Waterfall Waterfall
 	Logs      Logs
+	Pager     Pager
 }
 
 func bind(help string, keys ...string) key.Binding {
@@ -127,12 +140,20 @@ func Default() KeyMap {
 			SpanLogs:     bind("logs of span", "L"),
 			TraceLogs:    bind("logs of trace", "enter"),
 			NextError:    bind("next error span", "n"),
+			DetailNext:   bind("next detail entry (scrolls details)", "J"),
+			DetailPrev:   bind("previous detail entry", "K"),
+			DetailOpen:   bind("read detail value in pager", "v"),
 		},
 		Logs: Logs{
 			Expand:    bind("expand fields", "x"),
 			Wrap:      bind("wrap lines", "w"),
 			SpanOnly:  bind("span only / whole trace", "a"),
 			ErrorsTop: bind("errors first", "E"),
+		},
+		Pager: Pager{
+			NextMatch: bind("next match", "n"),
+			PrevMatch: bind("previous match", "N"),
+			Copy:      bind("copy value (OSC 52)", "y"),
 		},
 	}
 }
@@ -154,6 +175,7 @@ func (k KeyMap) Groups() []Group {
 		{Name: "traces", Bindings: fieldBindings(k.Traces)},
 		{Name: "waterfall", Bindings: fieldBindings(k.Waterfall)},
 		{Name: "logs", Bindings: fieldBindings(k.Logs)},
+		{Name: "pager", Bindings: fieldBindings(k.Pager)},
 	}
 }
 

@@ -107,6 +107,14 @@ type (
 	}
 )
 
+// OpenPager asks the root to show one long value (untrusted) full-screen
+// over the focused pane, to scroll, search and copy; Esc returns to the
+// pane. It is not a drill: the stack does not change.
+type OpenPager struct {
+	Title string
+	Text  string
+}
+
 // Health reports the outcome of a backend call so the status bar can show
 // per-backend health. Err nil means the backend answered.
 type Health struct {

@@ -86,7 +86,7 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 		texts := append(slices.Clone(corpus[shift:]), corpus[:shift]...)
 		size := [][2]int{{80, 24}, {160, 48}, {200, 40}}[shift%3]
 		m := loadedModel(t, testEnv(shift%2 == 0), hostileTrace(texts), size[0], size[1])
-		for _, keys := range [][]string{nil, {"d"}, {"n"}, {"c", "G"}, {"j", "j", "j", "d"}} {
+		for _, keys := range [][]string{nil, {"d"}, {"n"}, {"c", "G"}, {"j", "j", "j", "d"}, {"n", "d", "J", "J", "J", "J", "J"}} {
 			requireSafe(t, pressAll(t, m, keys...).View())
 		}
 	}

@@ -49,6 +49,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := m.drill(k); ok {
 		return cmd
 	}
+	if key.Matches(k, m.env.Keys.Waterfall.DetailOpen) {
+		return m.openValue()
+	}
 	if v, ok := m.navigate(k); ok {
 		m.view = v
 		return nil
@@ -98,7 +101,32 @@ func (m *Model) toggle(k tea.KeyPressMsg) {
 		m.view = m.view.scrolled(m.cols.listRows)
 	case key.Matches(k, w.NextError):
 		m.nextError(n)
+	case key.Matches(k, w.DetailNext):
+		m.detailMove(1)
+	case key.Matches(k, w.DetailPrev):
+		m.detailMove(-1)
 	}
+}
+
+// detailHint says how to open the detail panel the detail keys act on.
+func (m *Model) detailHint() string {
+	return "span details are hidden: " + m.env.Keys.Waterfall.Details.Help().Key + " shows them"
+}
+
+// openValue opens the selected detail entry's whole value in the pager.
+func (m *Model) openValue() tea.Cmd {
+	switch {
+	case !m.showDetail:
+		m.notice = m.detailHint()
+		return nil
+	case m.detailSel >= len(m.detail.entries):
+		m.notice = "this span has no attribute, event or link values"
+		return nil
+	}
+	e := m.detail.entries[m.detailSel]
+	d, n := m.data, m.view.selectedNode()
+	intent := pane.OpenPager{Title: d.services[d.serviceOf[n]] + " " + d.names[n] + " · " + e.title, Text: e.value}
+	return func() tea.Msg { return intent }
 }
 
 // collapseOrParent collapses an expanded node, or moves to its parent.

@@ -46,6 +46,8 @@ type Model struct {
 
 	showDetail    bool
 	detail        detailCache // the selected span's detail lines, built in Update
+	detailSel     int         // the selected entry of the detail panel
+	detailOff     int         // the first detail line shown
 	notice        string      // one-shot message for the status line, cleared by the next key
 	width, height int
 	cols          columns
@@ -81,7 +83,7 @@ func (m *Model) Help() []key.Binding {
 	return []key.Binding{
 		l.Up, l.Down, l.PageUp, l.PageDown, l.Top, l.Bottom,
 		w.Collapse, w.Expand, w.Toggle, w.CriticalOnly, w.Details,
-		w.NextError, w.TraceLogs, w.SpanLogs,
+		w.NextError, w.TraceLogs, w.SpanLogs, w.DetailNext, w.DetailPrev, w.DetailOpen,
 	}
 }
 
@@ -90,6 +92,7 @@ func (m *Model) SetSize(width, height int) pane.Pane {
 	m.width, m.height = width, height
 	m.cols = computeColumns(width, height, m.showDetail)
 	m.view = m.view.scrolled(m.cols.listRows)
+	m.withDetail()
 	return m
 }
 

@@ -3,6 +3,7 @@ package waterfall
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -48,6 +49,7 @@ func TestViewGolden(t *testing.T) {
 		{name: "200x30_side_detail", width: 200, height: 30, keys: []string{"n", "d"}},
 		{name: "80x24_collapsed_scrolled", width: 80, height: 24, keys: []string{"j", "j", "j", "j", "j", "j", "j", "h", "G"}},
 		{name: "80x24_nocolor_critical_only", noColor: true, width: 80, height: 24, keys: []string{"c", "n", "d"}},
+		{name: "80x24_nocolor_detail_scrolled", noColor: true, width: 80, height: 24, keys: []string{"n", "d", "J", "J", "J", "J"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -276,20 +278,100 @@ func TestDetailToggle(t *testing.T) {
 	}
 }
 
-func TestDetailTruncatesClearly(t *testing.T) {
+// fortyAttributes is the golden trace with 40 attributes on its root span,
+// keys attr00…attr39, some values long enough to wrap.
+func fortyAttributes() *trace.Trace {
 	tr := goldenTrace()
 	s := &tr.Spans[0]
 	for i := range 40 {
-		s.Attributes = append(s.Attributes, trace.Attr{Key: "k" + strings.Repeat("x", i%3), Value: strings.Repeat("v", 300)})
+		s.Attributes = append(s.Attributes, trace.Attr{Key: fmt.Sprintf("attr%02d", i), Value: strings.Repeat("v", 10+i*7)})
 	}
-	m := pressAll(t, loadedModel(t, testEnv(false), tr, 80, 24), "d")
+	return tr
+}
+
+// TestDetailScrollsToEveryAttribute: at 80×24 every one of 40 attributes
+// comes on screen by pressing J, the panel says how to scroll, and K walks
+// back to the top.
+func TestDetailScrollsToEveryAttribute(t *testing.T) {
+	m := pressAll(t, loadedModel(t, testEnv(true), fortyAttributes(), 80, 24), "d")
+	seen := map[string]bool{}
+	for range 60 {
+		view := ansi.Strip(m.View())
+		requireSize(t, m.View(), 80, 24)
+		for _, f := range strings.Fields(view) {
+			if strings.HasPrefix(f, "attr") {
+				seen[f] = true
+			}
+		}
+		if !strings.Contains(view, "J/K scroll") {
+			t.Fatal("an overflowing detail panel does not name its scroll keys")
+		}
+		m = pressAll(t, m, "J")
+	}
+	for i := range 40 {
+		if k := fmt.Sprintf("attr%02d", i); !seen[k] {
+			t.Errorf("%s never came on screen", k)
+		}
+	}
+	if !strings.Contains(ansi.Strip(m.View()), cursorMark+" service.name = frontend") {
+		t.Errorf("the last entry (a resource attribute) is not selected after scrolling down:\n%s", ansi.Strip(m.View()))
+	}
+	for range 60 {
+		m = pressAll(t, m, "K")
+	}
+	if m.detailSel != 0 || m.detailOff != 0 {
+		t.Errorf("K back to the top leaves entry %d, offset %d", m.detailSel, m.detailOff)
+	}
+	if m = pressAll(t, m, "j"); m.detailSel != 0 || m.detailOff != 0 {
+		t.Error("selecting another span keeps the old detail scroll")
+	}
+}
+
+func TestDetailKeysNeedThePanel(t *testing.T) {
+	m := loadedModel(t, testEnv(true), fortyAttributes(), 80, 24)
+	for _, k := range []string{"J", "v"} {
+		next, cmd := m.Update(press(k))
+		if cmd != nil || !strings.Contains(ansi.Strip(next.View()), "d shows them") {
+			t.Errorf("%s without the detail panel should say how to open it", k)
+		}
+	}
+}
+
+func TestDetailWrapsMultiLineAndJSONValues(t *testing.T) {
+	tr := goldenTrace()
+	s := &tr.Spans[0]
+	s.Attributes = []trace.Attr{
+		{Key: "stack", Value: "panic: boom\n\tat main.go:1\n\tat lib.go:2"},
+		{Key: "body", Value: `{"user":{"id":7,"tags":["a","b"]}}`},
+	}
+	m := pressAll(t, loadedModel(t, testEnv(true), tr, 160, 48), "d")
 	view := ansi.Strip(m.View())
-	requireSize(t, m.View(), 80, 24)
-	if !strings.Contains(view, "more lines not shown") {
-		t.Error("overflowing detail does not say lines were left out")
+	for _, want := range []string{cursorMark + " stack =", "    panic: boom", "            at main.go:1", "  body =", `    {`, `      "user": {`, `        "id": 7,`} {
+		if !strings.Contains(view, want) {
+			t.Errorf("detail lacks %q:\n%s", want, view)
+		}
 	}
-	if !strings.Contains(view, "vvv"+ellipsis) {
-		t.Error("a long attribute value is not cut with an ellipsis")
+}
+
+func TestDetailOpensValueInPager(t *testing.T) {
+	tr := goldenTrace()
+	long := strings.Repeat("word ", 400) + "\x1b]52;c;ZXZpbA==\x07end"
+	tr.Spans[0].Attributes = []trace.Attr{{Key: "short", Value: "x"}, {Key: "long", Value: long}}
+	m := pressAll(t, loadedModel(t, testEnv(true), tr, 80, 24), "d", "J")
+	_, cmd := m.Update(press("v"))
+	if cmd == nil {
+		t.Fatal("v opens nothing")
+	}
+	open, ok := cmd().(pane.OpenPager)
+	if !ok {
+		t.Fatalf("v returned %T, want pane.OpenPager", cmd())
+	}
+	if !strings.HasSuffix(open.Title, "· long") || open.Text != long {
+		t.Errorf("pager opened %q with %d bytes, want the whole long value", open.Title, len(open.Text))
+	}
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "more lines") || strings.Contains(view, "\x1b]52") {
+		t.Errorf("a long value should be capped in the panel and sanitised:\n%s", view)
 	}
 }
 
@@ -535,7 +617,7 @@ func TestHelpListsWaterfallBindings(t *testing.T) {
 	m := loadedModel(t, testEnv(false), goldenTrace(), 80, 24)
 	help := m.Help()
 	w := m.env.Keys.Waterfall
-	for _, b := range []key.Binding{w.Collapse, w.Expand, w.Toggle, w.CriticalOnly, w.Details, w.NextError, w.TraceLogs, w.SpanLogs, m.env.Keys.List.Down} {
+	for _, b := range []key.Binding{w.Collapse, w.Expand, w.Toggle, w.CriticalOnly, w.Details, w.NextError, w.TraceLogs, w.SpanLogs, w.DetailNext, w.DetailPrev, w.DetailOpen, m.env.Keys.List.Down} {
 		if !slices.ContainsFunc(help, func(h key.Binding) bool { return slices.Equal(h.Keys(), b.Keys()) }) {
 			t.Errorf("help lacks %v", b.Keys())
 		}
