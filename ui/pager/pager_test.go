@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/theme"
 )
@@ -138,10 +138,10 @@ func TestActions(t *testing.T) {
 func TestHostileValueIsSanitised(t *testing.T) {
 	evil := "ok\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202eevil\nline2\x9b31m"
 	m := New("title\x1b[31m", evil).SetSize(80, 21)
-	if !sanitize.Safe(ansi.Strip(m.View(ptr(theme.New(true, true))))) {
+	if !sanitizetest.Safe(ansi.Strip(m.View(ptr(theme.New(true, true))))) {
 		t.Error("the view is not safe for a terminal")
 	}
-	if !sanitize.Safe(m.Text()) || strings.Contains(m.Text(), "\x1b") {
+	if !sanitizetest.Safe(m.Text()) || strings.Contains(m.Text(), "\x1b") {
 		t.Errorf("the copied text is not sanitised: %q", m.Text())
 	}
 }
