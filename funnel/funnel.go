@@ -53,33 +53,10 @@ func (r TimeRange) String() string {
 	return fmt.Sprintf("%s – %s UTC", s.Format(time.DateTime), e.Format(time.DateTime))
 }
 
-// Point is one sample of a series.
+// Point is one sample of a time series (e.g. an SLO's burn history).
 type Point struct {
 	Time  time.Time
 	Value float64
-}
-
-// Series is a labelled sequence of points in time order.
-type Series struct {
-	Labels map[string]string
-	Points []Point
-}
-
-// Values returns the point values in order, e.g. to draw a sparkline.
-func (s Series) Values() []float64 {
-	out := make([]float64, len(s.Points))
-	for i, p := range s.Points {
-		out[i] = p.Value
-	}
-	return out
-}
-
-// Last returns the newest value and whether there is one.
-func (s Series) Last() (float64, bool) {
-	if len(s.Points) == 0 {
-		return 0, false
-	}
-	return s.Points[len(s.Points)-1].Value, true
 }
 
 // Language names a query language.

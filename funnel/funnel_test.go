@@ -1,7 +1,6 @@
 package funnel
 
 import (
-	"slices"
 	"testing"
 	"time"
 )
@@ -46,18 +45,5 @@ func TestTimeRangeString(t *testing.T) {
 		if got := tt.r.String(); got != tt.want {
 			t.Errorf("String = %q, want %q", got, tt.want)
 		}
-	}
-}
-
-func TestSeries(t *testing.T) {
-	s := Series{Points: []Point{{t0, 1}, {t0.Add(time.Minute), 2.5}}}
-	if got := s.Values(); !slices.Equal(got, []float64{1, 2.5}) {
-		t.Errorf("Values = %v", got)
-	}
-	if v, ok := s.Last(); v != 2.5 || !ok {
-		t.Errorf("Last = %v, %v", v, ok)
-	}
-	if v, ok := (Series{}).Last(); v != 0 || ok {
-		t.Errorf("empty Last = %v, %v", v, ok)
 	}
 }

@@ -188,7 +188,7 @@ type backendSpec struct {
 	name     string      // flag, config key, Grafana datasources key, name in `config check`
 	role     config.Role // the step it serves; a context has one backend per role
 	metavar  string      // what its flag takes, in usage text: URL or ADDR
-	usage    string      // its flag's help
+	usage    string      // its flag's help, metavar in backquotes (see flag.UnquoteUsage)
 	key      string      // the config key that turns it on, in hints, e.g. "tempo.url"
 	language funnel.Language
 	// grafana is its Grafana datasource kind, for snapshot deep links; the
@@ -214,28 +214,28 @@ type opened struct {
 var backendSpecs = []backendSpec{
 	{
 		name: "prometheus", role: config.Metrics, metavar: "URL", key: "prometheus.url", language: funnel.PromQL,
-		usage:    "Prometheus-compatible base URL, e.g. http://127.0.0.1:9090",
+		usage:    "Prometheus-compatible base `URL`, e.g. http://127.0.0.1:9090",
 		grafana:  snapshot.Datasource{Type: "prometheus", Query: map[string]any{"range": true, "instant": false}},
 		fromFlag: func(c *config.Context, v string) { c.Prometheus = &config.Prometheus{Endpoint: config.NewEndpoint(v)} },
 		open:     func(c *config.Context) (opened, error) { return openPrometheus(c.Prometheus, c.Assume) },
 	},
 	{
 		name: "tempo", role: config.Traces, metavar: "URL", key: "tempo.url", language: funnel.TraceQL,
-		usage:    "Tempo base URL, e.g. http://127.0.0.1:3200",
+		usage:    "Tempo base `URL`, e.g. http://127.0.0.1:3200",
 		grafana:  snapshot.Datasource{Type: "tempo", Query: map[string]any{"queryType": "traceql"}, Traces: true},
 		fromFlag: func(c *config.Context, v string) { c.Tempo = &config.Tempo{Endpoint: config.NewEndpoint(v)} },
 		open:     func(c *config.Context) (opened, error) { return openTempo(c.Tempo) },
 	},
 	{
 		name: "jaeger", role: config.Traces, metavar: "ADDR", key: "jaeger.grpc", language: funnel.JaegerQuery,
-		usage:    "Jaeger query: gRPC host:port (e.g. 127.0.0.1:16685) or HTTP URL (http://127.0.0.1:16686)",
+		usage:    "Jaeger query `ADDR`: gRPC host:port (e.g. 127.0.0.1:16685) or HTTP URL (http://127.0.0.1:16686)",
 		grafana:  snapshot.Datasource{Type: "jaeger", Traces: true},
 		fromFlag: func(c *config.Context, v string) { c.Jaeger = jaegerFromFlag(v) },
 		open:     func(c *config.Context) (opened, error) { return openJaeger(c.Jaeger) },
 	},
 	{
 		name: "loki", role: config.Logs, metavar: "URL", key: "loki.url", language: funnel.LogQL,
-		usage:    "Loki base URL, e.g. http://127.0.0.1:3100",
+		usage:    "Loki base `URL`, e.g. http://127.0.0.1:3100",
 		grafana:  snapshot.Datasource{Type: "loki", Query: map[string]any{"queryType": "range", "maxLines": 1000}},
 		fromFlag: func(c *config.Context, v string) { c.Loki = &config.Loki{Endpoint: config.NewEndpoint(v)} },
 		open:     func(c *config.Context) (opened, error) { return openLoki(c.Loki) },
@@ -285,6 +285,15 @@ func flagSynopsis() string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// backendFlagList names every backend flag: "--prometheus, --tempo, …".
+func backendFlagList() string {
+	out := make([]string, len(backendSpecs))
+	for i, s := range backendSpecs {
+		out[i] = "--" + s.name
+	}
+	return strings.Join(out, ", ")
 }
 
 // endpointFlagSet declares the flags choosing backends, shared by every

@@ -187,8 +187,9 @@ func TestUsageListsEveryBackend(t *testing.T) {
 	var stderr bytes.Buffer
 	parse([]string{"--help"}, &stderr)
 	for _, spec := range backendSpecs {
-		if !strings.Contains(stderr.String(), "-"+spec.name) || !strings.Contains(flagSynopsis(), "--"+spec.name+" "+spec.metavar) {
-			t.Errorf("usage lacks --%s:\n%s", spec.name, stderr.String())
+		want := "-" + spec.name + " " + spec.metavar + "\n"
+		if !strings.Contains(stderr.String(), want) || !strings.Contains(flagSynopsis(), "-"+want[:len(want)-1]) {
+			t.Errorf("usage lacks %q:\n%s", want, stderr.String())
 		}
 	}
 }

@@ -34,7 +34,7 @@ type snapshotRequest struct {
 	IncludePartial bool
 	At             time.Time     // the end of the time range
 	Window         time.Duration // its length; 0 means ui.DefaultWindow
-	Format         string        // md, slack, text, json
+	Format         string        // one of snapshot.Formats
 	Now            func() time.Time
 	Links          snapshot.Links
 	DenyKeys       []string
@@ -256,7 +256,7 @@ func parseSnapshotFlags(args []string, now func() time.Time, stderr io.Writer) (
 	fs.BoolVar(&req.IncludePartial, "include-partial", false, "let the slowest trace be a partial one (spans missing)")
 	fs.StringVar(&at, "at", "now", "end of the time range: RFC 3339 time, now, or now-15m")
 	fs.StringVar(&window, "window", "", "length of the time range (default 1h, or the context's window)")
-	fs.StringVar(&req.Format, "format", "md", "output format: md, slack, text or json")
+	fs.StringVar(&req.Format, "format", "md", "output format: "+snapshot.FormatChoice(", "))
 	endpointFlagSet(fs, &sel.endpoints)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), snapshotUsage)
@@ -323,14 +323,14 @@ func parseAt(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-const snapshotUsage = `redline snapshot walks the funnel without the UI (worst SLO → its top route →
+var snapshotUsage = `redline snapshot walks the funnel without the UI (worst SLO → its top route →
 the route's slowest complete trace → the trace's logs) and prints a
 paste-able incident snapshot.
 
 Usage:
   redline snapshot [--context C] [--service S] [--route R] [--trace ID]
                    [--include-partial] [--at TIME] [--window D]
-                   [--format md|slack|text|json] [--demo]
+                   [--format ` + snapshot.FormatChoice("|") + `] [--demo]
 
 Exit status: 0 complete, 2 usage or config error, 3 a backend failed (the
 partial snapshot is still printed and names what failed).

@@ -19,6 +19,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/clipboard"
 )
@@ -108,14 +109,14 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-const usageHead = `redline walks the on-call funnel in your terminal: SLO burn → routes of the
+var usageHead = `redline walks the on-call funnel in your terminal: SLO burn → routes of the
 burning service → their slowest traces → the log lines of a trace.
 
 Usage:
   redline [flags]
   redline config check [flags]    validate the config and ping every backend
   redline snapshot [--context C] [--service S] [--route R] [--trace ID]
-                   [--at TIME] [--window D] [--format md|slack|text|json] [--demo]
+                   [--at TIME] [--window D] [--format ` + snapshot.FormatChoice("|") + `] [--demo]
                                   print an incident snapshot without the UI
                                   (redline snapshot --help for more)
   redline serve [--listen 127.0.0.1:2222] [--context C] [--demo]

@@ -185,7 +185,7 @@ func newSharedBackends(o serveOptions) (*sharedBackends, error) {
 func (s *sharedBackends) openResolved(e endpointFlags) (*backends, error) {
 	r, err := resolve(e)
 	if errors.Is(err, errNoBackends) {
-		return nil, fmt.Errorf("no backends configured: pass --prometheus URL, --context NAME or --demo")
+		return nil, fmt.Errorf("no backends configured: pass %s, --context NAME or --demo", flagsOf(config.Metrics))
 	}
 	if err != nil {
 		return nil, err
@@ -253,7 +253,7 @@ func (s *sharedBackends) exec(ctx context.Context, r serve.ExecRequest) int {
 	}
 	e := sel.endpoints
 	if e.any() || e.configPath != "" || (sel.demo && !s.opts.demo) {
-		fmt.Fprintln(r.Stderr, "redline snapshot: over SSH the server's backends are used: drop --config, --prometheus, --tempo, --jaeger, --loki and --demo")
+		fmt.Fprintln(r.Stderr, "redline snapshot: over SSH the server's backends are used: drop --config, "+backendFlagList()+" and --demo")
 		return exitUsage
 	}
 	name := firstNonEmpty(e.context, r.Context)

@@ -33,7 +33,17 @@ func ParseFormat(name string) (Format, error) {
 	case "json":
 		return FormatJSON, nil
 	}
-	return "", fmt.Errorf("unknown snapshot format %q: use md, slack, text or json", name)
+	return "", fmt.Errorf("unknown snapshot format %q: use one of %s", name, FormatChoice(", "))
+}
+
+// FormatChoice joins the names of Formats with sep, e.g. "md|slack|text|json"
+// for usage texts.
+func FormatChoice(sep string) string {
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return strings.Join(names, sep)
 }
 
 // Ext is the file name extension for the format, without the dot.

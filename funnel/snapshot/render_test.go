@@ -174,7 +174,7 @@ func TestMaxLogLines(t *testing.T) {
 		if len(got.Logs.Lines) != tt.want || got.Logs.Omitted != got.Logs.Total-tt.want {
 			t.Errorf("MaxLogLines %d: %d lines, %d omitted of %d", tt.max, len(got.Logs.Lines), got.Logs.Omitted, got.Logs.Total)
 		}
-		if got.Logs.Lines != nil && len(got.Logs.Lines) > 0 && got.Logs.Lines[0].Level != "ERROR" {
+		if len(got.Logs.Lines) > 0 && got.Logs.Lines[0].Level != "ERROR" {
 			t.Errorf("first log line is %s, want errors first", got.Logs.Lines[0].Level)
 		}
 	}

@@ -156,16 +156,6 @@ func (p *plan) runs(route, j, instance int) bool {
 	return unit(hashOf(p.hash, uint64(route), uint64(j), uint64(instance), 0x0b7)) < s.prob
 }
 
-// position returns where route sits on the path, or -1.
-func (p *plan) position(route int) int {
-	for i, r := range p.path {
-		if r == route {
-			return i
-		}
-	}
-	return -1
-}
-
 // matchedDuration is the duration of the matched route's server span.
 func (p *plan) matchedDuration() time.Duration { return p.actual[p.matched] }
 

@@ -8,7 +8,6 @@ import (
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/redline-tui/redline/funnel"
 )
@@ -90,10 +89,12 @@ func (b *batch) exemplars(purpose, text string, r funnel.TimeRange, out *[]v1.Ex
 // are gathered in b.warnings.
 func (b *batch) run(ctx context.Context) []error {
 	errs := make([]error, len(b.calls))
-	var g errgroup.Group
-	g.SetLimit(maxParallel)
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, maxParallel)
 	for i, call := range b.calls {
-		g.Go(func() error {
+		slots <- struct{}{} // waits while maxParallel calls are in flight
+		wg.Go(func() {
+			defer func() { <-slots }()
 			qctx, cancel := context.WithTimeout(ctx, b.c.timeout)
 			defer cancel()
 			warns, err := call(qctx)
@@ -103,10 +104,9 @@ func (b *batch) run(ctx context.Context) []error {
 			b.mu.Lock()
 			b.warnings = addWarnings(b.warnings, warns...)
 			b.mu.Unlock()
-			return nil
 		})
 	}
-	_ = g.Wait() // calls report through errs
+	wg.Wait() // calls report through errs
 	return errs
 }
 

@@ -4,10 +4,10 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/sources/internal/httpx"
@@ -94,17 +94,13 @@ func (c *Client) detect(ctx context.Context, now time.Time) (*Detection, error) 
 	var (
 		inv    inventory
 		invErr error
-		g      errgroup.Group
+		wg     sync.WaitGroup
 	)
-	g.Go(func() error {
-		inv, d.Queries, invErr = c.takeInventory(ctx, now)
-		return nil
-	})
-	g.Go(func() error { // SLO rule families are optional: failures become warnings
+	wg.Go(func() { inv, d.Queries, invErr = c.takeInventory(ctx, now) })
+	wg.Go(func() { // SLO rule families are optional: failures become warnings
 		c.detectSLORules(ctx, d, now.Add(-detectLookback), now)
-		return nil
 	})
-	_ = g.Wait() // both report through their results
+	wg.Wait() // both report through their results
 	if invErr != nil {
 		return nil, invErr
 	}
@@ -221,15 +217,14 @@ func (c *Client) detectSLORules(ctx context.Context, d *Detection, start, end ti
 		{"__name__", notEq(pyrraSLOLabel, ""), &d.pyrraRules},
 	}
 	errs := make([]error, len(asks))
-	var g errgroup.Group
+	var wg sync.WaitGroup
 	for i, ask := range asks {
-		g.Go(func() error {
+		wg.Go(func() {
 			vals, err := c.labelValues(ctx, ask.label, ask.match, start, end)
 			*ask.out, errs[i] = toStrings(vals), err
-			return nil
 		})
 	}
-	_ = g.Wait() // failures become warnings
+	wg.Wait() // failures become warnings
 	for _, err := range errs {
 		if err != nil {
 			d.Warnings = addWarnings(d.Warnings, err.Error())

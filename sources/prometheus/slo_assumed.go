@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/slo"
@@ -30,7 +30,7 @@ func (c *Client) assumedSLOs(ctx context.Context, r funnel.TimeRange, det *Detec
 		return sloPart{}
 	}
 	parts := make([]sloPart, 2*len(det.Conventions))
-	var g errgroup.Group
+	var wg sync.WaitGroup
 	for i, conv := range det.Conventions {
 		services := assignedServices(det, conv)
 		switch {
@@ -39,14 +39,14 @@ func (c *Client) assumedSLOs(ctx context.Context, r funnel.TimeRange, det *Detec
 			parts[2*i].warnings = []string{fmt.Sprintf(
 				"prometheus: %s has no status label, so no availability SLO can be assumed for %d service(s)", conv.Describe(), len(services))}
 		default:
-			g.Go(func() error { parts[2*i] = c.assumedForConvention(ctx, r, conv, services, spec); return nil })
+			wg.Go(func() { parts[2*i] = c.assumedForConvention(ctx, r, conv, services, spec) })
 		}
 		if len(services) > 0 && !spec.NoLatency && conv.Latency != "" {
 			b, finish := c.assumedLatency(r, conv, services, spec)
-			g.Go(func() error { parts[2*i+1] = finish(b.run(ctx)); return nil })
+			wg.Go(func() { parts[2*i+1] = finish(b.run(ctx)) })
 		}
 	}
-	_ = g.Wait() // each batch reports through parts
+	wg.Wait() // each batch reports through parts
 	var part sloPart
 	for _, p := range parts {
 		part.found = append(part.found, p.found...)

@@ -4,10 +4,10 @@ import (
 	"context"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/slo"
@@ -36,15 +36,14 @@ func (c *Client) configSLOs(ctx context.Context, r funnel.TimeRange) sloPart {
 		err      error
 	}
 	results := make([]result, len(c.cfg.SLOs))
-	var g errgroup.Group
+	var wg sync.WaitGroup
 	for i, spec := range c.cfg.SLOs {
-		g.Go(func() error {
+		wg.Go(func() {
 			res := &results[i]
 			res.m, res.queries, res.warnings, res.err = c.measureSpec(ctx, r, spec)
-			return nil
 		})
 	}
-	_ = g.Wait() // each SLO reports through results
+	wg.Wait() // each SLO reports through results
 	var part sloPart
 	for _, res := range results {
 		part.queries = append(part.queries, res.queries...)

@@ -5,10 +5,10 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/slo"
@@ -53,11 +53,11 @@ func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 		func(ctx context.Context, r funnel.TimeRange) sloPart { return c.assumedSLOs(ctx, r, det) },
 	}
 	parts := make([]sloPart, len(readers))
-	var g errgroup.Group
+	var wg sync.WaitGroup
 	for i, read := range readers {
-		g.Go(func() error { parts[i] = read(ctx, r); return nil })
+		wg.Go(func() { parts[i] = read(ctx, r) })
 	}
-	_ = g.Wait()
+	wg.Wait() // each reader reports through parts
 	var firstErr error
 	defined, definedLatency := map[string]bool{}, map[string]bool{}
 	for _, p := range parts {

@@ -18,6 +18,7 @@ import (
 	"charm.land/wish/v2/recover"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/clipboard"
 )
@@ -30,7 +31,7 @@ const (
 )
 
 // execUsage answers an exec request that is not a snapshot.
-const execUsage = "usage: ssh -p PORT HOST snapshot [--context C] [--service S] [--route R] [--trace ID] [--at TIME] [--window D] [--format md|slack|text|json]\n(or ssh -t HOST for the interactive funnel)"
+var execUsage = "usage: ssh -p PORT HOST snapshot [--context C] [--service S] [--route R] [--trace ID] [--at TIME] [--window D] [--format " + snapshot.FormatChoice("|") + "]\n(or ssh -t HOST for the interactive funnel)"
 
 // session is one SSH session: interactive (a program) or exec.
 type session struct {
