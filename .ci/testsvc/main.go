@@ -4,7 +4,8 @@
 // exports traces over OTLP/HTTP, serves Prometheus metrics on /metrics (OTel
 // semantic conventions and classic client_golang ones) and pushes its logs to
 // Loki. A bounded load generator can drive every route after start; the
-// servers stay up until the process is signalled.
+// servers stay up until the process is signalled. With the load it also
+// runs the saturation incident of saturate.go (storefront and inventory).
 package main
 
 import (
@@ -34,6 +35,7 @@ type config struct {
 	load         time.Duration
 	rps          float64
 	behaviour    behaviour
+	saturation   saturation
 }
 
 func parseFlags() config {
@@ -46,6 +48,10 @@ func parseFlags() config {
 	flag.StringVar(&c.lokiTenant, "loki-tenant", "redline-it", "tenant sent as X-Scope-OrgID to -loki-auth")
 	flag.DurationVar(&c.load, "load", 0, "drive all routes for this long after start (0: no load)")
 	flag.Float64Var(&c.rps, "rps", 20, "requests per second of the load generator")
+	flag.StringVar(&c.saturation.storefrontAddr, "storefront-listen", "127.0.0.1:18082", "address of the saturated storefront service")
+	flag.StringVar(&c.saturation.inventoryAddr, "inventory-listen", "127.0.0.1:18083", "address of the inventory service behind it")
+	flag.Float64Var(&c.saturation.rate, "saturate-rate", 2.4, "stock lookups a second during -load, above inventory's 2/s (0: no saturation)")
+	c.saturation.queryTime, c.saturation.callTimeout, c.saturation.acquireTimeout = 500*time.Millisecond, 25*time.Second, 30*time.Second
 	flag.DurationVar(&c.behaviour.checkoutMin, "checkout-min", 600*time.Millisecond, "shortest POST /api/checkout")
 	flag.DurationVar(&c.behaviour.checkoutMax, "checkout-max", 1500*time.Millisecond, "longest POST /api/checkout")
 	flag.Float64Var(&c.behaviour.checkoutErrorRate, "checkout-error-rate", 0.05, "share of charges that fail (checkout answers 500)")
@@ -97,13 +103,18 @@ func run(cfg config) error {
 		client:      &http.Client{Timeout: 10 * time.Second},
 	}
 
-	errs := make(chan error, 2)
+	errs := make(chan error, 4)
 	paymentsServer := serve(cfg.paymentsAddr, pay.routes(), errs)
 	shopServer := serve(cfg.shopAddr, s.routes(registry), errs)
 	log.Printf("testsvc: shop on %s, payments on %s", cfg.shopAddr, cfg.paymentsAddr)
 
 	if cfg.load > 0 {
 		go generateLoad(ctx, "http://"+cfg.shopAddr, cfg.load, cfg.rps)
+	}
+	if cfg.load > 0 && cfg.saturation.rate > 0 {
+		if err := startSaturation(ctx, cfg.saturation, cfg.load, cfg.otlpEndpoint, errs); err != nil {
+			return err
+		}
 	}
 
 	select {
