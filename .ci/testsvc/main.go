@@ -51,7 +51,7 @@ func parseFlags() config {
 	flag.StringVar(&c.saturation.storefrontAddr, "storefront-listen", "127.0.0.1:18082", "address of the saturated storefront service")
 	flag.StringVar(&c.saturation.inventoryAddr, "inventory-listen", "127.0.0.1:18083", "address of the inventory service behind it")
 	flag.Float64Var(&c.saturation.rate, "saturate-rate", 2.4, "stock lookups a second during -load, above inventory's 2/s (0: no saturation)")
-	c.saturation.queryTime, c.saturation.callTimeout, c.saturation.acquireTimeout = 500*time.Millisecond, 25*time.Second, 30*time.Second
+	c.saturation.queryTime, c.saturation.callTimeout, c.saturation.acquireTimeout = 500*time.Millisecond, 25*time.Second, 40*time.Second
 	flag.DurationVar(&c.behaviour.checkoutMin, "checkout-min", 600*time.Millisecond, "shortest POST /api/checkout")
 	flag.DurationVar(&c.behaviour.checkoutMax, "checkout-max", 1500*time.Millisecond, "longest POST /api/checkout")
 	flag.Float64Var(&c.behaviour.checkoutErrorRate, "checkout-error-rate", 0.05, "share of charges that fail (checkout answers 500)")
