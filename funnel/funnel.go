@@ -78,6 +78,6 @@ type Query struct {
 	Backend  string   // "prometheus", "tempo", "jaeger", "loki", "demo"
 	Language Language // PromQL, TraceQL, LogQL, Jaeger
 	Purpose  string   // what it answers, e.g. "error ratio over 1h"
-	Text     string   // the query exactly as sent
+	Text     string   `sanitize:"text"` // the query exactly as sent (multi-line: cleaned keeping newlines)
 	Range    TimeRange
 }

@@ -116,7 +116,7 @@ type liveTick struct{}
 
 // New builds the root model with the SLO pane focused.
 func New(opts Options) Model {
-	opts = withDefaults(opts)
+	opts = cleanSources(withDefaults(opts))
 	styles := theme.New(true, opts.NoColor)
 	km := keys.Default()
 	m := Model{

@@ -7,7 +7,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/ui/clipboard"
 	"github.com/redline-tui/redline/ui/pager"
 )
@@ -16,7 +15,7 @@ import (
 // into as many columns as the height needs.
 func (m Model) helpView() string {
 	_, height := m.paneSize()
-	title := m.styles.Title.Render("redline " + sanitize.Line(m.opts.Version) + " — keys")
+	title := m.styles.Title.Render("redline " + m.opts.Version + " — keys")
 	lines := m.helpLines()
 	rows := max(height-2, 1)
 	columns := (len(lines) + rows - 1) / rows
@@ -87,8 +86,8 @@ func (m Model) queriesView() string {
 	lines := []string{title, ""}
 	for _, query := range queries {
 		head := string(query.Language) + " · " + query.Backend + " · " + query.Purpose
-		lines = append(lines, m.styles.Header.Render(sanitize.Line(head)))
-		for _, l := range strings.Split(sanitize.Text(query.Text), "\n") {
+		lines = append(lines, m.styles.Header.Render(head))
+		for _, l := range strings.Split(query.Text, "\n") {
 			for _, w := range strings.Split(ansi.Wrap(l, max(m.width-2, 10), ""), "\n") {
 				lines = append(lines, "  "+w)
 			}

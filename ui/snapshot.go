@@ -8,7 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/ui/clipboard"
 )
@@ -37,7 +36,7 @@ const snapshotFormat = snapshot.FormatMarkdown
 type snapshotView struct {
 	text   string         // what the file holds and y copies
 	file   clipboard.File // names the saved file (Content empty)
-	source []string       // text split into lines, sanitised for the terminal
+	source []string       // text split into lines
 	lines  []string       // source wrapped to the terminal's width
 	offset int            // first line shown
 	saved  string         // the last delivery's report, "" until one arrives
@@ -67,9 +66,6 @@ func (m Model) renderSnapshot() (snapshotView, error) {
 		return snapshotView{}, err
 	}
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = sanitize.Line(l)
-	}
 	file := clipboard.File{Time: s.GeneratedAt, Service: s.Service(), Ext: snapshotFormat.Ext()}
 	return snapshotView{text: text, file: file, source: lines}.wrapped(m.width), nil
 }

@@ -7,7 +7,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/pager"
 	"github.com/redline-tui/redline/ui/statusbar"
@@ -63,7 +62,7 @@ func (m Model) body() string {
 func (m Model) breadcrumb() string {
 	head := "redline"
 	if m.opts.Context != "" {
-		head += " " + sanitize.Line(m.opts.Context)
+		head += " " + m.opts.Context
 	}
 	titles := make([]string, len(m.stack))
 	for i, p := range m.stack {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
 )
 
@@ -109,8 +110,16 @@ func Parse(l Line) Line {
 // Fields returns the line's structured fields (JSON keys flattened with ".",
 // or logfmt pairs) in key order, for the "expand JSON" view. Plain lines
 // return nil. JSON arrays are kept as compact JSON text; a logfmt key
-// repeated keeps its last value.
-func Fields(l Line) []Field { return fieldsOf(formatOf(l.Body), l.Body) }
+// repeated keeps its last value. Keys and values are cleaned by
+// sanitize.Line: decoding can turn escaped text (JSON's \u001b) in a clean
+// body back into control characters.
+func Fields(l Line) []Field {
+	fields := fieldsOf(formatOf(l.Body), l.Body)
+	for i, f := range fields {
+		fields[i] = Field{Key: sanitize.Line(f.Key), Value: sanitize.Line(f.Value)}
+	}
+	return fields
+}
 
 // Field is one key/value of a structured line.
 type Field struct {

@@ -220,12 +220,17 @@ func TestFields(t *testing.T) {
 		{
 			name: "logfmt with quotes, escapes, bare keys, repeats",
 			body: `b=2 a="x y" esc="say \"hi\"\n" bare c= a=last`,
-			want: []Field{{"a", "last"}, {"b", "2"}, {"bare", ""}, {"c", ""}, {"esc", "say \"hi\"\n"}},
+			want: []Field{{"a", "last"}, {"b", "2"}, {"bare", ""}, {"c", ""}, {"esc", "say \"hi\"␊"}},
 		},
 		{
 			name: "logfmt unterminated quote keeps the rest",
 			body: `level=info msg="never closed`,
 			want: []Field{{"level", "info"}, {"msg", "never closed"}},
+		},
+		{
+			name: "escaped controls decode into cleaned text",
+			body: `{"msg":"\u001b]52;c;cm0=\u0007pwned","k\u202e":"v"}`,
+			want: []Field{{"k", "v"}, {"msg", "␛pwned"}},
 		},
 		{name: "plain", body: "GET /api/cart 200", want: nil},
 	}

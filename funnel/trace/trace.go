@@ -71,7 +71,7 @@ func (c StatusCode) String() string {
 // Attr is one attribute, its value already rendered as text.
 type Attr struct {
 	Key   string
-	Value string
+	Value string `sanitize:"text"` // may span lines (a stack trace, JSON): cleaned keeping newlines
 }
 
 // Event is a timestamped span event (a log on the span).
@@ -266,6 +266,16 @@ func (s Summary) rankDuration() time.Duration {
 // ShortIDLen is how many leading characters of an ID identify it on screen.
 const ShortIDLen = 8
 
-// ShortID returns the first ShortIDLen characters of a normalised (hex) ID,
-// the form lists, titles and snapshots show.
-func ShortID(id string) string { return id[:min(len(id), ShortIDLen)] }
+// ShortID returns the first ShortIDLen characters of an ID, the form
+// lists, titles and snapshots show. It cuts between characters, so the
+// short form of clean text is clean.
+func ShortID(id string) string {
+	n := 0
+	for i := range id {
+		if n == ShortIDLen {
+			return id[:i]
+		}
+		n++
+	}
+	return id
+}

@@ -15,7 +15,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/ui/pane"
 )
 
@@ -109,12 +108,12 @@ func Call[T any](ctx context.Context, gen uint64, backend string, now func() tim
 
 func message(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
-// errorText is err sanitised, prefixed with the backend's name unless the
+// errorText is err prefixed with the backend's name unless the
 // source already put it first.
 func errorText(backend string, err error) string {
-	text := sanitize.Line(err.Error())
+	text := err.Error()
 	if !strings.HasPrefix(text, backend+":") {
-		text = sanitize.Line(backend) + ": " + text
+		text = backend + ": " + text
 	}
 	return text
 }

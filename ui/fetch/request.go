@@ -8,7 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/redline-tui/redline/funnel"
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/theme"
@@ -108,9 +107,9 @@ func (r *Request[T]) Notice(what string, warnings []string) string {
 		retry := "  (" + r.keys.Global.Refresh.Help().Key + " retries)"
 		return r.styles.Error.Render("✖ "+errorText(r.backend, r.err)) + r.styles.Muted.Render(retry)
 	case r.inFlight && !r.loaded:
-		return r.styles.Muted.Render("⟳ loading " + what + " from " + sanitize.Line(r.backend) + "…")
+		return r.styles.Muted.Render("⟳ loading " + what + " from " + r.backend + "…")
 	case len(warnings) > 0:
-		return r.styles.Warn.Render("⚠ " + sanitize.Line(strings.Join(warnings, " · ")))
+		return r.styles.Warn.Render("⚠ " + strings.Join(warnings, " · "))
 	default:
 		return ""
 	}

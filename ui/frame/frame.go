@@ -20,7 +20,8 @@ const chrome = 2 + FooterLines
 // BodyHeight is the body's height in a pane of height lines.
 func BodyHeight(height int) int { return max(height-chrome, 1) }
 
-// Parts are the texts of a pane, already styled and sanitised.
+// Parts are the texts of a pane, already styled (backend text in them was
+// cleaned where it entered the UI, see ui/clean.go).
 type Parts struct {
 	Title  string
 	Notice string

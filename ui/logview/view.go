@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/redline-tui/redline/funnel/logs"
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
 	"github.com/redline-tui/redline/ui/keys"
@@ -32,9 +31,9 @@ func rows(lines []logs.Line, ids []int) []table.Row {
 		out[i] = table.Row{ID: lineID(ids[i]), Cells: []table.Cell{
 			{Text: units.Clock(l.Time), Tone: table.Muted},
 			{Text: l.Level.String(), Tone: levelTone(l.Level)},
-			{Text: sanitize.Line(service(l))},
-			{Text: sanitize.Line(trace.ShortID(l.SpanID)), Tone: table.Muted},
-			{Text: sanitize.Line(message(l))},
+			{Text: service(l)},
+			{Text: trace.ShortID(l.SpanID), Tone: table.Muted},
+			{Text: message(l)},
 		}}
 	}
 	return out
@@ -85,11 +84,11 @@ func (m *Model) fields(i int) []string {
 	l := m.lines[i]
 	fields := logs.Fields(l)
 	if len(fields) == 0 {
-		return []string{"body: " + sanitize.Line(l.Body)}
+		return []string{"body: " + l.Body}
 	}
 	out := make([]string, len(fields))
 	for j, f := range fields {
-		out[j] = sanitize.Line(f.Key) + " = " + sanitize.Line(f.Value)
+		out[j] = f.Key + " = " + f.Value
 	}
 	return out
 }
@@ -108,7 +107,7 @@ func (m *Model) subject() string {
 	if m.spanOnly {
 		s += " span " + trace.ShortID(m.target.SpanID)
 	}
-	return sanitize.Line(s)
+	return s
 }
 
 func (m *Model) title() string {
@@ -122,7 +121,7 @@ func (m *Model) title() string {
 
 // footer says how lines were correlated and what the toggles do.
 func (m *Model) footer() []string {
-	strategy := "correlated by " + sanitize.Line(m.result.Strategy)
+	strategy := "correlated by " + m.result.Strategy
 	if m.result.Strategy == "" {
 		strategy = "correlation strategy unknown"
 	}

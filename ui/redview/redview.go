@@ -11,7 +11,6 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui/pane"
@@ -44,7 +43,7 @@ func New(env pane.Env, src Source, service string, status slo.Status) *Model {
 }
 
 // Title is the breadcrumb segment: the service.
-func (m *Model) Title() string { return sanitize.Line(m.service) }
+func (m *Model) Title() string { return m.service }
 
 // call is the routes query over r; it captures the source, the service and
 // r only.

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/redline-tui/redline/funnel/red"
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/sparkline"
 	"github.com/redline-tui/redline/funnel/units"
 	"github.com/redline-tui/redline/ui/table"
@@ -54,7 +53,7 @@ func rows(ranked []red.Row) []table.Row {
 const exemplarMark = "◆"
 
 func route(r red.Row) string {
-	text := sanitize.Line(r.Route)
+	text := r.Route
 	if len(r.Exemplars) > 0 {
 		text += " " + exemplarMark
 	}
@@ -84,7 +83,7 @@ func errorTone(ratio float64) table.Tone {
 // View draws the pane.
 func (m *Model) View() string {
 	g := m.Env.Keys.Global
-	empty := "No routes with traffic for " + sanitize.Line(m.service) + " in this time range. " +
+	empty := "No routes with traffic for " + m.service + " in this time range. " +
 		g.Earlier.Help().Key + " and " + g.Later.Help().Key + " move the range."
 	return m.Frame(tablepane.Parts{Title: m.title(), What: "routes", Warnings: m.report.Warnings, Empty: empty, Footer: m.footer()})
 }
@@ -92,9 +91,9 @@ func (m *Model) View() string {
 func (m *Model) title() string {
 	summary := fmt.Sprintf("  %d routes ranked by share of the budget burn", len(m.ranked))
 	if m.report.Convention != "" {
-		summary += " · metrics: " + sanitize.Line(m.report.Convention)
+		summary += " · metrics: " + m.report.Convention
 	}
-	return m.Env.Styles.Title.Render("Routes of "+sanitize.Line(m.service)) + m.Env.Styles.Muted.Render(summary)
+	return m.Env.Styles.Title.Render("Routes of "+m.service) + m.Env.Styles.Muted.Render(summary)
 }
 
 // footer describes the selected route: its error rate and exemplars.
@@ -104,12 +103,12 @@ func (m *Model) footer() []string {
 		return nil
 	}
 	r := m.ranked[i]
-	line := fmt.Sprintf("%s · %s errors · p99 %s", sanitize.Line(r.Route), units.Rate(r.ErrorRate()), r.P99)
+	line := fmt.Sprintf("%s · %s errors · p99 %s", r.Route, units.Rate(r.ErrorRate()), r.P99)
 	if n := len(r.Exemplars); n > 0 {
 		line += fmt.Sprintf(" · %s %d exemplar traces", exemplarMark, n)
 	}
 	return []string{
 		m.Env.Styles.Muted.Render(line),
-		m.Env.Styles.Muted.Render("SLO " + sanitize.Line(m.status.Objective.Name) + ": " + m.status.Verdict.String()),
+		m.Env.Styles.Muted.Render("SLO " + m.status.Objective.Name + ": " + m.status.Verdict.String()),
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/sparkline"
 	"github.com/redline-tui/redline/funnel/units"
@@ -63,10 +62,10 @@ func row(s slo.Status) table.Row {
 	o := s.Objective
 	cells := []table.Cell{
 		{Text: s.Verdict.Symbol() + " " + s.Verdict.String(), Tone: verdictTone(s.Verdict)},
-		{Text: sanitize.Line(o.Service)},
+		{Text: o.Service},
 		{Text: name(s)},
 		{Text: units.Objective(o.Target)},
-		{Text: sanitize.Line(o.SLI), Tone: table.Muted},
+		{Text: o.SLI, Tone: table.Muted},
 		{Text: units.Percent(s.BudgetRemaining), Tone: budgetTone(s.BudgetRemaining)},
 		{Text: budgetBar(s.BudgetRemaining), Tone: budgetTone(s.BudgetRemaining)},
 		{Text: units.Exhaustion(s.TimeToExhaustion)},
@@ -82,7 +81,7 @@ func row(s slo.Status) table.Row {
 }
 
 func name(s slo.Status) string {
-	n := sanitize.Line(s.Objective.Name)
+	n := s.Objective.Name
 	if s.LowTraffic {
 		n += " " + lowTrafficMark
 	}
@@ -164,14 +163,14 @@ func (m *Model) footer() []string {
 	}
 	s := m.statuses[i]
 	sli := fmt.Sprintf("SLI: %s · %s · period %s · origin %s",
-		sanitize.Line(s.Objective.SLI), units.Objective(s.Objective.Target),
-		units.Coarse(s.Objective.Period), sanitize.Line(string(s.Objective.Origin)))
+		s.Objective.SLI, units.Objective(s.Objective.Target),
+		units.Coarse(s.Objective.Period), string(s.Objective.Origin))
 	lines := []string{m.Env.Styles.Muted.Render(sli)}
 	switch {
 	case s.Caveat != "":
-		lines = append(lines, m.Env.Styles.Warn.Render(lowTrafficMark+" "+sanitize.Line(s.Caveat)))
+		lines = append(lines, m.Env.Styles.Warn.Render(lowTrafficMark+" "+s.Caveat))
 	case s.Objective.Origin == slo.OriginAssumed:
-		lines = append(lines, m.Env.Styles.Warn.Render(sanitize.Line(s.Objective.Summary())+" · no such SLO is defined"))
+		lines = append(lines, m.Env.Styles.Warn.Render(s.Objective.Summary()+" · no such SLO is defined"))
 	}
 	return lines
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel"
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/units"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/theme"
@@ -108,17 +107,16 @@ func (m Model) backendView(name string) string {
 	h, ok := m.health[name]
 	switch {
 	case !ok:
-		return sanitize.Line(name) + " …"
+		return name + " …"
 	case h.Err == nil:
-		return sanitize.Line(name) + " " + m.styles.OK.Render("✔")
+		return name + " " + m.styles.OK.Render("✔")
 	default:
-		return sanitize.Line(name) + " " + m.styles.Error.Render("✖ "+cause(name, h.Err))
+		return name + " " + m.styles.Error.Render("✖ "+cause(name, h.Err))
 	}
 }
 
 // cause shortens err for the status bar: without the "backend: " prefix
-// the sources put first, sanitised, at most a few words.
+// the sources put first, at most a few words.
 func cause(backend string, err error) string {
-	text := strings.TrimPrefix(err.Error(), backend+": ")
-	return ansi.Truncate(sanitize.Line(text), causeWidth, "…")
+	return ansi.Truncate(strings.TrimPrefix(err.Error(), backend+": "), causeWidth, "…")
 }

@@ -51,7 +51,8 @@ const (
 	Bad
 )
 
-// Cell is one cell's text (already sanitised by the owner) and tone.
+// Cell is one cell's text (backend text arrives cleaned, see ui/clean.go)
+// and tone.
 type Cell struct {
 	Text string
 	Tone Tone

@@ -80,7 +80,7 @@ func (b *Base[T]) Capturing() bool { return b.Table.Capturing() }
 // Loading reports whether a request is in flight.
 func (b *Base[T]) Loading() bool { return b.Request.InFlight() }
 
-// Parts are what a pane draws around its table, styled and sanitised.
+// Parts are what a pane draws around its table, styled.
 type Parts struct {
 	Title    string   // the title line
 	What     string   // what the pane loads, named while loading ("SLOs")

@@ -13,7 +13,6 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui/pane"
@@ -57,7 +56,7 @@ func New(env pane.Env, src Source, service string, route red.Row) *Model {
 }
 
 // Title is the breadcrumb segment: the route.
-func (m *Model) Title() string { return sanitize.Line(m.route.Route) }
+func (m *Model) Title() string { return m.route.Route }
 
 // query is the search over r for the current mode (walk.TraceSearch).
 func (m *Model) query(r funnel.TimeRange) trace.Query {

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
 	"github.com/redline-tui/redline/ui/table"
@@ -39,8 +38,8 @@ func rows(traces []trace.Summary, exemplars map[string]bool) []table.Row {
 			completeCell(s.Completeness),
 			{Text: count(s.SpanCount)},
 			{Text: units.Clock(s.Start)},
-			{Text: sanitize.Line(s.RootService) + ": " + sanitize.Line(s.RootName)},
-			{Text: sanitize.Line(strings.Join(s.Services, ", ")), Tone: table.Muted},
+			{Text: s.RootService + ": " + s.RootName},
+			{Text: strings.Join(s.Services, ", "), Tone: table.Muted},
 			{Text: trace.ShortID(s.TraceID), Tone: table.Muted},
 		}}
 	}
@@ -102,7 +101,7 @@ func (m *Model) mode() string {
 }
 
 func (m *Model) title() string {
-	route := sanitize.Line(m.service) + " " + sanitize.Line(m.route.Route)
+	route := m.service + " " + m.route.Route
 	toggle := m.Env.Keys.Traces.ToggleErrors.Help()
 	summary := fmt.Sprintf("  %d %s", len(m.traces), m.mode())
 	if n := m.partialCount(); n > 0 {
@@ -130,14 +129,14 @@ func (m *Model) footer() []string {
 		return nil
 	}
 	s := m.traces[i]
-	line := "trace " + sanitize.Line(s.TraceID) + " · started " + s.Start.UTC().Format("2006-01-02 15:04:05.000") + " UTC"
+	line := "trace " + s.TraceID + " · started " + s.Start.UTC().Format("2006-01-02 15:04:05.000") + " UTC"
 	if m.exemplars[s.TraceID] {
 		line += " · " + exemplarMark + " exemplar of the route's latency"
 	}
-	second := m.Env.Styles.Muted.Render("services: " + sanitize.Line(strings.Join(s.Services, ", ")))
+	second := m.Env.Styles.Muted.Render("services: " + strings.Join(s.Services, ", "))
 	switch {
 	case s.Completeness.Partial():
-		second = m.Env.Styles.Warn.Render(trace.PartialMark + " " + partialWord + ": " + sanitize.Line(s.Completeness.Reason()))
+		second = m.Env.Styles.Warn.Render(trace.PartialMark + " " + partialWord + ": " + s.Completeness.Reason())
 	case i == m.choice.Index && m.partialCount() > 0:
 		include := m.Env.Keys.Traces.IncludePartial.Help()
 		second = m.Env.Styles.Muted.Render(m.choice.String() + " · " + include.Key + ": " + include.Desc)

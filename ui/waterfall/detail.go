@@ -8,7 +8,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
 )
@@ -22,7 +21,7 @@ const maxValueLines = 6
 type detailEntry struct {
 	first, end int    // its lines in detailCache.lines
 	title      string // what the value is, e.g. the attribute key
-	value      string // the value as shown whole (JSON indented), untrusted
+	value      string // the value as shown whole (JSON indented)
 }
 
 // detailCache is the detail lines of one node of one load, laid out for
@@ -48,7 +47,7 @@ func (m *Model) detailArea() (int, int) {
 	return m.width, max(m.cols.detailRows-1, 0)
 }
 
-// withDetail builds the selected span's detail lines (sanitised, every
+// withDetail builds the selected span's detail lines (every
 // attribute and event, values wrapped) once per selection, load and width,
 // in Update, so View only cuts and pads the lines that fit. A new span
 // starts at its first entry, scrolled to the top.
@@ -159,8 +158,8 @@ func (b *detailBuilder) value(indent int, key, value string) {
 	pad := strings.Repeat(" ", indent)
 	shown := valueText(value)
 	e := detailEntry{first: len(b.lines), title: key, value: shown}
-	head := pad + sanitize.Line(key) + " ="
-	text := sanitize.Text(shown)
+	head := pad + key + " ="
+	text := shown
 	if !strings.Contains(text, "\n") && ansi.StringWidth(head)+1+ansi.StringWidth(text) <= b.width {
 		b.add(head + " " + text)
 	} else {
@@ -183,7 +182,7 @@ func valueText(value string) string {
 	return value
 }
 
-// wrapValue wraps sanitised multi-line text to width under prefix, cut
+// wrapValue wraps multi-line text to width under prefix, cut
 // after maxValueLines with a line saying how much the pager would show.
 func wrapValue(text, prefix string, width int) []string {
 	room := max(width-ansi.StringWidth(prefix), 8)
@@ -208,15 +207,15 @@ func (m *Model) spanDetail(n, width int) detailCache {
 	s := node.Span
 	b := detailBuilder{detailCache{data: m.data, node: n, width: width}}
 	b.add(
-		st.Title.Render(d.services[d.serviceOf[n]]+" "+d.names[n])+m.detailMarks(node),
+		st.Title.Render(d.service(n)+" "+d.name(n))+m.detailMarks(node),
 		fmt.Sprintf("kind %s · status %s", s.Kind, m.statusText(s)),
-		fmt.Sprintf("span %s · parent %s", orNone(sanitize.Line(s.SpanID)), orNone(sanitize.Line(s.ParentID))),
+		fmt.Sprintf("span %s · parent %s", orNone(s.SpanID), orNone(s.ParentID)),
 		fmt.Sprintf("start +%s · duration %s · %s",
 			units.Duration(s.Start.Sub(t.Start)), units.Duration(s.Duration), selfDetail(node)),
 	)
 	if node.Callee != "" {
 		b.add(st.Warn.Render(fmt.Sprintf("%s %s did not report this call: in flight, dropped or not instrumented",
-			partialMark, sanitize.Line(node.Callee))))
+			partialMark, node.Callee)))
 	}
 	if flags := nodeFlags(node); flags != "" {
 		b.add(st.Warn.Render(flags))
@@ -253,7 +252,7 @@ func (m *Model) detailMarks(node *trace.Node) string {
 func (m *Model) statusText(s *trace.Span) string {
 	text := s.Status.String()
 	if s.StatusMessage != "" {
-		text += ": " + sanitize.Line(s.StatusMessage)
+		text += ": " + s.StatusMessage
 	}
 	if s.Status == trace.StatusError {
 		return m.env.Styles.Error.Render(text)
@@ -304,7 +303,7 @@ func (m *Model) eventSection(b *detailBuilder, events []trace.Event) {
 	start := m.data.tree.Start
 	b.add(m.heading("Events", len(events)))
 	for _, e := range events {
-		b.add(fmt.Sprintf("  +%s %s", units.Duration(e.Time.Sub(start)), sanitize.Line(e.Name)))
+		b.add(fmt.Sprintf("  +%s %s", units.Duration(e.Time.Sub(start)), e.Name))
 		for _, a := range e.Attributes {
 			b.value(4, a.Key, a.Value)
 		}
@@ -317,7 +316,7 @@ func (m *Model) linkSection(b *detailBuilder, links []trace.Link) {
 	}
 	b.add(m.heading("Links", len(links)))
 	for _, l := range links {
-		b.add(fmt.Sprintf("  trace %s span %s", sanitize.Line(l.TraceID), sanitize.Line(l.SpanID)))
+		b.add(fmt.Sprintf("  trace %s span %s", l.TraceID, l.SpanID))
 		for _, a := range l.Attributes {
 			b.value(4, a.Key, a.Value)
 		}

@@ -61,7 +61,14 @@ func requireSafe(t *testing.T, raw string) {
 	}
 }
 
-// hostileTrace puts hostile text in every field the waterfall draws.
+// The root cleans every answer before a pane sees it (ui/clean.go, whose
+// walk through every pane is ui's TestHostileTextNeverReachesTheTerminal);
+// these tests check that the waterfall lays the cleaned corpus out safely
+// and at exact width: placeholders, control pictures, wide, combining and
+// zero-width characters.
+
+// hostileTrace puts hostile text in every field the waterfall draws, cleaned
+// as the root cleans it.
 func hostileTrace(texts []string) *trace.Trace {
 	tr := goldenTrace()
 	tr.Warnings = texts
@@ -76,6 +83,7 @@ func hostileTrace(texts []string) *trace.Trace {
 		s.Events = append(s.Events, trace.Event{Time: s.Start, Name: h, Attributes: []trace.Attr{{Key: h, Value: h}}})
 		s.Links = append(s.Links, trace.Link{TraceID: h, SpanID: h, Attributes: []trace.Attr{{Key: h, Value: h}}})
 	}
+	sanitize.Value(tr)
 	return tr
 }
 
@@ -99,13 +107,15 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 func TestHostileErrorAndIDNeverReachTheTerminal(t *testing.T) {
 	env := testEnv(false)
 	corpus := hostileCorpus(t)
-	src := &fakeSource{err: errors.New("tempo: " + strings.Join(corpus, " "))}
-	p := New(env, src, trace.Summary{TraceID: corpus[0]}, env.Range).SetSize(120, 20)
+	src := &fakeSource{err: sanitize.Error(errors.New("tempo: " + strings.Join(corpus, " ")))}
+	summary := trace.Summary{TraceID: corpus[0]}
+	sanitize.Value(&summary)
+	p := New(env, src, summary, env.Range).SetSize(120, 20)
 	requireSafe(t, p.View()) // loading state
 	p = deliver(t, p, p.Init())
 	requireSafe(t, p.View())
 
-	src.err, src.trace = errors.New("tempo: "+hostileTexts[3]), goldenTrace()
+	src.err, src.trace = sanitize.Error(errors.New("tempo: "+hostileTexts[3])), goldenTrace()
 	_, cmd := p.Update(pane.Refresh{})
 	p = deliver(t, p, cmd)
 	src.trace = nil

@@ -8,21 +8,18 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel"
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
 )
 
 // loaded is a fetched trace with everything the view needs precomputed once
-// per load, off the event loop: the tree, sanitised names, per-node service
-// indexes and the error spans.
+// per load, off the event loop: the tree, the widths of names, per-node
+// service indexes and the error spans.
 type loaded struct {
 	trace        *trace.Trace
 	tree         *trace.Tree
-	names        []string // per node: sanitised span name
-	nameWidth    []int    // per node: cells of names[i]
-	serviceOf    []int    // per node: index into services
-	services     []string // sanitised, in the order of tree.Services
-	serviceWidth []int
+	nameWidth    []int // per node: cells of its span name
+	serviceOf    []int // per node: index into tree.Services
+	serviceWidth []int // per service of tree.Services: cells of its name
 	errors       []int // nodes with status error, ascending
 	root         int   // the node shown as "the" root in the header, -1 when empty
 	orphans      int
@@ -53,10 +50,8 @@ func prepare(t *trace.Trace, known []string) *loaded {
 	d := &loaded{
 		trace:        t,
 		tree:         tree,
-		names:        make([]string, len(tree.Nodes)),
 		nameWidth:    make([]int, len(tree.Nodes)),
 		serviceOf:    make([]int, len(tree.Nodes)),
-		services:     make([]string, len(tree.Services)),
 		serviceWidth: make([]int, len(tree.Services)),
 		errors:       tree.Errors(),
 		root:         -1,
@@ -64,19 +59,21 @@ func prepare(t *trace.Trace, known []string) *loaded {
 	index := make(map[string]int, len(tree.Services))
 	for i, s := range tree.Services {
 		index[s] = i
-		d.services[i] = sanitize.Line(s)
-		d.serviceWidth[i] = ansi.StringWidth(d.services[i])
+		d.serviceWidth[i] = ansi.StringWidth(s)
 	}
 	for i := range tree.Nodes {
 		n := &tree.Nodes[i]
-		d.names[i] = sanitize.Line(n.Span.Name)
-		d.nameWidth[i] = ansi.StringWidth(d.names[i])
+		d.nameWidth[i] = ansi.StringWidth(n.Span.Name)
 		d.serviceOf[i] = index[n.Span.Service]
 		d.countAnomalies(n)
 	}
 	d.root = pickRoot(tree)
 	return d
 }
+
+// name is node n's span name; service its service.
+func (d *loaded) name(n int) string    { return d.tree.Nodes[n].Span.Name }
+func (d *loaded) service(n int) string { return d.tree.Services[d.serviceOf[n]] }
 
 func (d *loaded) countAnomalies(n *trace.Node) {
 	if n.Orphan {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
 )
@@ -36,7 +35,7 @@ func (m *Model) View() string {
 		lines = m.errorLines()
 	default:
 		lines = []string{fit(m.env.Styles.Muted.Render(fmt.Sprintf("Loading trace %s from %s…",
-			sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name()))), m.width)}
+			m.summary.TraceID, m.src.Name())), m.width)}
 	}
 	return frame(lines, m.width, m.height)
 }
@@ -82,8 +81,8 @@ func (m *Model) errorLines() []string {
 	st := m.env.Styles
 	retry := m.env.Keys.Global.Refresh.Help().Key
 	lines := []string{st.Error.Render(fmt.Sprintf("%s Trace %s could not be loaded from %s", errorMark,
-		sanitize.Line(m.summary.TraceID), sanitize.Line(m.src.Name())))}
-	cause := ansi.Wrap(sanitize.Line(m.req.Err().Error()), max(m.width-2, 1), " /:")
+		m.summary.TraceID, m.src.Name()))}
+	cause := ansi.Wrap(m.req.Err().Error(), max(m.width-2, 1), " /:")
 	for _, l := range strings.Split(cause, "\n") {
 		lines = append(lines, "  "+l)
 	}
@@ -149,7 +148,7 @@ func (m *Model) summaryLine() string {
 	d, st := m.data, m.env.Styles
 	parts := []string{}
 	if d.root >= 0 {
-		parts = append(parts, st.Title.Render(d.services[d.serviceOf[d.root]]+" "+d.names[d.root]))
+		parts = append(parts, st.Title.Render(d.service(d.root)+" "+d.name(d.root)))
 	}
 	parts = append(parts,
 		units.Duration(d.tree.Duration()),
@@ -160,7 +159,7 @@ func (m *Model) summaryLine() string {
 	} else {
 		parts = append(parts, "no errors")
 	}
-	parts = append(parts, "trace "+sanitize.Line(d.trace.ID))
+	parts = append(parts, "trace "+d.trace.ID)
 	return strings.Join(parts, " · ")
 }
 
@@ -183,7 +182,7 @@ func (m *Model) statusLine() string {
 		mode = criticalMark + " critical path only · " + mode
 	}
 	parts = append(parts, st.Muted.Render(mode),
-		st.Muted.Render(plural(len(m.data.services), "service")+": "+strings.Join(m.data.services, ", ")))
+		st.Muted.Render(plural(len(m.data.tree.Services), "service")+": "+strings.Join(m.data.tree.Services, ", ")))
 	return strings.Join(parts, st.Muted.Render(" · "))
 }
 
@@ -192,10 +191,10 @@ func (m *Model) warnings() []string {
 	d := m.data
 	var w []string
 	if err := m.req.Err(); err != nil {
-		w = append(w, "refresh failed: "+sanitize.Line(err.Error()))
+		w = append(w, "refresh failed: "+err.Error())
 	}
 	if c := d.tree.Completeness; c.Partial() {
-		w = append(w, partialMark+" PARTIAL: "+sanitize.Line(c.Reason()))
+		w = append(w, partialMark+" PARTIAL: "+c.Reason())
 	}
 	if d.orphans > 0 {
 		w = append(w, plural(d.orphans, "orphan span")+" shown as root")
@@ -207,7 +206,7 @@ func (m *Model) warnings() []string {
 		w = append(w, plural(d.dupes, "duplicate span ID"))
 	}
 	if n := len(d.trace.Warnings); n > 0 {
-		w = append(w, "backend: "+sanitize.Line(d.trace.Warnings[0]))
+		w = append(w, "backend: "+d.trace.Warnings[0])
 		if n > 1 {
 			w = append(w, fmt.Sprintf("+%d more warnings", n-1))
 		}
@@ -301,8 +300,8 @@ func (m *Model) label(n, width int, service paint) string {
 	d := m.data
 	guides, guidesWidth := m.guides(n)
 	head := guides + m.fold(n) + " "
-	svc, svcWidth := d.services[d.serviceOf[n]], d.serviceWidth[d.serviceOf[n]]
-	name, nameWidth := d.names[n], d.nameWidth[n]
+	svc, svcWidth := d.service(n), d.serviceWidth[d.serviceOf[n]]
+	name, nameWidth := d.name(n), d.nameWidth[n]
 	room := width - (guidesWidth + 2 + svcWidth + 1)
 	switch {
 	case room < 1:

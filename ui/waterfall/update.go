@@ -125,7 +125,7 @@ func (m *Model) openValue() tea.Cmd {
 	}
 	e := m.detail.entries[m.detailSel]
 	d, n := m.data, m.view.selectedNode()
-	intent := pane.OpenPager{Title: d.services[d.serviceOf[n]] + " " + d.names[n] + " · " + e.title, Text: e.value}
+	intent := pane.OpenPager{Title: d.service(n) + " " + d.name(n) + " · " + e.title, Text: e.value}
 	return func() tea.Msg { return intent }
 }
 

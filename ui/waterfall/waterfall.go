@@ -4,7 +4,7 @@
 // detail panel, and drills into the trace's (or one span's) log lines.
 //
 // Cost model: everything proportional to the trace size (building the tree,
-// sanitising names, computing the visible rows) happens once per load or per
+// measuring names, computing the visible rows) happens once per load or per
 // collapse/critical-only change, never in View; View renders only the rows
 // that fit the pane, so its cost follows the pane height, not the trace.
 package waterfall
@@ -17,7 +17,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/redline-tui/redline/funnel"
-	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/ui/fetch"
 	"github.com/redline-tui/redline/ui/pane"
@@ -66,7 +65,7 @@ func New(env pane.Env, src Source, s trace.Summary, r funnel.TimeRange) *Model {
 }
 
 // Title is "trace " and the short form of the trace ID.
-func (m *Model) Title() string { return "trace " + sanitize.Line(trace.ShortID(m.summary.TraceID)) }
+func (m *Model) Title() string { return "trace " + trace.ShortID(m.summary.TraceID) }
 
 // Init starts loading the trace.
 func (m *Model) Init() tea.Cmd { return m.req.Load() }
