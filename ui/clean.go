@@ -12,10 +12,11 @@ import (
 )
 
 // Backend text reaches the UI only through the sources of Options, and New
-// puts each behind a cleaner: every answer is cleaned in place by
-// sanitize.Value and every error by sanitize.Error before any pane sees
-// it, so no pane, present or future, can draw raw backend text or put it in
-// a snapshot. The cleaners implement the source interfaces method by method,
+// puts each behind a cleaner: every answer is cleaned by sanitize.Value
+// (which copies what it changes, so answers shared between sessions stay
+// as they are) and every error by sanitize.Error before any pane sees it,
+// so no pane, present or future, can draw raw backend text or put it in a
+// snapshot. The cleaners implement the source interfaces method by method,
 // never by embedding, so a source method added to a pane's Source does not
 // compile until it is cleaned here too.
 var (
@@ -41,8 +42,7 @@ func cleanSources(o Options) Options {
 
 // cleaned is a source's answer with its text cleaned.
 func cleaned[T any](v T, err error) (T, error) {
-	sanitize.Value(&v)
-	return v, sanitize.Error(err)
+	return sanitize.Value(v), sanitize.Error(err)
 }
 
 type cleanMetrics struct{ src Metrics }

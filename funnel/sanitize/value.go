@@ -5,129 +5,232 @@ import (
 	"sync"
 )
 
-// Value cleans, in place, every string reachable from ptr, a non-nil
-// pointer to an answer decoded from a backend: each becomes Line(s), or
-// Text(s) in a struct field tagged `sanitize:"text"` (multi-line text such
-// as a query). It follows pointers, exported struct fields, slices, arrays,
-// maps (keys and values) and interfaces, and skips what cannot hold a
-// string. It writes only the strings that change, so clean data shared
-// between goroutines is only read.
-func Value(ptr any) {
-	v := reflect.ValueOf(ptr)
-	if v.Kind() != reflect.Pointer {
-		panic("sanitize: Value needs a pointer, got " + v.Kind().String())
-	}
-	walk(v, false)
-}
-
-// walk cleans the strings of v (text: keep newlines) and reports whether it
-// changed any.
-func walk(v reflect.Value, text bool) bool {
-	if !holdsText(v.Type()) {
-		return false
-	}
-	switch v.Kind() {
-	case reflect.String:
-		return setClean(v, text)
-	case reflect.Pointer:
-		return !v.IsNil() && walk(v.Elem(), text)
-	case reflect.Interface:
-		return !v.IsNil() && walkCopy(v, v.Elem(), text)
-	case reflect.Struct:
-		return walkFields(v)
-	case reflect.Slice, reflect.Array:
-		changed := false
-		for i := range v.Len() {
-			changed = walk(v.Index(i), text) || changed
-		}
-		return changed
-	case reflect.Map:
-		return walkMap(v, text)
-	}
-	return false
-}
-
-func setClean(v reflect.Value, text bool) bool {
-	s := v.String()
-	c := clean(s, text)
-	if c == s {
-		return false
-	}
-	v.SetString(c)
-	return true
-}
-
-// walkCopy cleans a copy of elem, which cannot be set in place (the value
-// in an interface), and stores it in v when it changed.
-func walkCopy(v, elem reflect.Value, text bool) bool {
-	c := reflect.New(elem.Type()).Elem()
-	c.Set(elem)
-	if !walk(c, text) {
-		return false
-	}
-	v.Set(c)
-	return true
-}
-
-func walkFields(v reflect.Value) bool {
-	changed := false
-	t := v.Type()
-	for i := range t.NumField() {
-		if f := t.Field(i); f.IsExported() {
-			changed = walk(v.Field(i), f.Tag.Get("sanitize") == "text") || changed
+// Value returns v, an answer decoded from a backend, with every string
+// reachable from it cleaned: each becomes Line(s), or Text(s) in a struct
+// field tagged `sanitize:"text"` (multi-line text such as a query). It
+// follows pointers, exported struct fields, slices, arrays, maps (keys and
+// values) and interfaces, and skips what cannot hold a string. v itself is
+// never written: what holds a string that changes is copied, the rest is
+// shared, so clean data costs no allocation and answers shared between
+// goroutines stay as they are.
+func Value[T any](v T) T {
+	in := reflect.ValueOf(&v).Elem()
+	if c := cleanerOf(in.Type(), false); c != nil {
+		if out, changed := c(in); changed {
+			in.Set(out)
 		}
 	}
-	return changed
+	return v
 }
 
-// walkMap cleans keys and values; a key that changes is replaced.
-func walkMap(v reflect.Value, text bool) bool {
-	changed := false
-	for _, k := range v.MapKeys() {
-		ck := reflect.New(k.Type()).Elem()
-		ck.Set(k)
-		cv := reflect.New(v.Type().Elem()).Elem()
-		cv.Set(v.MapIndex(k))
-		keyChanged, valueChanged := walk(ck, text), walk(cv, text)
-		if keyChanged {
-			v.SetMapIndex(k, reflect.Value{})
-		}
-		if keyChanged || valueChanged {
-			v.SetMapIndex(ck, cv)
-			changed = true
-		}
+// cleaner returns v cleaned and whether that differs from v; when it does
+// not, it returns v. It is built once per type (see compile), so the walk
+// reads no tags and looks nothing up.
+type cleaner func(v reflect.Value) (reflect.Value, bool)
+
+type cleanerKey struct {
+	t    reflect.Type
+	text bool
+}
+
+var cleaners sync.Map // cleanerKey → cleaner, nil when the type holds no string
+
+func cleanerOf(t reflect.Type, text bool) cleaner {
+	key := cleanerKey{t, text}
+	if c, ok := cleaners.Load(key); ok {
+		return c.(cleaner)
 	}
-	return changed
+	c := compiler{building: map[cleanerKey]*cleaner{}}.compile(t, text)
+	cleaners.Store(key, c)
+	return c
 }
 
-// texty caches, per type, whether a value of it can hold a string Value
-// cleans, so numbers, times and their slices are skipped whole.
-var texty sync.Map // reflect.Type → bool
+// compiler builds the cleaner of a type; building holds the types being
+// built, so a recursive type refers to its own cleaner.
+type compiler struct{ building map[cleanerKey]*cleaner }
 
-func holdsText(t reflect.Type) bool {
-	if known, ok := texty.Load(t); ok {
-		return known.(bool)
+func (cp compiler) compile(t reflect.Type, text bool) cleaner {
+	key := cleanerKey{t, text}
+	if c, ok := cp.building[key]; ok {
+		return func(v reflect.Value) (reflect.Value, bool) { return (*c)(v) }
 	}
-	texty.Store(t, true) // a recursive type holds text if any part does
-	holds := typeHoldsText(t)
-	texty.Store(t, holds)
-	return holds
-}
-
-func typeHoldsText(t reflect.Type) bool {
+	c := new(cleaner)
+	cp.building[key] = c
+	defer delete(cp.building, key)
 	switch t.Kind() {
-	case reflect.String, reflect.Interface:
-		return true
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return holdsText(t.Elem())
-	case reflect.Map:
-		return holdsText(t.Key()) || holdsText(t.Elem())
+	case reflect.String:
+		*c = stringCleaner(text)
+	case reflect.Interface:
+		*c = interfaceCleaner(text)
+	case reflect.Pointer:
+		*c = pointerCleaner(cp.compile(t.Elem(), text))
 	case reflect.Struct:
-		for i := range t.NumField() {
-			if f := t.Field(i); f.IsExported() && holdsText(f.Type) {
-				return true
-			}
+		*c = cp.structCleaner(t)
+	case reflect.Slice, reflect.Array:
+		*c = elemsCleaner(cp.compile(t.Elem(), text))
+	case reflect.Map:
+		*c = mapCleaner(cp.compile(t.Key(), text), cp.compile(t.Elem(), text))
+	}
+	return *c
+}
+
+func stringCleaner(text bool) cleaner {
+	return func(v reflect.Value) (reflect.Value, bool) {
+		s := v.String()
+		c := clean(s, text)
+		if c == s {
+			return v, false
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.SetString(c)
+		return out, true
+	}
+}
+
+func interfaceCleaner(text bool) cleaner {
+	return func(v reflect.Value) (reflect.Value, bool) {
+		if v.IsNil() {
+			return v, false
+		}
+		c := cleanerOf(v.Elem().Type(), text)
+		if c == nil {
+			return v, false
+		}
+		elem, changed := c(v.Elem())
+		if !changed {
+			return v, false
+		}
+		return settable(v.Type(), elem), true
+	}
+}
+
+func pointerCleaner(elem cleaner) cleaner {
+	if elem == nil {
+		return nil
+	}
+	return func(v reflect.Value) (reflect.Value, bool) {
+		if v.IsNil() {
+			return v, false
+		}
+		e, changed := elem(v.Elem())
+		if !changed {
+			return v, false
+		}
+		p := reflect.New(v.Type().Elem())
+		p.Elem().Set(e)
+		return p, true
+	}
+}
+
+// settable is value as a settable value of type t.
+func settable(t reflect.Type, value reflect.Value) reflect.Value {
+	out := reflect.New(t).Elem()
+	out.Set(value)
+	return out
+}
+
+type fieldCleaner struct {
+	index int
+	clean cleaner
+}
+
+func (cp compiler) structCleaner(t reflect.Type) cleaner {
+	var fields []fieldCleaner
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		if c := cp.compile(f.Type, f.Tag.Get("sanitize") == "text"); c != nil {
+			fields = append(fields, fieldCleaner{i, c})
 		}
 	}
-	return false
+	if len(fields) == 0 {
+		return nil
+	}
+	return func(v reflect.Value) (reflect.Value, bool) {
+		var out reflect.Value
+		for _, f := range fields {
+			field, changed := f.clean(v.Field(f.index))
+			if !changed {
+				continue
+			}
+			if !out.IsValid() {
+				out = settable(v.Type(), v)
+			}
+			out.Field(f.index).Set(field)
+		}
+		return orSame(out, v)
+	}
+}
+
+func elemsCleaner(elem cleaner) cleaner {
+	if elem == nil {
+		return nil
+	}
+	return func(v reflect.Value) (reflect.Value, bool) {
+		var out reflect.Value
+		for i := range v.Len() {
+			e, changed := elem(v.Index(i))
+			if !changed {
+				continue
+			}
+			if !out.IsValid() {
+				out = copyElems(v)
+			}
+			out.Index(i).Set(e)
+		}
+		return orSame(out, v)
+	}
+}
+
+// orSame is out and true when a change made it, else v and false.
+func orSame(out, v reflect.Value) (reflect.Value, bool) {
+	if !out.IsValid() {
+		return v, false
+	}
+	return out, true
+}
+
+// copyElems is a settable copy of the slice or array v.
+func copyElems(v reflect.Value) reflect.Value {
+	if v.Kind() == reflect.Array {
+		return settable(v.Type(), v)
+	}
+	out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+	reflect.Copy(out, v)
+	return out
+}
+
+// mapCleaner returns a new map when a key or a value changes.
+func mapCleaner(key, value cleaner) cleaner {
+	if key == nil && value == nil {
+		return nil
+	}
+	same := func(v reflect.Value) (reflect.Value, bool) { return v, false }
+	if key == nil {
+		key = same
+	}
+	if value == nil {
+		value = same
+	}
+	return func(v reflect.Value) (reflect.Value, bool) {
+		var out reflect.Value
+		for iter := v.MapRange(); iter.Next(); {
+			k, keyChanged := key(iter.Key())
+			e, valueChanged := value(iter.Value())
+			if !keyChanged && !valueChanged {
+				continue
+			}
+			if !out.IsValid() {
+				out = reflect.MakeMapWithSize(v.Type(), v.Len())
+				for all := v.MapRange(); all.Next(); {
+					out.SetMapIndex(all.Key(), all.Value())
+				}
+			}
+			out.SetMapIndex(iter.Key(), reflect.Value{})
+			out.SetMapIndex(k, e)
+		}
+		return orSame(out, v)
+	}
 }

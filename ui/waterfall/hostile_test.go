@@ -83,8 +83,7 @@ func hostileTrace(texts []string) *trace.Trace {
 		s.Events = append(s.Events, trace.Event{Time: s.Start, Name: h, Attributes: []trace.Attr{{Key: h, Value: h}}})
 		s.Links = append(s.Links, trace.Link{TraceID: h, SpanID: h, Attributes: []trace.Attr{{Key: h, Value: h}}})
 	}
-	sanitize.Value(tr)
-	return tr
+	return sanitize.Value(tr)
 }
 
 func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
@@ -108,8 +107,7 @@ func TestHostileErrorAndIDNeverReachTheTerminal(t *testing.T) {
 	env := testEnv(false)
 	corpus := hostileCorpus(t)
 	src := &fakeSource{err: sanitize.Error(errors.New("tempo: " + strings.Join(corpus, " ")))}
-	summary := trace.Summary{TraceID: corpus[0]}
-	sanitize.Value(&summary)
+	summary := sanitize.Value(trace.Summary{TraceID: corpus[0]})
 	p := New(env, src, summary, env.Range).SetSize(120, 20)
 	requireSafe(t, p.View()) // loading state
 	p = deliver(t, p, p.Init())

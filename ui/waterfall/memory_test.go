@@ -3,6 +3,8 @@ package waterfall
 import (
 	"runtime"
 	"testing"
+
+	"github.com/redline-tui/redline/funnel/sanitize"
 )
 
 // BenchmarkHeap100k reports the live heap held by a waterfall of a
@@ -27,4 +29,16 @@ func liveHeap() int64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return int64(ms.HeapAlloc)
+}
+
+// BenchmarkClean100k is what the root's cleaner (ui/clean.go) adds to the
+// load of a clean 100,000-span trace: one walk that copies nothing.
+func BenchmarkClean100k(b *testing.B) {
+	tr := syntheticTrace(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if sanitize.Value(tr) != tr {
+			b.Fatal("a clean trace was copied")
+		}
+	}
 }
