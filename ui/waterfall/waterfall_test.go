@@ -345,7 +345,7 @@ func TestDetailWrapsMultiLineAndJSONValues(t *testing.T) {
 		{Key: "stack", Value: "panic: boom\n\tat main.go:1\n\tat lib.go:2"},
 		{Key: "body", Value: `{"user":{"id":7,"tags":["a","b"]}}`},
 	}
-	sanitize.Value(tr) // as the root hands it over: tabs expanded, newlines kept
+	tr = sanitize.Value(tr) // as the root hands it over: tabs expanded, newlines kept
 	m := pressAll(t, loadedModel(t, testEnv(true), tr, 160, 48), "d")
 	view := ansi.Strip(m.View())
 	for _, want := range []string{cursorMark + " stack =", "    panic: boom", "            at main.go:1", "  body =", `    {`, `      "user": {`, `        "id": 7,`} {
