@@ -1,6 +1,6 @@
 // Package funnel holds the value types shared by every step of the on-call
 // funnel (SLO burn → RED per route → slowest trace → correlated logs): time
-// ranges, series and the queries that produced a result.
+// ranges, time points and the queries that produced a result.
 //
 // funnel and its sub-packages are pure and import only the standard library:
 // they hold the domain model and its maths, never I/O. Sources (package

@@ -53,11 +53,15 @@ const (
 )
 
 // Sources are the backends of the funnel's steps. Metrics is required;
-// without Traces or Logs the funnel stops before those steps.
+// without Traces or Logs the funnel stops before those steps, saying how
+// to add them.
 type Sources struct {
 	Metrics Metrics
 	Traces  Traces
 	Logs    Logs
+	// AddTraces and AddLogs say how to configure the missing backend, e.g.
+	// "start redline with --tempo URL or --jaeger ADDR".
+	AddTraces, AddLogs string
 }
 
 // Options configure the root model. Without Traces or Logs the funnel stops

@@ -97,21 +97,29 @@ func (m Model) paneFor(intent pane.Intent) (pane.Pane, string) {
 		return redview.New(env, m.opts.Metrics, msg.Service, msg.Status), ""
 	case pane.OpenTraces:
 		if m.opts.Traces == nil {
-			return nil, "no trace backend configured: start redline with --tempo URL or --jaeger ADDR"
+			return nil, missing("trace", m.opts.AddTraces)
 		}
 		return traceview.New(env, m.opts.Traces, msg.Service, msg.Row), ""
 	case pane.OpenTrace:
 		if m.opts.Traces == nil {
-			return nil, "no trace backend configured: start redline with --tempo URL or --jaeger ADDR"
+			return nil, missing("trace", m.opts.AddTraces)
 		}
 		return waterfall.New(env, m.opts.Traces, msg.Summary, msg.Range), ""
 	case pane.OpenLogs:
 		if m.opts.Logs == nil {
-			return nil, "no log backend configured: start redline with --loki URL"
+			return nil, missing("log", m.opts.AddLogs)
 		}
 		return logview.New(env, m.opts.Logs, msg), ""
 	}
 	return nil, ""
+}
+
+// missing says that a kind of backend is not configured, and how to add it.
+func missing(kind, howToAdd string) string {
+	if howToAdd == "" {
+		return "no " + kind + " backend configured"
+	}
+	return "no " + kind + " backend configured: " + howToAdd
 }
 
 // pop closes the focused pane (cancelling its queries) and focuses the one

@@ -128,6 +128,7 @@ func applyFlags(c *config.Context, f endpointFlags) {
 func openBackends(r resolved) (*backends, error) {
 	c := r.context
 	b := &backends{resolved: r, close: func() {}}
+	b.AddTraces, b.AddLogs = howToAdd(config.Traces), howToAdd(config.Logs)
 	if _, ok := firstOfRole(c, config.Metrics); !ok {
 		return nil, fmt.Errorf("%s: no metrics backend configured: every step starts from metrics (pass %s or set %s in the context)", contextLabel(c, r.path), flagsOf(config.Metrics), configKeysOf(config.Metrics))
 	}
@@ -153,6 +154,12 @@ func firstOfRole(c *config.Context, role config.Role) (config.Section, bool) {
 		}
 	}
 	return config.Section{}, false
+}
+
+// howToAdd says how to configure a backend of role: "start redline with
+// --tempo URL or --jaeger ADDR".
+func howToAdd(role config.Role) string {
+	return "start redline with " + strings.ReplaceAll(flagsOf(role), " | ", " or ")
 }
 
 // add keeps an opened backend: its source, its check and its cleanup.

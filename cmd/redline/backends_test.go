@@ -193,3 +193,17 @@ func TestUsageListsEveryBackend(t *testing.T) {
 		}
 	}
 }
+
+func TestLiveOptionsSayHowToAddMissingBackends(t *testing.T) {
+	isolateConfig(t)
+	var stderr bytes.Buffer
+	b, code := liveBackends(endpointFlags{urls: map[string]string{"prometheus": "http://" + deadAddr(t)}}, &stderr)
+	if code != 0 {
+		t.Fatalf("liveBackends: %d %s", code, stderr.String())
+	}
+	defer b.close()
+	o := liveOptions(b)
+	if o.Traces != nil || o.AddTraces != "start redline with --tempo URL or --jaeger ADDR" || o.AddLogs != "start redline with --loki URL" {
+		t.Errorf("traces %v, hints %q and %q", o.Traces, o.AddTraces, o.AddLogs)
+	}
+}
