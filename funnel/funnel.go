@@ -67,6 +67,7 @@ const (
 	PromQL  Language = "PromQL"
 	TraceQL Language = "TraceQL"
 	LogQL   Language = "LogQL"
+	LogsQL  Language = "LogsQL" // VictoriaLogs
 	// JaegerQuery is a Jaeger search expressed as its parameters
 	// (service, operation, min duration, …).
 	JaegerQuery Language = "Jaeger"

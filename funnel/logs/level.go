@@ -8,7 +8,7 @@ import (
 // Where levels are looked for, in order (see Parse).
 var (
 	levelFieldKeys    = []string{"level", "lvl", "severity", "severity_text", "log.level"}
-	levelMetadataKeys = []string{"severity_text", "detected_level", "level"}
+	levelMetadataKeys = []string{"severity_text", "detected_level", "level", "severity"}
 	levelLabelKeys    = []string{"level", "detected_level", "severity_text", "severity"}
 )
 

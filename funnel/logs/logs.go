@@ -82,7 +82,7 @@ type Line struct {
 // app or job label), TraceID and SpanID unless "" (but normalised). The
 // level comes from the body's fields (level, lvl, severity, severity_text,
 // log.level; Pino numbers too), then metadata and labels (severity_text,
-// detected_level, level, severity_number), then a level keyword among the
+// detected_level, level, severity, severity_number), then a level keyword among the
 // first words of the body; see LevelOf.
 func Parse(l Line) Line {
 	l.Format = formatOf(l.Body)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/logs"
@@ -15,12 +14,8 @@ import (
 
 // lookup is one TraceLogs request, validated.
 type lookup struct {
-	traceID, spanID string
-	services        []string
-	window          funnel.TimeRange
-	limit           int
-	backward        bool // keep the newest lines when cutting to the limit
-	warnings        []string
+	logmatch.Lookup
+	backward bool // keep the newest lines when cutting to the limit
 }
 
 // outcome is what one pass of probes found.
@@ -64,41 +59,16 @@ func (c *Client) TraceLogs(ctx context.Context, q logs.Query) (logs.Result, erro
 
 // newLookup validates q and applies the window, shift and limit.
 func (c *Client) newLookup(q logs.Query) (lookup, error) {
-	lk := lookup{
-		traceID:  trace.NormalizeTraceID(q.TraceID),
-		services: logmatch.UsableServices(q.Services),
-		limit:    c.limit,
-		backward: c.direction == "backward",
-	}
-	if lk.traceID == "" {
-		return lookup{}, fmt.Errorf("loki: %q is not a trace ID: want up to 32 hex digits", q.TraceID)
-	}
-	if q.SpanID != "" {
-		if lk.spanID = trace.NormalizeSpanID(q.SpanID); lk.spanID == "" {
-			return lookup{}, fmt.Errorf("loki: %q is not a span ID: want up to 16 hex digits", q.SpanID)
-		}
-	}
-	if q.Limit > 0 {
-		lk.limit = min(q.Limit, MaxLimit)
-	}
-	lk.window = q.Range
-	if lk.window.Start.IsZero() || lk.window.End.IsZero() {
-		lk.window = funnel.Last(time.Hour, c.now())
-		lk.warnings = append(lk.warnings, "the trace has no time range: searched the last hour")
-	}
-	if lk.window.End.Before(lk.window.Start) {
-		return lookup{}, fmt.Errorf("loki: time range ends (%s) before it starts (%s)", lk.window.End, lk.window.Start)
-	}
-	lk.window = lk.window.Widen(c.shift)
-	return lk, nil
+	lk, err := logmatch.NewLookup(q, logmatch.Bounds{Backend: backend, Limit: c.limit, MaxLimit: MaxLimit, Shift: c.shift, Now: c.now()})
+	return lookup{Lookup: lk, backward: c.direction == "backward"}, err
 }
 
 // lookup selects the streams and runs the plan, using what d already knows.
 func (c *Client) lookup(ctx context.Context, lk lookup, d discovery) (outcome, error) {
-	sel, ok := knownSelection(d, lk.services)
+	sel, ok := knownSelection(d, lk.Services)
 	if !ok {
 		var err error
-		if sel, err = c.discoverSelection(ctx, lk.services, lk.window); err != nil {
+		if sel, err = c.discoverSelection(ctx, lk.Services, lk.Window); err != nil {
 			return outcome{}, err
 		}
 	}
@@ -134,13 +104,13 @@ func (c *Client) runProbes(ctx context.Context, sel string, pl plan, lk lookup) 
 	results := make([]probeResult, len(pl))
 	var wg sync.WaitGroup
 	for i, p := range pl {
-		text := p.query(sel, lk.traceID, lk.spanID)
+		text := p.query(sel, lk.TraceID, lk.SpanID)
 		results[i] = probeResult{probe: p, query: funnel.Query{
-			Backend: backend, Language: funnel.LogQL, Text: text, Range: lk.window,
-			Purpose: "log lines of trace " + lk.traceID + " by " + p.String(),
+			Backend: backend, Language: funnel.LogQL, Text: text, Range: lk.Window,
+			Purpose: "log lines of trace " + lk.TraceID + " by " + p.String(),
 		}}
 		wg.Go(func() {
-			results[i].dec, results[i].err = c.queryRange(ctx, text, lk.window, lk.limit)
+			results[i].dec, results[i].err = c.queryRange(ctx, text, lk.Window, lk.Limit)
 		})
 	}
 	wg.Wait()
@@ -164,7 +134,7 @@ func (out *outcome) collect(results []probeResult, lk lookup) error {
 			continue
 		}
 		out.warnings = logmatch.AppendNew(out.warnings, r.dec.warnings...)
-		hitLimit = hitLimit || len(r.dec.lines) >= lk.limit
+		hitLimit = hitLimit || len(r.dec.lines) >= lk.Limit
 		m.add(i, r.dec)
 	}
 	if len(failed) == len(results) {
@@ -172,7 +142,7 @@ func (out *outcome) collect(results []probeResult, lk lookup) error {
 	}
 	out.found, out.needed = m.coverage(results)
 	held := m.finish(lk, out.sel.label)
-	if hitLimit || len(m.lines) > lk.limit {
+	if hitLimit || len(m.lines) > lk.Limit {
 		m.lines = cutToLimit(m.lines, lk, &out.warnings)
 	}
 	out.lines = m.lines
@@ -190,14 +160,14 @@ func cutToLimit(lines []logs.Line, lk lookup, warnings *[]string) []logs.Line {
 	if lk.backward {
 		end = "last"
 	}
-	*warnings = append(*warnings, fmt.Sprintf("showing the %s %d lines: the limit was reached (raise limit or narrow the window)", end, lk.limit))
+	*warnings = append(*warnings, fmt.Sprintf("showing the %s %d lines: the limit was reached (raise limit or narrow the window)", end, lk.Limit))
 	switch {
-	case len(lines) <= lk.limit:
+	case len(lines) <= lk.Limit:
 		return lines
 	case lk.backward:
-		return lines[len(lines)-lk.limit:]
+		return lines[len(lines)-lk.Limit:]
 	}
-	return lines[:lk.limit]
+	return lines[:lk.Limit]
 }
 
 // merger de-duplicates lines of several answers and records which probes
@@ -275,18 +245,18 @@ func (m *merger) finish(lk lookup, serviceLabel string) map[heldKey]string {
 	held := make(map[heldKey]string, len(m.lines))
 	for i, l := range m.lines {
 		l = logs.Parse(l)
-		held[heldKey{l.Time.UnixNano(), l.Body}] = heldIn(l, m.sm[i], lk.traceID, m.categorized)
+		held[heldKey{l.Time.UnixNano(), l.Body}] = heldIn(l, m.sm[i], lk.TraceID, m.categorized)
 		if l.TraceID == "" {
-			l.TraceID = lk.traceID
+			l.TraceID = lk.TraceID
 		}
-		if l.SpanID == "" && lk.spanID != "" {
-			l.SpanID = lk.spanID
+		if l.SpanID == "" && lk.SpanID != "" {
+			l.SpanID = lk.SpanID
 		}
 		l.Service = serviceOf(l, serviceLabel)
 		m.lines[i] = l
 	}
 	logs.SortByTime(m.lines)
-	m.lines = logs.MatchTrace(m.lines, lk.traceID, lk.spanID)
+	m.lines = logs.MatchTrace(m.lines, lk.TraceID, lk.SpanID)
 	return held
 }
 
@@ -333,7 +303,7 @@ func (out outcome) result(lk lookup) logs.Result {
 		Lines:    out.lines,
 		Strategy: out.strategy(lk),
 		Queries:  out.queries,
-		Warnings: logmatch.AppendNew(append(slices.Clip(lk.warnings), out.sel.warningList()...), out.warnings...),
+		Warnings: logmatch.AppendNew(append(slices.Clip(lk.Warnings), out.sel.warningList()...), out.warnings...),
 	}
 }
 
@@ -345,7 +315,7 @@ func (out outcome) strategy(lk lookup) string {
 	case out.sel.empty:
 		return "no log streams in the window"
 	case len(out.lines) == 0:
-		return fmt.Sprintf("no lines of trace %s: tried %s on %s", lk.traceID, out.ran, out.sel.selector)
+		return fmt.Sprintf("no lines of trace %s: tried %s on %s", lk.TraceID, out.ran, out.sel.selector)
 	}
 	return fmt.Sprintf("%s on %s; trace ID in %s", out.found, out.sel.selector, logmatch.CountWords(out.heldIn))
 }

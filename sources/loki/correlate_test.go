@@ -11,6 +11,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/logs"
+	"github.com/redline-tui/redline/sources/internal/logmatch"
 )
 
 const (
@@ -460,7 +461,7 @@ func BenchmarkCollect5000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	lk := lookup{traceID: tid, limit: MaxLimit, window: traceRange}
+	lk := lookup{Lookup: logmatch.Lookup{TraceID: tid, Limit: MaxLimit, Window: traceRange}}
 	results := []probeResult{{probe: discoveryPlan[0], dec: dec}, {probe: discoveryPlan[1], dec: dec}}
 	b.ReportAllocs()
 	for b.Loop() {

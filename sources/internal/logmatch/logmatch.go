@@ -8,7 +8,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/logs"
+	"github.com/redline-tui/redline/funnel/trace"
 )
 
 // Present keeps the candidates that appear in names, in candidate order.
@@ -82,4 +87,50 @@ func AppendNew(list []string, items ...string) []string {
 		}
 	}
 	return list
+}
+
+// Lookup is one request for a trace's lines, validated.
+type Lookup struct {
+	TraceID, SpanID string // normalised; SpanID "" when not asked
+	Services        []string
+	Window          funnel.TimeRange // the trace's range widened by the shift
+	Limit           int
+	Warnings        []string
+}
+
+// Bounds are a log source's settings that shape a Lookup.
+type Bounds struct {
+	Backend  string // names the source in errors
+	Limit    int    // lines asked when the query names no limit
+	MaxLimit int    // cap on a query's own limit
+	Shift    time.Duration
+	Now      time.Time // "now", for a query without a range
+}
+
+// NewLookup validates q: its trace (and span) ID, its range (the last hour
+// when it has none, with a warning), widened by the shift on each side,
+// and the limit.
+func NewLookup(q logs.Query, b Bounds) (Lookup, error) {
+	lk := Lookup{TraceID: trace.NormalizeTraceID(q.TraceID), Services: UsableServices(q.Services), Limit: b.Limit}
+	if lk.TraceID == "" {
+		return Lookup{}, fmt.Errorf("%s: %q is not a trace ID: want up to 32 hex digits", b.Backend, q.TraceID)
+	}
+	if q.SpanID != "" {
+		if lk.SpanID = trace.NormalizeSpanID(q.SpanID); lk.SpanID == "" {
+			return Lookup{}, fmt.Errorf("%s: %q is not a span ID: want up to 16 hex digits", b.Backend, q.SpanID)
+		}
+	}
+	if q.Limit > 0 {
+		lk.Limit = min(q.Limit, b.MaxLimit)
+	}
+	lk.Window = q.Range
+	if lk.Window.Start.IsZero() || lk.Window.End.IsZero() {
+		lk.Window = funnel.Last(time.Hour, b.Now)
+		lk.Warnings = append(lk.Warnings, "the trace has no time range: searched the last hour")
+	}
+	if lk.Window.End.Before(lk.Window.Start) {
+		return Lookup{}, fmt.Errorf("%s: time range ends (%s) before it starts (%s)", b.Backend, lk.Window.End, lk.Window.Start)
+	}
+	lk.Window = lk.Window.Widen(b.Shift)
+	return lk, nil
 }
