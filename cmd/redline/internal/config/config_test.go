@@ -142,6 +142,7 @@ func TestErrorsNameFileKeyAndFix(t *testing.T) {
 		{"unknown current context", "current-context: prd\ncontexts:\n  prod: {}\n", []string{"current-context", `"prd"`, "[prod]"}},
 		{"unknown serve key", "serve:\n  listen: ':2222'\n  max_session: 3\n",
 			[]string{"config.yaml:3", "serve.max_session", "unknown key", `did you mean "max_sessions"`}},
+		{"bad listen address", "serve:\n  listen: 2222\n", []string{"serve.listen", `"2222" is not host:port`, "127.0.0.1:2222"}},
 		{"negative max sessions", "serve:\n  max_sessions: -1\n", []string{"serve.max_sessions", "negative"}},
 		{"yaml syntax", "contexts: [\n", []string{"not valid YAML"}},
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"net"
 	"net/url"
 	"os"
 	"slices"
@@ -26,6 +27,11 @@ func (f *File) validate() error {
 }
 
 func (s *Serve) validate(file string) error {
+	if s.Listen != "" {
+		if _, _, err := net.SplitHostPort(s.Listen); err != nil {
+			return &Error{File: file, Key: "serve.listen", Msg: fmt.Sprintf("%q is not host:port", s.Listen), Fix: "write e.g. 127.0.0.1:2222 or 0.0.0.0:2222"}
+		}
+	}
 	switch {
 	case s.IdleTimeout < 0:
 		return &Error{File: file, Key: "serve.idle_timeout", Msg: "is negative", Fix: "write a duration such as 30m"}
