@@ -210,11 +210,6 @@ func (ts *testServer) openTerminal(t testing.TB, w, h int, env map[string]string
 // pump feeds the server's output to the emulator.
 func (term *terminal) pump(out io.Reader) {
 	defer close(term.done)
-	defer func() {
-		term.mu.Lock()
-		defer term.mu.Unlock()
-		_ = term.screen.Close() // ends answer
-	}()
 	buf := make([]byte, 32*1024)
 	for {
 		n, err := out.Read(buf)
@@ -230,7 +225,8 @@ func (term *terminal) pump(out io.Reader) {
 }
 
 // answer sends the emulator's replies (to the background colour query…)
-// back to the server, as a terminal does.
+// back to the server, as a terminal does. It ends with the test process:
+// closing the emulator under its reader races in package vt.
 func (term *terminal) answer() {
 	_, _ = io.Copy(term.stdin, term.screen)
 }
@@ -286,6 +282,19 @@ func (term *terminal) send(keys string) {
 	term.t.Helper()
 	if _, err := io.WriteString(term.stdin, keys); err != nil {
 		term.t.Fatal(err)
+	}
+}
+
+// waitDrawing waits until the program has drawn something: its start,
+// which reads the session's window, is over.
+func (term *terminal) waitDrawing() {
+	term.t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for term.received() == 0 {
+		if time.Now().After(deadline) {
+			term.t.Fatal("the program never drew")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
