@@ -693,24 +693,27 @@ func lineContaining(s, sub string) string {
 
 // TestLiveRefreshSkipsSettledTraces: the live tick does not fetch a trace
 // that ended long ago again (r still does), but keeps fetching a recent one,
-// whose late spans may still arrive. A range change never fetches it: its
-// spans lie in its own time span.
+// whose late spans may still arrive, and a partial one, whose missing spans
+// may. A range change never fetches it: its spans lie in its own time span.
 func TestLiveRefreshSkipsSettledTraces(t *testing.T) {
 	tests := []struct {
 		name      string
+		partial   bool
 		sinceEnd  time.Duration
 		msg       tea.Msg
 		wantFetch bool
 	}{
-		{"settled, live tick", time.Hour, pane.Refresh{Live: true}, false},
-		{"settled, key r", time.Hour, pane.Refresh{}, true},
-		{"recent, live tick", time.Minute, pane.Refresh{Live: true}, true},
-		{"recent, range change", time.Minute, pane.RangeChanged{Range: funnel.Last(time.Hour, epoch)}, false},
+		{"settled, live tick", false, time.Hour, pane.Refresh{Live: true}, false},
+		{"settled, key r", false, time.Hour, pane.Refresh{}, true},
+		{"recent, live tick", false, time.Minute, pane.Refresh{Live: true}, true},
+		{"recent, range change", false, time.Minute, pane.RangeChanged{Range: funnel.Last(time.Hour, epoch)}, false},
+		{"old but partial, live tick", true, time.Hour, pane.Refresh{Live: true}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := testEnv(false)
 			src := &fakeSource{trace: goldenTrace()}
+			src.trace.Partial = tt.partial
 			tree := trace.Build(src.trace)
 			env.Now = func() time.Time { return tree.End.Add(tt.sinceEnd) }
 			m := New(env, src, summaryOf(src.trace), env.Range).SetSize(80, 24)
