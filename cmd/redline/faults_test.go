@@ -110,7 +110,7 @@ func runFault(t *testing.T, bc backendCase, f fault) {
 	server.set(t, nil)
 	d.Keys("r")
 	recovered := screen(d)
-	if !strings.Contains(screenBody(recovered), bc.loaded) || strings.Contains(screenBody(recovered), "✖ ") {
+	if !strings.Contains(screenBody(recovered), bc.loaded) || strings.Contains(screenBody(recovered), "✖ "+bc.name+":") {
 		t.Errorf("no recovery after the fault cleared, want %q shown:\n%s", bc.loaded, recovered)
 	}
 	assertStatus(t, recovered, bc.name, "✔")

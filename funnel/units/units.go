@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -136,6 +137,14 @@ func Burn(rate float64) string {
 		return Unknown
 	}
 	return trim(rate, "")
+}
+
+// Count is n and noun, plural unless n is 1: "1 error", "3 errors".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // Clock renders t as a UTC time of day with milliseconds: "20:41:07.123".

@@ -33,6 +33,8 @@ type Model struct {
 	errorsFirst bool
 	result      logs.Result
 	lines       []logs.Line // in display order
+	errors      int         // error and fatal lines among them
+	warnings    int
 }
 
 var _ pane.Pane = (*Model)(nil)
@@ -88,12 +90,20 @@ func (m *Model) receive(result logs.Result) {
 }
 
 // arrange orders the lines (time-ascending, or errors first keeping time
-// order within each group) and hands them to the table.
+// order within each group), counts errors and warnings, and hands the
+// lines to the table.
 func (m *Model) arrange() {
 	m.lines = append(m.lines[:0], m.result.Lines...)
 	ids := make([]int, len(m.lines))
-	for i := range ids {
+	m.errors, m.warnings = 0, 0
+	for i, l := range m.lines {
 		ids[i] = i
+		switch rank(l.Level) {
+		case 0:
+			m.errors++
+		case 1:
+			m.warnings++
+		}
 	}
 	if m.errorsFirst {
 		slices.SortStableFunc(ids, func(a, b int) int {

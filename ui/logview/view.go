@@ -6,15 +6,22 @@ import (
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
-	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/table"
 	"github.com/redline-tui/redline/ui/tablepane"
 )
 
-// columns lists the log table's columns; the span and service go first when
-// the terminal narrows, the message takes the rest.
+// Gutter marks: error and fatal lines, and warnings, read without colour.
+const (
+	errorMark = "✖"
+	warnMark  = "⚠"
+)
+
+// columns lists the log table's columns: the gutter marking errors and
+// warnings, then time and level; the span and service go first when the
+// terminal narrows, the message takes the rest.
 func columns() []table.Column {
 	return []table.Column{
+		{Title: "", Width: 1},
 		{Title: "TIME (UTC)", Width: 12},
 		{Title: "LEVEL", Width: 5},
 		{Title: "SERVICE", Width: 12, Priority: 2},
@@ -29,6 +36,7 @@ func rows(lines []logs.Line, ids []int) []table.Row {
 	out := make([]table.Row, len(lines))
 	for i, l := range lines {
 		out[i] = table.Row{ID: lineID(ids[i]), Cells: []table.Cell{
+			gutter(l.Level),
 			{Text: units.Clock(l.Time), Tone: table.Muted},
 			{Text: l.Level.String(), Tone: levelTone(l.Level)},
 			{Text: service(l)},
@@ -60,6 +68,17 @@ func message(l logs.Line) string {
 		return l.Message
 	}
 	return l.Body
+}
+
+// gutter is the mark of a line's level: ✖ errors, ⚠ warnings, else blank.
+func gutter(l logs.Level) table.Cell {
+	switch rank(l) {
+	case 0:
+		return table.Cell{Text: errorMark, Tone: table.Bad}
+	case 1:
+		return table.Cell{Text: warnMark, Tone: table.Warning}
+	}
+	return table.Cell{}
 }
 
 func levelTone(l logs.Level) table.Tone {
@@ -115,11 +134,18 @@ func (m *Model) title() string {
 	if m.errorsFirst {
 		order = "errors first"
 	}
-	summary := fmt.Sprintf("  %d lines · %s", len(m.lines), order)
-	return m.Env.Styles.Title.Render("Logs of "+m.subject()) + m.Env.Styles.Muted.Render(summary)
+	summary := fmt.Sprintf("  %d lines · ", len(m.lines))
+	if m.errors > 0 {
+		summary += errorMark + " " + units.Count(m.errors, "error") + " · "
+	}
+	if m.warnings > 0 {
+		summary += warnMark + " " + units.Count(m.warnings, "warning") + " · "
+	}
+	return m.Env.Styles.Title.Render("Logs of "+m.subject()) + m.Env.Styles.Muted.Render(summary+order)
 }
 
-// footer says how lines were correlated and what the toggles do.
+// footer says how lines were correlated, in what scope and whether lines
+// wrap; the keys are on the root's help line (Help), not repeated here.
 func (m *Model) footer() []string {
 	strategy := "correlated by " + m.result.Strategy
 	if m.result.Strategy == "" {
@@ -133,9 +159,5 @@ func (m *Model) footer() []string {
 	if m.Table.Wrap() {
 		wrap = "on"
 	}
-	k := m.Env.Keys.Logs
-	return []string{
-		m.Env.Styles.Muted.Render(strategy + " · " + scope + " · wrap " + wrap),
-		m.Env.Styles.Muted.Render(keys.Hints(k.Expand, k.Wrap, k.SpanOnly, k.ErrorsTop, m.Env.Keys.Global.Filter)),
-	}
+	return []string{m.Env.Styles.Muted.Render(strategy + " · " + scope + " · wrap " + wrap)}
 }

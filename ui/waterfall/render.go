@@ -152,10 +152,10 @@ func (m *Model) summaryLine() string {
 	}
 	parts = append(parts,
 		units.Duration(d.tree.Duration()),
-		plural(len(d.tree.Nodes), "span"),
+		units.Count(len(d.tree.Nodes), "span"),
 	)
 	if n := len(d.errors); n > 0 {
-		parts = append(parts, st.Error.Render(errorMark+" "+plural(n, "error")))
+		parts = append(parts, st.Error.Render(errorMark+" "+units.Count(n, "error")))
 	} else {
 		parts = append(parts, "no errors")
 	}
@@ -182,7 +182,7 @@ func (m *Model) statusLine() string {
 		mode = criticalMark + " critical path only · " + mode
 	}
 	parts = append(parts, st.Muted.Render(mode),
-		st.Muted.Render(plural(len(m.data.tree.Services), "service")+": "+strings.Join(m.data.tree.Services, ", ")))
+		st.Muted.Render(units.Count(len(m.data.tree.Services), "service")+": "+strings.Join(m.data.tree.Services, ", ")))
 	return strings.Join(parts, st.Muted.Render(" · "))
 }
 
@@ -197,13 +197,13 @@ func (m *Model) warnings() []string {
 		w = append(w, partialMark+" PARTIAL: "+c.Reason())
 	}
 	if d.orphans > 0 {
-		w = append(w, plural(d.orphans, "orphan span")+" shown as root")
+		w = append(w, units.Count(d.orphans, "orphan span")+" shown as root")
 	}
 	if d.skewed > 0 {
-		w = append(w, plural(d.skewed, "span")+" clock-skewed")
+		w = append(w, units.Count(d.skewed, "span")+" clock-skewed")
 	}
 	if d.dupes > 0 {
-		w = append(w, plural(d.dupes, "duplicate span ID"))
+		w = append(w, units.Count(d.dupes, "duplicate span ID"))
 	}
 	if n := len(d.trace.Warnings); n > 0 {
 		w = append(w, "backend: "+d.trace.Warnings[0])
@@ -212,13 +212,6 @@ func (m *Model) warnings() []string {
 		}
 	}
 	return w
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // axisLine: the column headings and the time axis over the bars.
