@@ -98,8 +98,8 @@ func resolve(f endpointFlags) (resolved, error) {
 // flagsContextName names a context made of one-off flags after the host
 // of its metrics backend, the first thing redline shows in the breadcrumb.
 func flagsContextName(c *config.Context) string {
-	if c.Prometheus != nil {
-		if u, err := url.Parse(c.Prometheus.URL); err == nil && u.Host != "" {
+	if m, ok := firstOfRole(c, config.Metrics); ok {
+		if u, err := url.Parse(m.Endpoint.URL); err == nil && u.Host != "" {
 			return u.Host
 		}
 	}
@@ -444,6 +444,28 @@ func openLoki(l *config.Loki) (opened, error) {
 		info, err := src.Ping(ctx)
 		return lokiLines(info), err
 	}}, nil
+}
+
+// lokiLines describes the Loki and the service labels found.
+func lokiLines(info loki.Info) []string {
+	lines := versionLine(info.Version)
+	if len(info.ServiceLabels) > 0 {
+		lines = append(lines, "service labels: "+list(info.ServiceLabels))
+	} else if len(info.Labels) > 0 {
+		lines = append(lines, "no usual service label found; stream labels are "+list(info.Labels)+" (pin one with loki.service_label)")
+	}
+	return lines
+}
+
+// list joins at most ten items.
+func list(items []string) string {
+	if len(items) > 10 {
+		return strings.Join(items[:10], ", ") + fmt.Sprintf(" and %d more", len(items)-10)
+	}
+	if len(items) == 0 {
+		return "(none)"
+	}
+	return strings.Join(items, ", ")
 }
 
 func versionLine(v string) []string {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"github.com/redline-tui/redline/funnel/sanitize"
-	"github.com/redline-tui/redline/sources/loki"
 )
 
 // checkTimeout bounds each backend's ping in `redline config check`.
@@ -85,26 +84,4 @@ func missingBackends(b *backends) []string {
 		missing(config.Logs, "the log step is off")
 	}
 	return out
-}
-
-// lokiLines describes the Loki and the service labels found.
-func lokiLines(info loki.Info) []string {
-	lines := versionLine(info.Version)
-	if len(info.ServiceLabels) > 0 {
-		lines = append(lines, "service labels: "+list(info.ServiceLabels))
-	} else if len(info.Labels) > 0 {
-		lines = append(lines, "no usual service label found; stream labels are "+list(info.Labels)+" (pin one with loki.service_label)")
-	}
-	return lines
-}
-
-// list joins at most ten items.
-func list(items []string) string {
-	if len(items) > 10 {
-		return strings.Join(items[:10], ", ") + fmt.Sprintf(" and %d more", len(items)-10)
-	}
-	if len(items) == 0 {
-		return "(none)"
-	}
-	return strings.Join(items, ", ")
 }

@@ -61,7 +61,7 @@ func runSnapshot(ctx context.Context, b ui.Sources, req snapshotRequest, stdout,
 		return exitUsage
 	}
 	if b.Metrics == nil {
-		fmt.Fprintln(stderr, "redline snapshot: no metrics backend: pass --prometheus URL, --context NAME or --demo")
+		fmt.Fprintf(stderr, "redline snapshot: no metrics backend: pass %s, --context NAME or --demo\n", flagsOf(config.Metrics))
 		return exitUsage
 	}
 	w := newSnapshotWalk(b, req)

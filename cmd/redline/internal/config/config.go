@@ -326,6 +326,9 @@ type Section struct {
 	Refuse map[string]string
 	// Unset removes the section from its context.
 	Unset func()
+	// URLOptional is set when the section reaches its backend another way
+	// (a Jaeger grpc address).
+	URLOptional bool
 }
 
 // Sections lists the context's configured backends in a fixed order.
@@ -342,6 +345,7 @@ func (c *Context) Sections() []Section {
 	}
 	if c.Jaeger != nil {
 		add("jaeger", Traces, &c.Jaeger.Endpoint, c.Jaeger.refused(), func() { c.Jaeger = nil })
+		out[len(out)-1].URLOptional = c.Jaeger.GRPC != ""
 	}
 	if c.Loki != nil {
 		add("loki", Logs, &c.Loki.Endpoint, nil, func() { c.Loki = nil })

@@ -47,7 +47,7 @@ func (c *Context) validate(file, path string) error {
 		return err
 	}
 	for _, s := range sections {
-		if err := s.validate(file, path+"."+s.Key, s.Key == "jaeger" && c.Jaeger.GRPC != ""); err != nil {
+		if err := s.validate(file, path+"."+s.Key); err != nil {
 			return err
 		}
 	}
@@ -85,8 +85,8 @@ func oneperRole(file, path string, sections []Section) error {
 
 // validate checks the endpoint, then refuses the settings the backend
 // cannot honour (in key order, so the same file gives the same error).
-func (s Section) validate(file, path string, urlOptional bool) error {
-	if err := s.Endpoint.validate(file, path, urlOptional); err != nil {
+func (s Section) validate(file, path string) error {
+	if err := s.Endpoint.validate(file, path, s.URLOptional); err != nil {
 		return err
 	}
 	if len(s.Refuse) == 0 {
