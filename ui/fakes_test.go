@@ -79,7 +79,8 @@ func (f *fake) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error)
 			Text: `sum(rate(http_requests_total{code=~"5.."}[1h]))`, Range: r}}}, nil
 }
 
-func (f *fake) Routes(ctx context.Context, service string, r funnel.TimeRange) (red.Report, error) {
+func (f *fake) Routes(ctx context.Context, q red.Query) (red.Report, error) {
+	service, r := q.Service, q.Range
 	if err := f.called("Routes", ctx, r); err != nil {
 		return red.Report{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/sources/prometheus"
 )
 
@@ -89,7 +90,10 @@ func BenchmarkDrillStep(b *testing.B) {
 	}{
 		{"Detect", func(ctx context.Context) error { _, err := newClient().Detect(ctx); return err }},
 		{"SLOs", func(ctx context.Context) error { _, err := warm.SLOs(ctx, r); return err }},
-		{"Routes", func(ctx context.Context) error { _, err := warm.Routes(ctx, "shop", r); return err }},
+		{"Routes", func(ctx context.Context) error {
+			_, err := warm.Routes(ctx, red.Query{Service: "shop", Range: r})
+			return err
+		}},
 	}
 	for _, step := range steps {
 		b.Run(step.name, func(b *testing.B) {

@@ -149,7 +149,7 @@ func (w *snapshotWalk) slo(ctx context.Context) bool {
 // red picks the route with the highest burn share unless one is given.
 func (w *snapshotWalk) red(ctx context.Context) bool {
 	w.row = red.Row{Route: w.req.Route}
-	report, err := w.b.Metrics.Routes(ctx, w.service, w.in.Range)
+	report, err := w.b.Metrics.Routes(ctx, red.QueryFor(w.service, w.in.Range, w.in.SLO))
 	if err != nil {
 		w.in.Fail(snapshot.PartRED, w.b.Metrics.Name(), err)
 		return w.row.Route != ""

@@ -33,7 +33,7 @@ func (brokenMetrics) SLOs(context.Context, funnel.TimeRange) (slo.Report, error)
 	return slo.Report{}, errors.New("prometheus: 503 Service Unavailable: query timed out")
 }
 
-func (brokenMetrics) Routes(context.Context, string, funnel.TimeRange) (red.Report, error) {
+func (brokenMetrics) Routes(context.Context, red.Query) (red.Report, error) {
 	return red.Report{}, errors.New("prometheus: 503 Service Unavailable: query timed out")
 }
 
@@ -73,7 +73,7 @@ func TestRunSnapshotExitCodes(t *testing.T) {
 	}{
 		{
 			name: "complete demo walk", backends: demoBackends(), req: snapshotRequest{Format: "md"}, code: 0,
-			stdout: []string{"## SLO checkout/availability", "▶ | POST /api/checkout", "## Trace ", "## Logs:", "(worst by severity)", "(slowest complete trace, among 13 traces ≥ p95 4.40s)"},
+			stdout: []string{"## SLO checkout/availability", "▶ | POST /api/checkout", "## Trace ", "## Logs:", "(worst by severity)", "(slowest complete trace, among 11 traces ≥ p95 5.00s)"},
 		},
 		{
 			name: "given service", backends: demoBackends(), req: snapshotRequest{Service: "payments", Format: "text"}, code: 0,

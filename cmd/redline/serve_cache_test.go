@@ -11,6 +11,7 @@ import (
 
 	"github.com/redline-tui/redline/cmd/redline/internal/serve"
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/sources/prometheus"
 	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/fetch"
@@ -47,7 +48,7 @@ func refreshTick(t testing.TB, m ui.Metrics, n int, ctx context.Context, r funne
 			if _, err := m.SLOs(ctx, r); err != nil {
 				t.Error(err)
 			}
-			if _, err := m.Routes(ctx, "shop", r); err != nil {
+			if _, err := m.Routes(ctx, red.Query{Service: "shop", Range: r}); err != nil {
 				t.Error(err)
 			}
 		})

@@ -10,10 +10,60 @@ import (
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/units"
 )
 
-// Row is the RED summary of one route over the selected time range.
+// LiveWindow is the window of a row's current values: the last 5 minutes
+// of the range, the page alert's short window.
+const LiveWindow = 5 * time.Minute
+
+// Query asks for the RED rows of one service over Range, ranked by the
+// burn of the SLO the user came from.
+type Query struct {
+	Service string
+	Range   funnel.TimeRange
+	// ShareWindow is the window burn shares are counted over, ending at
+	// Range.End; 0 means DefaultShareWindow.
+	ShareWindow time.Duration
+	// SlowerThan makes a route's bad events its requests slower than it (a
+	// latency SLO's threshold); 0 counts failed requests.
+	SlowerThan time.Duration
+}
+
+// DefaultShareWindow is the share window without an SLO: the fastest page
+// alert's long window.
+const DefaultShareWindow = time.Hour
+
+// QueryFor asks for service's routes ranked by the burn of st (nil: none):
+// over its focus window, counting what its SLI counts.
+func QueryFor(service string, r funnel.TimeRange, st *slo.Status) Query {
+	q := Query{Service: service, Range: r, ShareWindow: DefaultShareWindow}
+	if st != nil {
+		q.ShareWindow, q.SlowerThan = st.FocusWindow(), st.Objective.Threshold
+	}
+	return q
+}
+
+// Window returns the share window, DefaultShareWindow when unset.
+func (q Query) Window() time.Duration {
+	if q.ShareWindow <= 0 {
+		return DefaultShareWindow
+	}
+	return q.ShareWindow
+}
+
+// BadEvents names what a route's burn share counts, e.g. "errors" or
+// "requests >2.00s".
+func (q Query) BadEvents() string {
+	if q.SlowerThan > 0 {
+		return "requests >" + units.Duration(q.SlowerThan)
+	}
+	return "errors"
+}
+
+// Row is the RED summary of one route: its current values over the
+// report's Window (the end of the range), sparklines over the whole range.
 type Row struct {
 	Service    string
 	Route      string  // e.g. "POST /api/checkout" or "/api/checkout"
@@ -26,6 +76,10 @@ type Row struct {
 	RateHistory    []float64
 	ErrorHistory   []float64 // error ratio
 	LatencyHistory []float64 // p99 in seconds; NaN without requests, +Inf beyond the last bucket
+	// BadRate is the route's bad events per second over the report's
+	// ShareWindow (failed, or slower than the SLO's threshold); NaN when
+	// unknown.
+	BadRate float64
 	// BurnShare is this route's share of the service's bad events, 0..1, set by Rank.
 	BurnShare float64
 	// Exemplars are trace IDs seen on this route's latency histogram, slowest first.
@@ -50,21 +104,20 @@ func (r Row) ErrorRate() float64 {
 	return r.Rate * r.ErrorRatio
 }
 
-// Rank sets BurnShare on every row (the route's error rate ÷ the sum of all
-// routes' error rates) and sorts rows by BurnShare descending, then P99
+// Rank sets BurnShare on every row (the route's bad rate ÷ the sum of all
+// routes' bad rates) and sorts rows by BurnShare descending, then P99
 // descending (a lower bound counts as at least its bound, no data last),
-// then route name. Rows with an unknown (NaN) or negative
-// error rate get share 0 and do not count in the sum; when the sum is 0
-// every share is 0.
+// then route name. Rows with an unknown (NaN) or negative bad rate get
+// share 0 and do not count in the sum; when the sum is 0 every share is 0.
 func Rank(rows []Row) {
 	total := 0.0
 	for _, r := range rows {
-		total += knownErrorRate(r)
+		total += knownRate(r.BadRate)
 	}
 	for i := range rows {
 		rows[i].BurnShare = 0
 		if total > 0 {
-			rows[i].BurnShare = knownErrorRate(rows[i]) / total
+			rows[i].BurnShare = knownRate(rows[i].BadRate) / total
 		}
 	}
 	slices.SortStableFunc(rows, func(a, b Row) int {
@@ -76,9 +129,8 @@ func Rank(rows []Row) {
 	})
 }
 
-// knownErrorRate is ErrorRate with unknown or nonsensical values as 0.
-func knownErrorRate(r Row) float64 {
-	e := r.ErrorRate()
+// knownRate is a rate with unknown or nonsensical values as 0.
+func knownRate(e float64) float64 {
 	if !units.Known(e) || e < 0 {
 		return 0
 	}
@@ -87,9 +139,15 @@ func knownErrorRate(r Row) float64 {
 
 // Report is what a metrics source answers for the RED step of one service.
 type Report struct {
-	Service    string
-	Rows       []Row
-	Convention string // which metric convention was detected, e.g. "OTel semconv", "spanmetrics connector"
-	Queries    []funnel.Query
-	Warnings   []string
+	Service string
+	Rows    []Row
+	// Window is what the rows' current values cover (LiveWindow, at the
+	// end of the range); ShareWindow and BadEvents what their burn shares
+	// count ("errors", "requests >2.00s").
+	Window      time.Duration
+	ShareWindow time.Duration
+	BadEvents   string
+	Convention  string // which metric convention was detected, e.g. "OTel semconv", "spanmetrics connector"
+	Queries     []funnel.Query
+	Warnings    []string
 }

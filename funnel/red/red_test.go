@@ -1,6 +1,8 @@
 package red
 
 import (
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/units"
 	"math"
 	"slices"
@@ -37,34 +39,36 @@ func TestRank(t *testing.T) {
 		shares []float64
 	}{
 		{
-			// error rates: checkout 2×0.05 = 0.1, items 3×0.1 = 0.3, cart 0.
+			// bad rates over the share window: items 0.3, checkout 0.1, cart 0.
 			name: "share of bad events",
 			rows: []Row{
-				{Route: "GET /api/cart", Rate: 50, ErrorRatio: 0, P99: units.Measured(20 * ms)},
-				{Route: "POST /api/checkout", Rate: 2, ErrorRatio: 0.05, P99: units.Measured(1500 * ms)},
-				{Route: "GET /api/items/{id}", Rate: 3, ErrorRatio: 0.1, P99: units.Measured(30 * ms)},
+				{Route: "GET /api/cart", Rate: 50, BadRate: 0, P99: units.Measured(20 * ms)},
+				{Route: "POST /api/checkout", Rate: 2, BadRate: 0.1, P99: units.Measured(1500 * ms)},
+				{Route: "GET /api/items/{id}", Rate: 3, BadRate: 0.3, P99: units.Measured(30 * ms)},
 			},
 			routes: []string{"GET /api/items/{id}", "POST /api/checkout", "GET /api/cart"},
 			shares: []float64{0.75, 0.25, 0},
 		},
 		{
-			name: "no errors anywhere: p99 then route decide",
+			name: "no bad events anywhere: p99 then route decide",
 			rows: []Row{
 				{Route: "b", Rate: 1, P99: units.Measured(10 * ms)},
 				{Route: "c", Rate: 1, P99: units.Measured(90 * ms)},
 				{Route: "a", Rate: 1, P99: units.Measured(10 * ms)},
+				{Route: "d", Rate: 1, P99: units.AtLeast(90 * ms)},
+				{Route: "e", Rate: 0},
 			},
-			routes: []string{"c", "a", "b"},
-			shares: []float64{0, 0, 0},
+			routes: []string{"d", "c", "a", "b", "e"},
+			shares: []float64{0, 0, 0, 0, 0},
 		},
 		{
-			name: "unknown ratios count as no errors",
+			name: "unknown or negative bad rates count as none",
 			rows: []Row{
-				{Route: "unknown", Rate: 100, ErrorRatio: math.NaN(), P99: units.Measured(5 * ms)},
-				{Route: "bad", Rate: 1, ErrorRatio: 1, P99: units.Measured(time.Millisecond)},
-				{Route: "idle", Rate: 0, ErrorRatio: math.NaN()},
+				{Route: "unknown", Rate: 100, BadRate: math.NaN(), P99: units.Measured(5 * ms)},
+				{Route: "bad", Rate: 1, BadRate: 1, P99: units.Measured(time.Millisecond)},
+				{Route: "negative", Rate: 1, BadRate: -1},
 			},
-			routes: []string{"bad", "unknown", "idle"},
+			routes: []string{"bad", "unknown", "negative"},
 			shares: []float64{1, 0, 0},
 		},
 		{name: "empty", rows: nil, routes: nil, shares: nil},
@@ -93,5 +97,26 @@ func TestRank(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestQueryFor(t *testing.T) {
+	r := funnel.Last(time.Hour, time.Unix(1700000000, 0))
+	latency := slo.Evaluate(slo.Objective{Service: "shop", Name: "latency", Target: 0.99, Threshold: 2 * time.Second},
+		slo.Measurements{Windows: []slo.Ratio{{Window: 6 * time.Hour, ErrorRatio: 0.07}, {Window: 30 * time.Minute, ErrorRatio: 0.08}, {Window: time.Hour, ErrorRatio: 0.01}}})
+	tests := []struct {
+		name   string
+		st     *slo.Status
+		window time.Duration
+		bad    string
+	}{
+		{"no SLO", nil, DefaultShareWindow, "errors"},
+		{"latency SLO firing over 6h/30m", &latency, 6 * time.Hour, "requests >2.00s"},
+	}
+	for _, tt := range tests {
+		q := QueryFor("shop", r, tt.st)
+		if q.Window() != tt.window || q.BadEvents() != tt.bad || q.Service != "shop" || q.Range != r {
+			t.Errorf("%s: %+v window %v bad %q, want %v %q", tt.name, q, q.Window(), q.BadEvents(), tt.window, tt.bad)
+		}
 	}
 }

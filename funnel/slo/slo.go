@@ -209,6 +209,22 @@ type Status struct {
 	BurnHistory      []funnel.Point
 }
 
+// FocusWindow is the window whose burn brought the user to this SLO: the
+// long window of the first firing alert, else of the alert closest to
+// firing (highest long burn ÷ factor), else the fastest page window.
+func (s Status) FocusWindow() time.Duration {
+	best, closest := Windows(s.Objective.Period)[0].Long, 0.0
+	for _, b := range s.Burns {
+		if b.Firing {
+			return b.Long
+		}
+		if r := b.LongBurn / b.Factor; r > closest {
+			best, closest = b.Long, r
+		}
+	}
+	return best
+}
+
 // MinEvents is the number of events below which a window is flagged as low
 // traffic.
 const MinEvents = 100

@@ -200,7 +200,8 @@ func sloPart(st slo.Status, qs []funnel.Query, warnings []string) *SLO {
 // redPart keeps the first MaxRoutes rows in the report's order, plus the
 // selected route when it is further down.
 func redPart(r red.Report, selected string) *RED {
-	part := &RED{Service: r.Service, Convention: r.Convention, SelectedRoute: selected, Queries: queriesOf(r.Queries), Warnings: slices.Clone(r.Warnings)}
+	part := &RED{Service: r.Service, Convention: r.Convention, SelectedRoute: selected, ShareOf: r.BadEvents,
+		Window: windowLabel(r.Window), ShareWindow: windowLabel(r.ShareWindow), Queries: queriesOf(r.Queries), Warnings: slices.Clone(r.Warnings)}
 	for i, row := range r.Rows {
 		if i >= MaxRoutes && row.Route != selected {
 			part.OmittedRoutes++
@@ -215,6 +216,14 @@ func redPart(r red.Report, selected string) *RED {
 		})
 	}
 	return part
+}
+
+// windowLabel names a window the way SLO tools do ("5m", "1h"); "" when unset.
+func windowLabel(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return slo.WindowLabel(d)
 }
 
 // logsPart orders lines by level, most severe first, keeping time order

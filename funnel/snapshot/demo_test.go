@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
@@ -42,7 +43,7 @@ func demoInput(t testing.TB) snapshot.Input {
 		t.Fatal(err)
 	}
 	worst, _ := walk.WorstSLO(slos.Statuses, "")
-	routes, err := src.Routes(ctx, worst.Objective.Service, rng)
+	routes, err := src.Routes(ctx, red.QueryFor(worst.Objective.Service, rng, &worst))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func assumedLatencyInput(t testing.TB) snapshot.Input {
 		t.Fatal("the demo has no assumed latency SLO")
 	}
 	st := slos.Statuses[i]
-	routes, err := src.Routes(ctx, st.Objective.Service, rng)
+	routes, err := src.Routes(ctx, red.QueryFor(st.Objective.Service, rng, &st))
 	if err != nil {
 		t.Fatal(err)
 	}

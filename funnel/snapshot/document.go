@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -265,7 +266,7 @@ func redBlocks(p *RED) []block {
 		})
 	}
 	blocks := []block{heading{2, "RED of " + p.Service}}
-	notes := bullets{"routes ranked by their share of the service's errors; ▶ marks the selected route"}
+	notes := bullets{redWindows(p)}
 	if p.Convention != "" {
 		notes = append(notes, "metrics convention: "+p.Convention)
 	}
@@ -274,6 +275,20 @@ func redBlocks(p *RED) []block {
 	}
 	blocks = append(blocks, t, notes)
 	return append(blocks, warningBlocks(p.Warnings)...)
+}
+
+// redWindows says what the RED table's numbers cover and how it is ranked.
+func redWindows(p *RED) string {
+	shareOf := cmp.Or(p.ShareOf, "errors")
+	s := "routes ranked by their share of the service's " + shareOf
+	if p.ShareWindow != "" {
+		s += " over the last " + p.ShareWindow
+	}
+	s += "; ▶ marks the selected route"
+	if p.Window != "" {
+		s += "; rate, errors and p50–p99 over the last " + p.Window + " of the range, histories over all of it"
+	}
+	return s
 }
 
 func traceBlocks(p *Trace, width, maxRows int) []block {

@@ -38,6 +38,7 @@
 //	  }?,
 //	  "red": {
 //	    "service": string, "convention": string?, "selected_route": string?,
+//	    "window": string?, "share_window": string?, "share_of": string?,
 //	    "routes": [{"route": string, "selected": bool, "rate": number? (req/s),
 //	                "error_ratio": number?, "p50", "p95", "p99": quantile?,
 //	                "burn_share": number, "rate_history", "error_history",
@@ -177,6 +178,9 @@ type Window struct {
 type RED struct {
 	Service       string   `json:"service"`
 	Convention    string   `json:"convention,omitempty"`
+	Window        string   `json:"window,omitempty"`       // what rate, error ratio and quantiles cover, at the range end, e.g. "5m"
+	ShareWindow   string   `json:"share_window,omitempty"` // what burn shares count over, e.g. "1h"
+	ShareOf       string   `json:"share_of,omitempty"`     // what burn shares count: "errors", "requests >2.00s"
 	SelectedRoute string   `json:"selected_route,omitempty"`
 	Routes        []Route  `json:"routes"`
 	OmittedRoutes int      `json:"omitted_routes"`

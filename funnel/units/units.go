@@ -94,7 +94,7 @@ func Percent(ratio float64) string {
 	switch {
 	case p != 0 && math.Abs(p) < 0.01:
 		return "<0.01%"
-	case math.Abs(p) >= 100:
+	case math.Abs(p) >= 99.95: // would print as 100.0%
 		return fmt.Sprintf("%.0f%%", p)
 	case math.Abs(p) >= 10:
 		return fmt.Sprintf("%.1f%%", p)

@@ -55,6 +55,7 @@ func TestRatios(t *testing.T) {
 		{"small percent", Percent(0.00001), "<0.01%"},
 		{"negative budget", Percent(-1.5), "-150%"},
 		{"unknown percent", Percent(math.NaN()), "?"},
+		{"almost all", Percent(0.99996), "100%"},
 		{"objective", Objective(0.999), "99.9%"},
 		{"objective whole", Objective(0.99), "99%"},
 		{"objective 4 nines", Objective(0.9999), "99.99%"},

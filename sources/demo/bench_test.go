@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/trace"
 )
 
@@ -19,7 +20,7 @@ func BenchmarkSLOs(b *testing.B) {
 func BenchmarkRoutes(b *testing.B) {
 	s := newTestSource(1)
 	for b.Loop() {
-		if _, err := s.Routes(context.Background(), "checkout", lastHour); err != nil {
+		if _, err := s.Routes(context.Background(), red.Query{Service: "checkout", Range: lastHour}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -51,7 +51,7 @@ func TestSameSeedAndClockGiveIdenticalAnswers(t *testing.T) {
 	answers := func(s *Source) []any {
 		ctx := context.Background()
 		sl, err1 := s.SLOs(ctx, lastHour)
-		rt, err2 := s.Routes(ctx, "checkout", lastHour)
+		rt, err2 := s.Routes(ctx, red.Query{Service: "checkout", Range: lastHour})
 		ft, err3 := s.FindTraces(ctx, trace.Query{Service: "payments", Route: "POST /charge", Range: lastHour})
 		tr, err4 := s.Trace(ctx, ft.Traces[0].TraceID, lastHour)
 		return []any{sl, rt, ft, tr, errors.Join(err1, err2, err3, err4)}
@@ -85,8 +85,8 @@ func TestClockMovesTheNumbers(t *testing.T) {
 	if burn(t, b, "checkout") <= burn(t, a, "checkout")*0.9 {
 		t.Errorf("checkout's burn fell from %.2f to %.2f while the incident goes on", burn(t, a, "checkout"), burn(t, b, "checkout"))
 	}
-	r1, _ := early.Routes(ctx, "cart", funnel.TimeRange{})
-	r2, _ := later.Routes(ctx, "cart", funnel.TimeRange{})
+	r1, _ := early.Routes(ctx, red.Query{Service: "cart", Range: funnel.TimeRange{}})
+	r2, _ := later.Routes(ctx, red.Query{Service: "cart", Range: funnel.TimeRange{}})
 	if r1.Rows[0].Rate == r2.Rows[0].Rate {
 		t.Error("cart's top route rate did not move with the clock")
 	}
@@ -183,7 +183,7 @@ func TestRoutes(t *testing.T) {
 	s := newTestSource(1)
 	for _, service := range serviceNames {
 		t.Run(service, func(t *testing.T) {
-			rep, err := s.Routes(context.Background(), service, lastHour)
+			rep, err := s.Routes(context.Background(), red.Query{Service: service, Range: lastHour})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -198,7 +198,7 @@ func TestRoutes(t *testing.T) {
 			}
 		})
 	}
-	rep, _ := s.Routes(context.Background(), "checkout", lastHour)
+	rep, _ := s.Routes(context.Background(), red.Query{Service: "checkout", Range: lastHour})
 	if top := rep.Rows[0]; top.Route != "POST /api/checkout" || top.BurnShare < 0.5 {
 		t.Errorf("top checkout route is %s with burn share %.2f", top.Route, top.BurnShare)
 	}
@@ -236,7 +236,7 @@ func spanByID(tr *trace.Trace, id string) *trace.Span {
 func TestUnknownServiceAndRoute(t *testing.T) {
 	s := newTestSource(1)
 	ctx := context.Background()
-	if _, err := s.Routes(ctx, "billing", lastHour); err == nil || !strings.Contains(err.Error(), "demo: unknown service") {
+	if _, err := s.Routes(ctx, red.Query{Service: "billing", Range: lastHour}); err == nil || !strings.Contains(err.Error(), "demo: unknown service") {
 		t.Errorf("Routes(billing) error = %v", err)
 	}
 	if _, err := s.FindTraces(ctx, trace.Query{Service: "checkout", Route: "GET /nope"}); err == nil || !strings.Contains(err.Error(), "no route") {

@@ -20,14 +20,17 @@ const (
 	exemplarCount = 3
 )
 
-// Routes returns the RED summary of every route of service over r, ranked by
-// contribution to the service's burn.
-func (s *Source) Routes(ctx context.Context, service string, r funnel.TimeRange) (red.Report, error) {
+// Routes returns the RED summary of every route of q.Service: current
+// values over the last red.LiveWindow of the range, sparklines over all of
+// it, ranked by contribution to the burn q asks about.
+func (s *Source) Routes(ctx context.Context, q red.Query) (red.Report, error) {
 	if err := cancelled(ctx); err != nil {
 		return red.Report{}, err
 	}
-	r = s.resolveRange(r)
-	report := red.Report{Service: service, Convention: "OTel semconv", Queries: redQueries(service, r)}
+	service, r := q.Service, s.resolveRange(q.Range)
+	q.Range = r
+	report := red.Report{Service: service, Convention: "OTel semconv", Queries: redQueries(q),
+		Window: red.LiveWindow, ShareWindow: q.Window(), BadEvents: q.BadEvents()}
 	for i, spec := range routeTable {
 		if spec.service != service {
 			continue
@@ -35,7 +38,7 @@ func (s *Source) Routes(ctx context.Context, service string, r funnel.TimeRange)
 		if err := cancelled(ctx); err != nil {
 			return red.Report{}, err
 		}
-		row, err := s.row(ctx, i, r)
+		row, err := s.row(ctx, i, q)
 		if err != nil {
 			return red.Report{}, err
 		}
@@ -48,27 +51,36 @@ func (s *Source) Routes(ctx context.Context, service string, r funnel.TimeRange)
 	return report, nil
 }
 
-// row summarises route over r from historyPoints slices of the range.
-func (s *Source) row(ctx context.Context, route int, r funnel.TimeRange) (red.Row, error) {
-	spec := routeTable[route]
+// row summarises route: its current values over the last red.LiveWindow
+// of the range, its bad events over q's share window, and historyPoints
+// slices of the range for the sparklines.
+func (s *Source) row(ctx context.Context, route int, q red.Query) (red.Row, error) {
+	spec, r := routeTable[route], q.Range
 	row := red.Row{Service: spec.service, Route: spec.name()}
 	step := r.Duration() / historyPoints
-	tl := s.timeline([]int{route}, r.Start, r.End, 0)
-	var all counts
-	dists := make([]weighted, 0, historyPoints)
+	from := r.Start
+	if shareStart := r.End.Add(-q.Window()); shareStart.Before(from) {
+		from = shareStart
+	}
+	tl := s.timeline([]int{route}, from, r.End, q.SlowerThan)
 	for i := range historyPoints {
 		from := r.Start.Add(time.Duration(i) * step)
 		c := tl.between(from, from.Add(step))
 		d := weighted{latency: s.latencyAt(route, from.Add(step/2)), requests: c.total}
-		all.add(c)
-		dists = append(dists, d)
 		row.RateHistory = append(row.RateHistory, c.total/step.Seconds())
 		row.ErrorHistory = append(row.ErrorHistory, ratioOf(c.errors, c.total))
-		row.LatencyHistory = append(row.LatencyHistory, histogramQuantile(spec.service, dists[i:i+1], 0.99).Seconds())
+		row.LatencyHistory = append(row.LatencyHistory, histogramQuantile(spec.service, []weighted{d}, 0.99).Seconds())
 	}
-	row.Rate = all.total / r.Duration().Seconds()
-	row.ErrorRatio = ratioOf(all.errors, all.total)
-	row.P50, row.P95, row.P99 = histogramQuantile(spec.service, dists, 0.5), histogramQuantile(spec.service, dists, 0.95), histogramQuantile(spec.service, dists, 0.99)
+	live := tl.between(r.End.Add(-red.LiveWindow), r.End)
+	row.Rate = live.total / red.LiveWindow.Seconds()
+	row.ErrorRatio = ratioOf(live.errors, live.total)
+	now := []weighted{{latency: s.latencyAt(route, r.End.Add(-red.LiveWindow/2)), requests: live.total}}
+	row.P50, row.P95, row.P99 = histogramQuantile(spec.service, now, 0.5), histogramQuantile(spec.service, now, 0.95), histogramQuantile(spec.service, now, 0.99)
+	shared := tl.between(r.End.Add(-q.Window()), r.End)
+	row.BadRate = shared.errors / q.Window().Seconds()
+	if q.SlowerThan > 0 {
+		row.BadRate = shared.slow / q.Window().Seconds()
+	}
 	if row.P99.Value < exemplarP99 {
 		return row, nil
 	}
@@ -103,9 +115,10 @@ func (s *Source) exemplars(ctx context.Context, route int, r funnel.TimeRange) (
 }
 
 // redQueries are the PromQL queries a live Prometheus source would run for
-// the RED step of service.
-func redQueries(service string, r funnel.TimeRange) []funnel.Query {
-	step := promDuration(max(time.Minute, (r.Duration() / historyPoints).Truncate(time.Minute)))
+// the RED step of q.
+func redQueries(q red.Query) []funnel.Query {
+	service, r := q.Service, q.Range
+	step := promDuration(red.LiveWindow)
 	sel := fmt.Sprintf(`job=%q`, service)
 	query := func(purpose, text string) funnel.Query {
 		return funnel.Query{Backend: Backend, Language: funnel.PromQL, Purpose: purpose, Text: text, Range: r}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/trace"
 )
 
@@ -175,7 +176,7 @@ func TestCancelledContext(t *testing.T) {
 	id := slowestCheckoutTrace(t, s).ID
 	calls := map[string]func() error{
 		"SLOs":   func() error { _, err := s.SLOs(ctx, lastHour); return err },
-		"Routes": func() error { _, err := s.Routes(ctx, "checkout", lastHour); return err },
+		"Routes": func() error { _, err := s.Routes(ctx, red.Query{Service: "checkout", Range: lastHour}); return err },
 		"FindTraces": func() error {
 			_, err := s.FindTraces(ctx, trace.Query{Service: "checkout", Route: "POST /api/checkout"})
 			return err

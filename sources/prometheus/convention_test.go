@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/red"
 )
 
 func TestResolveConventions(t *testing.T) {
@@ -136,7 +137,7 @@ func BenchmarkRoutes(b *testing.B) {
 	}
 	r := funnel.Last(time.Hour, fixtureNow)
 	for b.Loop() {
-		if _, err := c.Routes(context.Background(), "shop", r); err != nil {
+		if _, err := c.Routes(context.Background(), red.Query{Service: "shop", Range: r}); err != nil {
 			b.Fatal(err)
 		}
 	}

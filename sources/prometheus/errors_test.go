@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/red"
 )
 
 func TestErrorsNameBackendAndCause(t *testing.T) {
@@ -23,7 +24,7 @@ func TestErrorsNameBackendAndCause(t *testing.T) {
 		{"400 bad_data", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			io.WriteString(w, `{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:5: parse error: unexpected \"}\""}`)
-		}, Config{}, []string{"prometheus: bad_data: invalid parameter", "parse error", "(requests per second by route)"}},
+		}, Config{}, []string{"prometheus: bad_data: invalid parameter", "parse error", "(requests per second by route over the last 5m)"}},
 		{"422 execution", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusUnprocessableEntity)
 			io.WriteString(w, `{"status":"error","errorType":"execution","error":"query processing would load too many samples into memory in query execution"}`)
@@ -65,7 +66,7 @@ func TestErrorsNameBackendAndCause(t *testing.T) {
 				ID: "otel", Title: "OTel semconv", Requests: "http_server_request_duration_seconds_count",
 				ServiceLabel: "job", RouteLabel: "http_route", Services: []string{"shop"},
 			}}}
-			_, err = c.Routes(context.Background(), "shop", funnel.Last(time.Hour, time.Now()))
+			_, err = c.Routes(context.Background(), red.Query{Service: "shop", Range: funnel.Last(time.Hour, time.Now())})
 			if err == nil {
 				t.Fatal("Routes succeeded, want an error")
 			}

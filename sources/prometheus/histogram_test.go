@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/units"
 )
 
@@ -105,10 +106,10 @@ func TestNativeHistogramBounds(t *testing.T) {
 func TestRoutesHonestQuantiles(t *testing.T) {
 	fx := loadFixture(t, "otel.json")
 	const (
-		p95     = `histogram_quantile(0.95, sum by (le, http_request_method, http_route) (rate(http_server_request_duration_seconds_bucket{job="shop"}[1h])))`
-		p99     = `histogram_quantile(0.99, sum by (le, http_request_method, http_route) (rate(http_server_request_duration_seconds_bucket{job="shop"}[1h])))`
+		p95     = `histogram_quantile(0.95, sum by (le, http_request_method, http_route) (rate(http_server_request_duration_seconds_bucket{job="shop"}[5m])))`
+		p99     = `histogram_quantile(0.99, sum by (le, http_request_method, http_route) (rate(http_server_request_duration_seconds_bucket{job="shop"}[5m])))`
 		p99Hist = `histogram_quantile(0.99, sum by (le, http_request_method, http_route) (rate(http_server_request_duration_seconds_bucket{job="shop"}[5m])))`
-		buckets = `sum by (le, http_request_method, http_route) (rate(http_server_request_duration_seconds_bucket{job="shop"}[1h]))`
+		buckets = `sum by (le, http_request_method, http_route) (rate(http_server_request_duration_seconds_bucket{job="shop"}[5m]))`
 	)
 	checkout := `{"http_request_method":"POST","http_route":"/api/checkout"`
 	cart := `{"http_request_method":"GET","http_route":"/api/cart"`
@@ -135,7 +136,7 @@ func TestRoutesHonestQuantiles(t *testing.T) {
 	fx.QueryRange[p99Hist] = json.RawMessage(`{"resultType":"matrix","result":[{"metric":` + checkout +
 		`},"values":[[1699996400,"0.8"],[1699998200,"5"],[1700000000,"5"]]}]}`)
 	c := newFakeProm(t, fx).client(t, Config{})
-	rep, err := c.Routes(context.Background(), "shop", funnel.Last(time.Hour, fixtureNow))
+	rep, err := c.Routes(context.Background(), red.Query{Service: "shop", Range: funnel.Last(time.Hour, fixtureNow)})
 	if err != nil {
 		t.Fatal(err)
 	}

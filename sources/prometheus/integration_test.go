@@ -122,15 +122,15 @@ func TestIntegrationRoutesFindSlowCheckout(t *testing.T) {
 		t.Run("convention="+pin, func(t *testing.T) {
 			c := itClient(t, Config{Convention: pin})
 			waitDetected(t, c, "shop", cmp.Or(pin, ConventionOTel))
-			rep, err := c.Routes(context.Background(), "shop", funnel.Last(15*time.Minute, time.Now()))
+			rep, err := c.Routes(context.Background(), red.Query{Service: "shop", Range: funnel.Last(15*time.Minute, time.Now())})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(rep.Rows) < 3 {
 				t.Fatalf("%d routes, want cart, checkout and items; warnings %q", len(rep.Rows), rep.Warnings)
 			}
-			slowest := slices.MaxFunc(rep.Rows, func(a, b red.Row) int { return cmp.Compare(a.P99, b.P99) })
-			if !strings.Contains(slowest.Route, "/api/checkout") || slowest.P99 < 500*time.Millisecond {
+			slowest := slices.MaxFunc(rep.Rows, func(a, b red.Row) int { return a.P99.Compare(b.P99) })
+			if !strings.Contains(slowest.Route, "/api/checkout") || slowest.P99.Value < 500*time.Millisecond {
 				t.Errorf("slowest route %q p99 %v, want /api/checkout above 500ms", slowest.Route, slowest.P99)
 			}
 			if rep.Rows[0].BurnShare <= 0 {

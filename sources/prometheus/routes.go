@@ -12,7 +12,6 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
-	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
@@ -37,12 +36,19 @@ type routeQueries struct {
 	exemplars         []v1.ExemplarQueryResult
 	rateIdx, errIdx   int
 	bucketsIdx        int
+	// bad is what burn shares count over the share window: failed requests
+	// per second, or the latency histogram when the SLO is about latency;
+	// badIdx is -1 when it is one of the live queries (same window).
+	bad    model.Vector
+	badIdx int
 }
 
-// Routes returns rate, error ratio and latency per route of service over r,
-// ranked by each route's share of the service's failures.
-func (c *Client) Routes(ctx context.Context, service string, r funnel.TimeRange) (red.Report, error) {
-	rep := red.Report{Service: service}
+// Routes returns rate, error ratio and latency per route of q.Service over
+// the last red.LiveWindow of q.Range (sparklines over all of it), with each
+// route's bad events per second over the share window, ranked by its share.
+func (c *Client) Routes(ctx context.Context, q red.Query) (red.Report, error) {
+	service := q.Service
+	rep := red.Report{Service: service, Window: red.LiveWindow, ShareWindow: q.Window(), BadEvents: q.BadEvents()}
 	det, fresh, err := c.detection(ctx)
 	if err != nil {
 		return rep, err
@@ -55,41 +61,46 @@ func (c *Client) Routes(ctx context.Context, service string, r funnel.TimeRange)
 		return rep, fmt.Errorf("prometheus: no HTTP server metrics found for service %q (looked for %s)", service, strings.Join(conventionIDs(), ", "))
 	}
 	rep.Convention = conv.Describe()
-	b, q := c.planRoutes(conv, service, r)
+	b, rq := c.planRoutes(conv, q)
 	errs := b.run(ctx)
 	rep.Queries = append(rep.Queries, b.queries...)
 	rep.Warnings = appendErrs(addWarnings(det.Warnings, b.warnings...), errs)
-	if errs[q.rateIdx] != nil {
-		return rep, errs[q.rateIdx]
+	if errs[rq.rateIdx] != nil {
+		return rep, errs[rq.rateIdx]
 	}
-	rep.Rows = buildRows(conv, service, q, errs)
+	rep.Rows = buildRows(conv, q, rq, errs)
 	red.Rank(rep.Rows)
 	return rep, nil
 }
 
-// summaryWindow is the window route summaries are taken over: the whole
-// range, at least minRateWindow.
-func summaryWindow(r funnel.TimeRange) time.Duration {
-	return max(r.Duration().Truncate(time.Second), minRateWindow)
-}
-
-// planRoutes adds every RED query of one service to a batch.
-func (c *Client) planRoutes(conv Convention, service string, r funnel.TimeRange) (*batch, *routeQueries) {
+// planRoutes adds every RED query of one service to a batch: current values
+// over red.LiveWindow, histories over the range, and the bad events over
+// the share window when it differs from the live one.
+func (c *Client) planRoutes(conv Convention, rq red.Query) (*batch, *routeQueries) {
 	b := c.newBatch()
-	q := &routeQueries{errIdx: -1, bucketsIdx: -1}
-	ms, by, w := conv.serviceMatchers(service), conv.routeLabels(), summaryWindow(r)
+	q := &routeQueries{errIdx: -1, bucketsIdx: -1, badIdx: -1}
+	r, w, live := rq.Range, rq.Window(), promDuration(red.LiveWindow)
+	ms, by := conv.serviceMatchers(rq.Service), conv.routeLabels()
 	histWindow := max(stepFor(r, redPoints), minRateWindow)
-	q.rateIdx = b.instant("requests per second by route", conv.requestCount("rate", ms, by, w), r.End, w, &q.rate)
+	q.rateIdx = b.instant("requests per second by route over the last "+live, conv.requestCount("rate", ms, by, red.LiveWindow), r.End, red.LiveWindow, &q.rate)
 	b.ranged("requests per second by route, history", conv.requestCount("rate", ms, by, histWindow), r, redPoints, &q.rateHist)
 	if conv.HasErrors() {
-		q.errIdx = b.instant("failed requests per second by route", conv.requestCount("rate", conv.withErrors(ms), by, w), r.End, w, &q.errRate)
+		q.errIdx = b.instant("failed requests per second by route over the last "+live, conv.requestCount("rate", conv.withErrors(ms), by, red.LiveWindow), r.End, red.LiveWindow, &q.errRate)
 		b.ranged("error ratio by route, history", conv.errorRatio(ms, by, histWindow), r, redPoints, &q.errHist)
+	}
+	slow := rq.SlowerThan > 0 && conv.Latency != ""
+	switch {
+	case w == red.LiveWindow:
+	case slow:
+		q.badIdx = b.instant(fmt.Sprintf("latency histogram by route over %s: %s (burn share)", promDuration(w), rq.BadEvents()), conv.histogram("rate", ms, by, w), r.End, w, &q.bad)
+	case conv.HasErrors():
+		q.badIdx = b.instant(fmt.Sprintf("failed requests per second by route over %s (burn share)", promDuration(w)), conv.requestCount("rate", conv.withErrors(ms), by, w), r.End, w, &q.bad)
 	}
 	if conv.Latency != "" {
 		for i, qt := range quantiles {
-			b.instant(fmt.Sprintf("p%g latency by route", qt*100), conv.quantile(qt, ms, by, w), r.End, w, &q.quant[i])
+			b.instant(fmt.Sprintf("p%g latency by route over the last %s", qt*100, live), conv.quantile(qt, ms, by, red.LiveWindow), r.End, red.LiveWindow, &q.quant[i])
 		}
-		q.bucketsIdx = b.instant("latency histogram by route (quantiles beyond its last bucket are lower bounds)", conv.histogram("rate", ms, by, w), r.End, w, &q.buckets)
+		q.bucketsIdx = b.instant("latency histogram by route over the last "+live+" (quantiles beyond its last bucket are lower bounds)", conv.histogram("rate", ms, by, red.LiveWindow), r.End, red.LiveWindow, &q.buckets)
 		b.ranged("p99 latency by route, history", conv.quantile(0.99, ms, by, histWindow), r, redPoints, &q.p99Hist)
 		b.exemplars("exemplars (trace IDs) on the latency histogram", conv.exemplarSelector(ms), r, &q.exemplars)
 	}
@@ -97,12 +108,12 @@ func (c *Client) planRoutes(conv Convention, service string, r funnel.TimeRange)
 }
 
 // buildRows turns the results into one row per route.
-func buildRows(conv Convention, service string, q *routeQueries, errs []error) []red.Row {
+func buildRows(conv Convention, rq red.Query, q *routeQueries, errs []error) []red.Row {
 	key := func(m model.Metric) string { return routeName(conv, m) }
 	rows := map[string]*red.Row{}
 	for _, s := range q.rate {
 		k := key(s.Metric)
-		rows[k] = &red.Row{Service: service, Route: k, Rate: float64(s.Value), ErrorRatio: math.NaN()}
+		rows[k] = &red.Row{Service: rq.Service, Route: k, Rate: float64(s.Value), ErrorRatio: math.NaN(), BadRate: math.NaN()}
 	}
 	errRates := vectorBy(q.errRate, key)
 	for k, row := range rows {
@@ -121,6 +132,7 @@ func buildRows(conv Convention, service string, q *routeQueries, errs []error) [
 			}
 		}
 	}
+	attachBadRates(rows, conv, rq, q, errs, hists, key)
 	attachHistories(rows, q, conv, key, hists)
 	attachExemplars(rows, q.exemplars, conv, key)
 	out := make([]red.Row, 0, len(rows))
@@ -140,6 +152,39 @@ func quantileOf(secs float64, beyond bool) units.Quantile {
 		return units.AtLeast(seconds(secs))
 	}
 	return units.Measured(seconds(secs))
+}
+
+// attachBadRates sets each row's bad events per second over the share
+// window: requests slower than the SLO's threshold (from the latency
+// histogram) or failed requests; a route absent from a good answer had
+// none. Both come from the live answers when the windows agree.
+func attachBadRates(rows map[string]*red.Row, conv Convention, rq red.Query, q *routeQueries, errs []error, live map[string]histogram, key func(model.Metric) string) {
+	vec, idx := q.bad, q.badIdx
+	if idx < 0 {
+		vec, idx = q.errRate, q.errIdx
+	}
+	slow := rq.SlowerThan > 0 && conv.Latency != ""
+	if slow && q.badIdx < 0 {
+		vec, idx = q.buckets, q.bucketsIdx
+	}
+	if idx < 0 || errs[idx] != nil {
+		return
+	}
+	bad := vectorBy(vec, key)
+	if slow {
+		hists := live
+		if q.badIdx >= 0 {
+			hists = conv.histograms(vec, key)
+		}
+		bound := rq.SlowerThan.Seconds() / conv.LatencyScale
+		bad = map[string]float64{}
+		for k, h := range hists {
+			bad[k] = h.total() - h.atMost(bound)
+		}
+	}
+	for k, row := range rows {
+		row.BadRate = bad[k]
+	}
 }
 
 func setQuantile(row *red.Row, i int, d units.Quantile) {

@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"slices"
 	"strings"
@@ -44,7 +45,7 @@ func TestRoutesPerConvention(t *testing.T) {
 			f := newFakeProm(t, loadFixture(t, tt.fixture))
 			c := f.client(t, Config{})
 			c.now = func() time.Time { return fixtureNow }
-			rep, err := c.Routes(context.Background(), "shop", funnel.Last(time.Hour, fixtureNow))
+			rep, err := c.Routes(context.Background(), red.Query{Service: "shop", Range: funnel.Last(time.Hour, fixtureNow)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,8 +78,8 @@ func TestRoutesPerConvention(t *testing.T) {
 			if rep.Rows[0].Route != "GET /api/items/{id}" {
 				t.Errorf("first ranked row %q, want the route with most failures", rep.Rows[0].Route)
 			}
-			if len(rep.Queries) != 11 {
-				t.Errorf("%d queries recorded, want 11: the detection this first step ran and 10 RED queries", len(rep.Queries))
+			if len(rep.Queries) != 12 {
+				t.Errorf("%d queries recorded, want 12: the detection this first step ran and 11 RED queries", len(rep.Queries))
 			}
 			for _, q := range rep.Queries {
 				if q.Backend != "prometheus" || q.Language != funnel.PromQL || q.Purpose == "" || q.Text == "" || q.Range.End != fixtureNow {
@@ -116,7 +117,7 @@ func TestRoutesPrefersOTelOverClassic(t *testing.T) {
 
 func TestRoutesUnknownService(t *testing.T) {
 	f := newFakeProm(t, loadFixture(t, "otel.json"))
-	_, err := f.client(t, Config{}).Routes(context.Background(), "nope", funnel.Last(time.Hour, fixtureNow))
+	_, err := f.client(t, Config{}).Routes(context.Background(), red.Query{Service: "nope", Range: funnel.Last(time.Hour, fixtureNow)})
 	if err == nil || !strings.Contains(err.Error(), `prometheus: no HTTP server metrics found for service "nope"`) {
 		t.Fatalf("error = %v", err)
 	}
@@ -142,5 +143,46 @@ func TestDetectionIsCached(t *testing.T) {
 	c.Detect(context.Background())
 	if count() == first {
 		t.Error("Detect after the TTL did not look again")
+	}
+}
+
+// TestRoutesLiveValuesAndShareWindow: rows hold the last 5m of the range;
+// burn shares count what the SLO counts (here requests slower than its
+// 1s threshold) over its focus window (here 6h), in one extra query.
+func TestRoutesLiveValuesAndShareWindow(t *testing.T) {
+	fx := loadFixture(t, "otel.json")
+	share := `sum by (le, http_request_method, http_route) (rate(http_server_request_duration_seconds_bucket{job="shop"}[6h]))`
+	fx.Query[share] = json.RawMessage(`{"resultType":"vector","result":[` +
+		`{"metric":{"http_request_method":"GET","http_route":"/api/cart","le":"1"},"value":[1700000000,"4.5"]},` +
+		`{"metric":{"http_request_method":"GET","http_route":"/api/cart","le":"+Inf"},"value":[1700000000,"5"]},` +
+		`{"metric":{"http_request_method":"POST","http_route":"/api/checkout","le":"1"},"value":[1700000000,"0.6"]},` +
+		`{"metric":{"http_request_method":"POST","http_route":"/api/checkout","le":"+Inf"},"value":[1700000000,"1"]},` +
+		`{"metric":{"http_request_method":"GET","http_route":"/api/items/{id}","le":"1"},"value":[1700000000,"3"]},` +
+		`{"metric":{"http_request_method":"GET","http_route":"/api/items/{id}","le":"+Inf"},"value":[1700000000,"3"]}]}`)
+	f := newFakeProm(t, fx)
+	c := f.client(t, Config{})
+	c.now = func() time.Time { return fixtureNow }
+	q := red.Query{Service: "shop", Range: funnel.Last(time.Hour, fixtureNow), ShareWindow: 6 * time.Hour, SlowerThan: time.Second}
+	rep, err := c.Routes(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := f.unknownQueries(); len(u) > 0 {
+		t.Errorf("unexpected requests:\n%s", strings.Join(u, "\n"))
+	}
+	if rep.Window != 5*time.Minute || rep.ShareWindow != 6*time.Hour || rep.BadEvents != "requests >1.00s" {
+		t.Errorf("report windows %v / %v of %q, want 5m / 6h of requests >1.00s", rep.Window, rep.ShareWindow, rep.BadEvents)
+	}
+	got := map[string]float64{}
+	for _, r := range rep.Rows {
+		got[r.Route] = r.BurnShare
+	}
+	if !near(got["GET /api/cart"], 0.5/0.9) || !near(got["POST /api/checkout"], 0.4/0.9) || got["GET /api/items/{id}"] != 0 {
+		t.Errorf("shares %v, want cart 5/9 and checkout 4/9 (slow requests over 6h), items 0 though it fails most", got)
+	}
+	for _, qr := range rep.Queries {
+		if strings.HasPrefix(qr.Purpose, "requests per second by route over") && qr.Range != funnel.Last(5*time.Minute, fixtureNow) {
+			t.Errorf("%q covers %v, want the last 5m of the range", qr.Purpose, qr.Range)
+		}
 	}
 }

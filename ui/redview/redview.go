@@ -20,7 +20,7 @@ import (
 // Source answers the RED step (sources/prometheus, sources/demo).
 type Source interface {
 	Name() string
-	Routes(ctx context.Context, service string, r funnel.TimeRange) (red.Report, error)
+	Routes(ctx context.Context, q red.Query) (red.Report, error)
 }
 
 // Model is the RED pane of one service.
@@ -45,12 +45,15 @@ func New(env pane.Env, src Source, service string, status slo.Status) *Model {
 // Title is the breadcrumb segment: the service.
 func (m *Model) Title() string { return m.service }
 
-// call is the routes query over r; it captures the source, the service and
-// r only.
+// call is the routes query over r, ranked by the burn of the SLO drilled
+// from; it captures the source and the query only.
 func (m *Model) call(r funnel.TimeRange) func(context.Context) (red.Report, error) {
-	src, service := m.src, m.service
-	return func(ctx context.Context) (red.Report, error) { return src.Routes(ctx, service, r) }
+	src, q := m.src, m.query(r)
+	return func(ctx context.Context) (red.Report, error) { return src.Routes(ctx, q) }
 }
+
+// query asks for the routes over r ranked by the SLO drilled from.
+func (m *Model) query(r funnel.TimeRange) red.Query { return red.QueryFor(m.service, r, &m.status) }
 
 // Update handles answers, refreshes, range changes and keys.
 func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {

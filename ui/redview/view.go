@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
+	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/sparkline"
 	"github.com/redline-tui/redline/funnel/units"
 	"github.com/redline-tui/redline/ui/table"
@@ -15,15 +17,18 @@ const sparkWidth = 10
 
 // columns lists the RED table's columns: route, rate and errors stay; the
 // sparklines and the lower percentiles go first when the terminal narrows.
+// Current values name their window in the header (the title line names
+// the share window); sparklines span the whole range.
 func columns() []table.Column {
+	live := " " + slo.WindowLabel(red.LiveWindow)
 	return []table.Column{
 		{Title: "ROUTE", Width: 18, Flex: true},
-		{Title: "BURN", Width: 5, Align: table.AlignRight},
-		{Title: "RATE", Width: 8, Align: table.AlignRight},
-		{Title: "ERR", Width: 6, Align: table.AlignRight},
-		{Title: "P50", Width: 7, Priority: 5, Align: table.AlignRight},
-		{Title: "P95", Width: 7, Priority: 3, Align: table.AlignRight},
-		{Title: "P99", Width: 7, Priority: 1, Align: table.AlignRight},
+		{Title: "BURN", Width: 6, Align: table.AlignRight},
+		{Title: "RATE" + live, Width: 8, Align: table.AlignRight},
+		{Title: "ERR" + live, Width: 6, Align: table.AlignRight},
+		{Title: "P50" + live, Width: 7, Priority: 5, Align: table.AlignRight},
+		{Title: "P95" + live, Width: 7, Priority: 3, Align: table.AlignRight},
+		{Title: "P99" + live, Width: 7, Priority: 1, Align: table.AlignRight},
 		{Title: "RATE HIST", Width: sparkWidth, Priority: 7},
 		{Title: "ERRORS", Width: sparkWidth, Priority: 2},
 		{Title: "P99 HIST", Width: sparkWidth, Priority: 6},
@@ -89,7 +94,8 @@ func (m *Model) View() string {
 }
 
 func (m *Model) title() string {
-	summary := fmt.Sprintf("  %d routes ranked by share of the budget burn", len(m.ranked))
+	q := m.query(funnel.TimeRange{})
+	summary := fmt.Sprintf("  %d routes ranked by share of %s over %s", len(m.ranked), q.BadEvents(), slo.WindowLabel(q.Window()))
 	if m.report.Convention != "" {
 		summary += " · metrics: " + m.report.Convention
 	}

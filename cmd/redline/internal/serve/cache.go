@@ -182,9 +182,9 @@ func (m cachedMetrics) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report
 	})
 }
 
-func (m cachedMetrics) Routes(ctx context.Context, service string, r funnel.TimeRange) (red.Report, error) {
-	return shared(ctx, m.c, []any{m.Name(), "Routes", service, r}, func(ctx context.Context) (red.Report, error) {
-		return m.Metrics.Routes(ctx, service, r)
+func (m cachedMetrics) Routes(ctx context.Context, q red.Query) (red.Report, error) {
+	return shared(ctx, m.c, []any{m.Name(), "Routes", q}, func(ctx context.Context) (red.Report, error) {
+		return m.Metrics.Routes(ctx, q)
 	})
 }
 
