@@ -38,7 +38,7 @@ func TestWorstSLO(t *testing.T) {
 }
 
 func TestRoute(t *testing.T) {
-	rows := []red.Row{{Route: "GET /a", Rate: 10, ErrorRatio: 0.01}, {Route: "POST /b", Rate: 10, ErrorRatio: 0.5}}
+	rows := []red.Row{{Route: "GET /a", Rate: 10, ErrorRatio: 0.01, BadRate: 0.1}, {Route: "POST /b", Rate: 10, ErrorRatio: 0.5, BadRate: 5}}
 	if r, ok := Route(rows, ""); !ok || r.Route != "POST /b" || r.BurnShare == 0 {
 		t.Errorf("top route = %+v, %v", r, ok)
 	}
