@@ -53,8 +53,8 @@ func (c cleanMetrics) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report,
 	return cleaned(c.src.SLOs(ctx, r))
 }
 
-func (c cleanMetrics) Routes(ctx context.Context, service string, r funnel.TimeRange) (red.Report, error) {
-	return cleaned(c.src.Routes(ctx, service, r))
+func (c cleanMetrics) Routes(ctx context.Context, q red.Query) (red.Report, error) {
+	return cleaned(c.src.Routes(ctx, q))
 }
 
 type cleanTraces struct{ src Traces }

@@ -24,7 +24,7 @@ func (h hostileSource) SLOs(context.Context, funnel.TimeRange) (slo.Report, erro
 	return filled[slo.Report](h.text), errors.New(h.text)
 }
 
-func (h hostileSource) Routes(context.Context, string, funnel.TimeRange) (red.Report, error) {
+func (h hostileSource) Routes(context.Context, red.Query) (red.Report, error) {
 	return filled[red.Report](h.text), errors.New(h.text)
 }
 
@@ -124,7 +124,7 @@ func TestSourcesReachPanesOnlyCleaned(t *testing.T) {
 		opts := cleanSources(Options{Sources: Sources{Metrics: hostileSource{text}, Traces: hostileSource{text}, Logs: hostileSource{text}}})
 		answers := map[string]func() (any, error){
 			"SLOs":       func() (any, error) { return opts.Metrics.SLOs(ctx, funnel.TimeRange{}) },
-			"Routes":     func() (any, error) { return opts.Metrics.Routes(ctx, text, funnel.TimeRange{}) },
+			"Routes":     func() (any, error) { return opts.Metrics.Routes(ctx, red.Query{Service: text}) },
 			"FindTraces": func() (any, error) { return opts.Traces.FindTraces(ctx, trace.Query{}) },
 			"Trace":      func() (any, error) { return opts.Traces.Trace(ctx, text, funnel.TimeRange{}) },
 			"TraceLogs":  func() (any, error) { return opts.Logs.TraceLogs(ctx, logs.Query{}) },
