@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Integration stack for redline: Prometheus, Jaeger v2, two Lokis (one without
-# auth, one multi-tenant) and the instrumented test service, all on 127.0.0.1.
+# Integration stack for redline, all on 127.0.0.1: Debian's Prometheus 2.42
+# (scraping), one Prometheus 3 per OTLP translation strategy (OTLP push),
+# Jaeger v2, VictoriaLogs (two tenants) and the instrumented test service.
 #
 #   bash .ci/stack.sh up      build what is missing, start what is not running,
 #                             wait until every server is ready and holds data,
 #                             then print the REDLINE_IT_* exports on stdout
 #   bash .ci/stack.sh down    stop everything this script started
 #   bash .ci/stack.sh env     print the exports only
-#   bash .ci/stack.sh build   build Jaeger, Loki and the test service only
+#   bash .ci/stack.sh build   build the tools (.ci/tools/*) and the test service only
+#
+# VictoriaLogs holds every log line twice: in the default tenant (AccountID 0,
+# ProjectID 0) and in tenant $VLOGS_ACCOUNT:$VLOGS_PROJECT; every other tenant
+# is empty. The test service pushes its OTel metrics to each Prometheus 3,
+# as explicit-bucket histograms to the *WithSuffixes strategies and as
+# exponential (native) histograms to the others; Jaeger pushes its span
+# metrics to each of them too.
 #
 # Progress and errors go to stderr, so `eval "$(bash .ci/stack.sh up)"` works.
 # State (pids, logs, data) lives in $REDLINE_CI_STATE (default
@@ -20,14 +28,31 @@ STATE=${REDLINE_CI_STATE:-${TMPDIR:-/tmp}/redline-ci}
 BIN=${REDLINE_CI_BIN:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/redline-ci/bin}
 LOAD=${REDLINE_IT_LOAD:-30m}   # how long the test service drives its routes
 RPS=${REDLINE_IT_RPS:-20}
-TENANT=redline-it
+VLOGS_ACCOUNT=42
+VLOGS_PROJECT=7
 
 PROMETHEUS=http://127.0.0.1:9090
 JAEGER_HTTP=http://127.0.0.1:16686
 JAEGER_GRPC=127.0.0.1:16685
-LOKI=http://127.0.0.1:3100
-LOKI_AUTH=http://127.0.0.1:3101
+VLOGS=http://127.0.0.1:9428
 TESTSVC=http://127.0.0.1:18080
+
+# PROMETHEUS3 maps each OTLP translation strategy of Prometheus 3 to the port
+# of its instance; HISTOGRAMS says which histograms the test service pushes.
+declare -A PROMETHEUS3=(
+	[UnderscoreEscapingWithSuffixes]=9191
+	[NoUTF8EscapingWithSuffixes]=9192
+	[UnderscoreEscapingWithoutSuffixes]=9193
+	[NoTranslation]=9194
+)
+declare -A HISTOGRAMS=(
+	[UnderscoreEscapingWithSuffixes]=explicit
+	[NoUTF8EscapingWithSuffixes]=explicit
+	[UnderscoreEscapingWithoutSuffixes]=exponential
+	[NoTranslation]=exponential
+)
+# strategies lists PROMETHEUS3's keys in a stable order.
+strategies() { printf '%s\n' "${!PROMETHEUS3[@]}" | sort; }
 
 say() { printf 'stack: %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -110,17 +135,12 @@ build() {
 	say "$name: built in $((SECONDS - start))s"
 }
 
-# loki_ldflags stamps the version Loki reports on /loki/api/v1/status/buildinfo
-# (its release builds set these with -X; a plain go build leaves them empty).
-loki_ldflags() {
-	local version pkg=github.com/grafana/loki/v3/pkg/util/build
-	version=$(cd "$CI_DIR/tools/loki" && GOFLAGS="${GOFLAGS:-} -mod=readonly" go list -m -f '{{.Version}}' github.com/grafana/loki/v3)
-	echo "-X $pkg.Version=${version#v} -X $pkg.GoVersion=$(go env GOVERSION) -X $pkg.BuildUser=redline-ci"
-}
-
+# build_all builds every tool and the test service; go build uses both
+# cores, so one build at a time is as fast as several.
 build_all() {
 	build jaeger "$CI_DIR/tools/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger
-	build loki "$CI_DIR/tools/loki" github.com/grafana/loki/v3/cmd/loki -ldflags "$(loki_ldflags)"
+	build victoria-logs "$CI_DIR/tools/victorialogs" github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs
+	build prometheus3 "$CI_DIR/tools/prometheus3" github.com/prometheus/prometheus/cmd/prometheus
 	build testsvc "$CI_DIR/testsvc" .
 }
 
@@ -200,14 +220,11 @@ prometheus_has() {
 	has_result "$PROMETHEUS/api/v1/query" '.data.result | length > 0' -G --data-urlencode "query=$1"
 }
 
-# loki_has_lines BASE [CURL-ARGS...] is true when Loki at BASE holds error or
-# slow (warn) lines of service shop from the last ten minutes.
-loki_has_lines() {
-	local base=$1
-	shift
-	has_result "$base/loki/api/v1/query_range" '.data.result | length > 0' -G \
-		--data-urlencode 'query={service_name="shop", level=~"error|warn"}' --data-urlencode limit=1 \
-		--data-urlencode "start=$(($(date +%s) - 600))000000000" "$@"
+# vlogs_has_lines ACCOUNT PROJECT is true when that VictoriaLogs tenant holds
+# error or slow (warn) lines of service shop from the last ten minutes.
+vlogs_has_lines() {
+	curl -fsS --max-time 5 -H "AccountID: $1" -H "ProjectID: $2" "$VLOGS/select/logsql/query" \
+		--data-urlencode 'query=_time:10m _stream:{service_name="shop",level=~"error|warn"} | limit 1' | grep -q trace_id
 }
 
 # ---------------------------------------------------------------- up / down
@@ -221,30 +238,58 @@ start_servers() {
 		--storage.tsdb.retention.time=1d \
 		--web.listen-address=127.0.0.1:9090 \
 		--enable-feature=exemplar-storage
+	local strategy
+	for strategy in $(strategies); do start_prometheus3 "$strategy"; done
 	start jaeger "$BIN/jaeger" --config "$CI_DIR/config/jaeger.yaml"
-	start_loki loki loki.yaml
-	start_loki loki-auth loki-auth.yaml
+	if ! running victoria-logs; then rm -rf "$STATE/victoria-logs-data"; fi
+	start victoria-logs "$BIN/victoria-logs" -httpListenAddr=127.0.0.1:9428 \
+		-storageDataPath="$STATE/victoria-logs-data" -retentionPeriod=1d -loggerLevel=WARN
 }
 
-start_loki() {
-	local name=$1 config=$2
+# start_prometheus3 STRATEGY starts the Prometheus 3 of that OTLP translation
+# strategy: .ci/config/prometheus3.yml with the strategy filled in.
+start_prometheus3() {
+	local strategy=$1 name=prometheus3-$1
 	if ! running "$name"; then rm -rf "${STATE:?}/$name-data"; fi
-	mkdir -p "$STATE/$name-data"
-	LOKI_DIR="$STATE/$name-data" start "$name" "$BIN/loki" \
-		-config.file="$CI_DIR/config/$config" -config.expand-env=true
+	sed "s/@TRANSLATION_STRATEGY@/$strategy/; s|@CONFIG_DIR@|$CI_DIR/config|" \
+		"$CI_DIR/config/prometheus3.yml" >"$STATE/$name.yml"
+	start "$name" "$BIN/prometheus3" \
+		--config.file="$STATE/$name.yml" \
+		--storage.tsdb.path="$STATE/$name-data" \
+		--storage.tsdb.retention.time=1d \
+		--web.listen-address="127.0.0.1:${PROMETHEUS3[$strategy]}" \
+		--web.enable-otlp-receiver \
+		--enable-feature=exemplar-storage
 }
+
+prometheus3_url() { echo "http://127.0.0.1:${PROMETHEUS3[$1]}"; }
 
 wait_ready() {
 	wait_until prometheus 60 "ready" http_ok "$PROMETHEUS/-/ready"
+	local strategy
+	for strategy in $(strategies); do
+		wait_until "prometheus3-$strategy" 60 "ready" http_ok "$(prometheus3_url "$strategy")/-/ready"
+	done
 	wait_until jaeger 60 "query API ready" http_ok "$JAEGER_HTTP/api/services"
 	wait_until jaeger 30 "gRPC query port open" tcp_open "$JAEGER_GRPC"
-	wait_until loki 120 "ready" http_ok "$LOKI/ready"
-	wait_until loki-auth 120 "ready" http_ok "$LOKI_AUTH/ready"
+	wait_until victoria-logs 60 "healthy" http_ok "$VLOGS/health"
+}
+
+# otlp_targets KIND lists host:port of the Prometheus 3 instances that get
+# KIND (explicit or exponential) histograms, comma-separated.
+otlp_targets() {
+	local strategy out=()
+	for strategy in $(strategies); do
+		[[ ${HISTOGRAMS[$strategy]} == "$1" ]] && out+=("127.0.0.1:${PROMETHEUS3[$strategy]}")
+	done
+	(IFS=,; echo "${out[*]}")
 }
 
 start_testsvc() {
 	start testsvc "$BIN/testsvc" -listen 127.0.0.1:18080 -payments-listen 127.0.0.1:18081 \
-		-otlp 127.0.0.1:4318 -loki "$LOKI" -loki-auth "$LOKI_AUTH" -loki-tenant "$TENANT" \
+		-otlp 127.0.0.1:4318 -otlp-metrics "$(otlp_targets explicit)" \
+		-otlp-metrics-exponential "$(otlp_targets exponential)" \
+		-victorialogs "$VLOGS" -victorialogs-tenants "0:0,$VLOGS_ACCOUNT:$VLOGS_PROJECT" \
 		-load "$LOAD" -rps "$RPS"
 	wait_until testsvc 30 "serving /metrics" http_ok "$TESTSVC/metrics"
 }
@@ -263,9 +308,22 @@ wait_data() {
 		has_result "$JAEGER_HTTP/api/traces?service=shop&limit=1&lookback=1h" '.data | length > 0'
 	wait_until jaeger 90 "holds traces of service payments" \
 		has_result "$JAEGER_HTTP/api/traces?service=payments&limit=1&lookback=1h" '.data | length > 0'
-	wait_until loki 90 "holds error/slow lines of service shop" loki_has_lines "$LOKI"
-	wait_until loki-auth 90 "holds error/slow lines of service shop for tenant $TENANT" \
-		loki_has_lines "$LOKI_AUTH" -H "X-Scope-OrgID: $TENANT"
+	local strategy
+	for strategy in $(strategies); do
+		wait_until "prometheus3-$strategy" 90 "received OTLP metrics of job shop and span metrics of payments" \
+			prometheus3_has "$strategy"
+	done
+	wait_until victoria-logs 90 "holds error/slow lines of service shop (tenant 0:0)" vlogs_has_lines 0 0
+	wait_until victoria-logs 90 "holds error/slow lines of service shop (tenant $VLOGS_ACCOUNT:$VLOGS_PROJECT)" \
+		vlogs_has_lines "$VLOGS_ACCOUNT" "$VLOGS_PROJECT"
+}
+
+# prometheus3_has STRATEGY is true when that Prometheus 3 holds series of job
+# shop and of job payments (the span metrics Jaeger pushes), whatever the
+# strategy made of their names.
+prometheus3_has() {
+	has_result "$(prometheus3_url "$1")/api/v1/query" '.data.result | length >= 2' -G \
+		--data-urlencode 'query=count by (job) ({job=~"shop|payments"})'
 }
 
 print_env() {
@@ -274,9 +332,10 @@ export REDLINE_INTEGRATION=1
 export REDLINE_IT_PROMETHEUS=$PROMETHEUS
 export REDLINE_IT_JAEGER_GRPC=$JAEGER_GRPC
 export REDLINE_IT_JAEGER_HTTP=$JAEGER_HTTP
-export REDLINE_IT_LOKI=$LOKI
-export REDLINE_IT_LOKI_AUTH=$LOKI_AUTH
-export REDLINE_IT_LOKI_TENANT=$TENANT
+export REDLINE_IT_PROMETHEUS3=$(for s in $(strategies); do printf '%s=%s,' "$s" "$(prometheus3_url "$s")"; done | sed 's/,$//')
+export REDLINE_IT_VICTORIALOGS=$VLOGS
+export REDLINE_IT_VICTORIALOGS_ACCOUNT_ID=$VLOGS_ACCOUNT
+export REDLINE_IT_VICTORIALOGS_PROJECT_ID=$VLOGS_PROJECT
 export REDLINE_IT_TESTSVC=$TESTSVC
 EOF
 }
@@ -286,8 +345,11 @@ EOF
 # server would exit at once and the stack would wait in vain.
 ports_free() {
 	local name port holder
-	for entry in prometheus:9090 jaeger:16685 jaeger:16686 jaeger:4317 jaeger:4318 \
-		loki:3100 loki-auth:3101 testsvc:18080 testsvc:18081; do
+	local entries=(prometheus:9090 jaeger:16685 jaeger:16686 jaeger:4317 jaeger:4318 jaeger:8888 jaeger:8889
+		victoria-logs:9428 testsvc:18080 testsvc:18081 testsvc:18082 testsvc:18083)
+	local strategy
+	for strategy in $(strategies); do entries+=("prometheus3-$strategy:${PROMETHEUS3[$strategy]}"); done
+	for entry in "${entries[@]}"; do
 		name=${entry%%:*} port=${entry##*:}
 		running "$name" && continue
 		if tcp_open "127.0.0.1:$port"; then
@@ -312,7 +374,7 @@ up() {
 
 down() {
 	local name
-	for name in testsvc loki-auth loki jaeger prometheus; do stop "$name"; done
+	for name in testsvc victoria-logs jaeger $(strategies | sed 's/^/prometheus3-/') prometheus; do stop "$name"; done
 	rm -rf "${STATE:?}"/*-data
 	say "down"
 }

@@ -28,7 +28,7 @@ type requestRecord struct {
 	at      time.Time
 }
 
-// logEntry is one line for Loki: its stream labels, body and structured
+// logEntry is one log line: its stream fields, body and structured
 // metadata (nil when the line carries none).
 type logEntry struct {
 	at       time.Time
@@ -99,19 +99,45 @@ func plainLine(rec requestRecord, level string) string {
 		rec.span.TraceID(), rec.span.SpanID())
 }
 
-// lokiTarget is one Loki to push to; tenant, when set, is sent as X-Scope-OrgID.
-type lokiTarget struct {
-	baseURL string
-	tenant  string
+// logTarget is one VictoriaLogs tenant to push to: the base URL of the
+// server and the AccountID/ProjectID headers naming the tenant.
+type logTarget struct {
+	baseURL   string
+	accountID string
+	projectID string
 }
 
-// maxPending bounds the lines kept while Loki is slow or down.
+// logTargets is one target per AccountID:ProjectID tenant of the
+// VictoriaLogs at baseURL; none when baseURL is empty.
+func logTargets(baseURL string, tenants []string) ([]logTarget, error) {
+	if baseURL == "" {
+		return nil, nil
+	}
+	targets := make([]logTarget, 0, len(tenants))
+	for _, tenant := range tenants {
+		account, project, ok := strings.Cut(tenant, ":")
+		if _, err := strconv.ParseUint(account, 10, 32); !ok || err != nil {
+			return nil, fmt.Errorf("tenant %q: want AccountID:ProjectID (two numbers)", tenant)
+		}
+		if _, err := strconv.ParseUint(project, 10, 32); err != nil {
+			return nil, fmt.Errorf("tenant %q: want AccountID:ProjectID (two numbers)", tenant)
+		}
+		targets = append(targets, logTarget{baseURL: baseURL, accountID: account, projectID: project})
+	}
+	return targets, nil
+}
+
+// pushPath is VictoriaLogs' endpoint for Loki's push protocol. The stream
+// labels become its stream fields and structured metadata ordinary fields.
+const pushPath = "/insert/loki/api/v1/push?_stream_fields=service_name,level"
+
+// maxPending bounds the lines kept while VictoriaLogs is slow or down.
 const maxPending = 20000
 
 // logShipper batches log entries and pushes them to every target each
 // flushInterval. Lines that cannot be delivered are reported and dropped.
 type logShipper struct {
-	targets []lokiTarget
+	targets []logTarget
 	client  *http.Client
 	mu      sync.Mutex
 	pending []logEntry
@@ -120,7 +146,7 @@ type logShipper struct {
 
 const flushInterval = 500 * time.Millisecond
 
-func newLogShipper(targets []lokiTarget) *logShipper {
+func newLogShipper(targets []logTarget) *logShipper {
 	return &logShipper{targets: targets, client: &http.Client{Timeout: 10 * time.Second}}
 }
 
@@ -168,20 +194,19 @@ func (s *logShipper) flush(ctx context.Context) {
 	}
 	for _, t := range s.targets {
 		if err := s.push(ctx, t, body); err != nil {
-			log.Printf("testsvc: pushing %d log lines to %s: %v", len(batch), t.baseURL, err)
+			log.Printf("testsvc: pushing %d log lines to %s (tenant %s:%s): %v", len(batch), t.baseURL, t.accountID, t.projectID, err)
 		}
 	}
 }
 
-func (s *logShipper) push(ctx context.Context, t lokiTarget, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(t.baseURL, "/")+"/loki/api/v1/push", bytes.NewReader(body))
+func (s *logShipper) push(ctx context.Context, t logTarget, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(t.baseURL, "/")+pushPath, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if t.tenant != "" {
-		req.Header.Set("X-Scope-OrgID", t.tenant)
-	}
+	req.Header.Set("AccountID", t.accountID)
+	req.Header.Set("ProjectID", t.projectID)
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return err
@@ -194,7 +219,7 @@ func (s *logShipper) push(ctx context.Context, t lokiTarget, body []byte) error 
 	return nil
 }
 
-// pushStream is one stream of Loki's JSON push API. Each value is
+// pushStream is one stream of Loki's JSON push API (which VictoriaLogs takes). Each value is
 // [unix-nanoseconds, line] or [unix-nanoseconds, line, structured-metadata].
 type pushStream struct {
 	Stream map[string]string `json:"stream"`

@@ -118,3 +118,22 @@ func TestPushBodyGroupsStreamsAndKeepsMetadata(t *testing.T) {
 		t.Errorf("metadata = %v, want trace_id t", errs.Values[0][2])
 	}
 }
+
+func TestLogTargetsOnePerTenant(t *testing.T) {
+	got, err := logTargets("http://vl", []string{"0:0", "42:7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []logTarget{{baseURL: "http://vl", accountID: "0", projectID: "0"}, {baseURL: "http://vl", accountID: "42", projectID: "7"}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("logTargets = %+v, want %+v", got, want)
+	}
+	if got, err := logTargets("", []string{"0:0"}); err != nil || got != nil {
+		t.Errorf("no URL: %+v, %v; want no targets", got, err)
+	}
+	for _, bad := range []string{"42", "a:1", "1:", "1:-2"} {
+		if _, err := logTargets("http://vl", []string{bad}); err == nil {
+			t.Errorf("tenant %q accepted, want an error", bad)
+		}
+	}
+}

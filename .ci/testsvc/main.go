@@ -2,8 +2,9 @@
 // observes. It runs service "shop" (GET /api/cart, POST /api/checkout,
 // GET /api/items/{id}) which calls service "payments" (POST /charge) over HTTP,
 // exports traces over OTLP/HTTP, serves Prometheus metrics on /metrics (OTel
-// semantic conventions and classic client_golang ones) and pushes its logs to
-// Loki. A bounded load generator can drive every route after start; the
+// semantic conventions and classic client_golang ones), pushes its OTel
+// metrics over OTLP to Prometheus 3 servers and its logs to VictoriaLogs
+// tenants. A bounded load generator can drive every route after start; the
 // servers stay up until the process is signalled. With the load it also
 // runs the saturation incident of saturate.go (storefront and inventory).
 package main
@@ -29,9 +30,10 @@ type config struct {
 	shopAddr     string
 	paymentsAddr string
 	otlpEndpoint string
-	lokiURLs     string
-	lokiAuthURL  string
-	lokiTenant   string
+	otlpMetrics  string
+	otlpExpo     string
+	logsURL      string
+	logsTenants  string
 	load         time.Duration
 	rps          float64
 	behaviour    behaviour
@@ -43,9 +45,10 @@ func parseFlags() config {
 	flag.StringVar(&c.shopAddr, "listen", "127.0.0.1:18080", "address of the shop service (and /metrics)")
 	flag.StringVar(&c.paymentsAddr, "payments-listen", "127.0.0.1:18081", "address of the payments service")
 	flag.StringVar(&c.otlpEndpoint, "otlp", "127.0.0.1:4318", "OTLP/HTTP host:port for traces; empty disables export")
-	flag.StringVar(&c.lokiURLs, "loki", "", "comma-separated Loki base URLs to push logs to without a tenant")
-	flag.StringVar(&c.lokiAuthURL, "loki-auth", "", "Loki base URL to push logs to with the X-Scope-OrgID of -loki-tenant")
-	flag.StringVar(&c.lokiTenant, "loki-tenant", "redline-it", "tenant sent as X-Scope-OrgID to -loki-auth")
+	flag.StringVar(&c.otlpMetrics, "otlp-metrics", "", "comma-separated OTLP/HTTP host:port to push metrics to (explicit-bucket histograms)")
+	flag.StringVar(&c.otlpExpo, "otlp-metrics-exponential", "", "comma-separated OTLP/HTTP host:port to push metrics to (exponential histograms)")
+	flag.StringVar(&c.logsURL, "victorialogs", "", "VictoriaLogs base URL to push logs to; empty disables log shipping")
+	flag.StringVar(&c.logsTenants, "victorialogs-tenants", "0:0", "comma-separated AccountID:ProjectID tenants that each get every log line")
 	flag.DurationVar(&c.load, "load", 0, "drive all routes for this long after start (0: no load)")
 	flag.Float64Var(&c.rps, "rps", 20, "requests per second of the load generator")
 	flag.StringVar(&c.saturation.storefrontAddr, "storefront-listen", "127.0.0.1:18082", "address of the saturated storefront service")
@@ -84,13 +87,17 @@ func run(cfg config) error {
 	defer shutdown("payments tracer", paymentsTraces.Shutdown)
 
 	registry := prometheus.NewRegistry()
-	metrics, meters, err := newMetrics(registry)
+	metrics, meters, err := newMetrics(ctx, registry, otlpEndpoints{explicit: splitList(cfg.otlpMetrics), exponential: splitList(cfg.otlpExpo)})
 	if err != nil {
 		return err
 	}
 	defer shutdown("meter provider", meters.Shutdown)
 
-	logs := newLogShipper(lokiTargets(cfg))
+	targets, err := logTargets(cfg.logsURL, splitList(cfg.logsTenants))
+	if err != nil {
+		return err
+	}
+	logs := newLogShipper(targets)
 	go logs.run(ctx)
 
 	pay := &payments{tracer: paymentsTraces.Tracer("redline.ci/testsvc/payments"), logs: logs, behaviour: cfg.behaviour}
@@ -148,15 +155,13 @@ func shutdown(what string, stop func(context.Context) error) {
 	}
 }
 
-func lokiTargets(cfg config) []lokiTarget {
-	var targets []lokiTarget
-	for _, u := range strings.Split(cfg.lokiURLs, ",") {
-		if u = strings.TrimSpace(u); u != "" {
-			targets = append(targets, lokiTarget{baseURL: u})
+// splitList splits a comma-separated flag, dropping blanks.
+func splitList(flagValue string) []string {
+	var out []string
+	for _, v := range strings.Split(flagValue, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
 		}
 	}
-	if cfg.lokiAuthURL != "" {
-		targets = append(targets, lokiTarget{baseURL: cfg.lokiAuthURL, tenant: cfg.lokiTenant})
-	}
-	return targets
+	return out
 }

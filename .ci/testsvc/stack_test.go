@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -144,7 +145,7 @@ func TestStackJaegerAPIv3(t *testing.T) {
 		"query.service_name":   {"shop"},
 		"query.start_time_min": {now.Add(-time.Hour).Format(time.RFC3339Nano)},
 		"query.start_time_max": {now.Format(time.RFC3339Nano)},
-		// This Jaeger (module v1.76.0) needs query.num_traces; later ones
+		// This Jaeger (module v1.75.0) needs query.num_traces; later ones
 		// call it query.search_depth. Both are sent.
 		"query.num_traces":   {"5"},
 		"query.search_depth": {"5"},
@@ -154,49 +155,70 @@ func TestStackJaegerAPIv3(t *testing.T) {
 	}
 }
 
-type lokiResponse struct {
-	Data struct {
-		Result []struct {
-			Stream map[string]string `json:"stream"`
-			Values [][]string        `json:"values"`
-		} `json:"result"`
-	} `json:"data"`
-}
-
-func lokiQuery(query string) url.Values {
-	return url.Values{
-		"query": {query},
-		"start": {strconv.FormatInt(time.Now().Add(-time.Hour).UnixNano(), 10)},
-		"limit": {"10"},
+// logsQuery runs a LogsQL query over the last hour on the VictoriaLogs at
+// base as tenant (AccountID, ProjectID) and returns its JSON-lines entries.
+func logsQuery(t *testing.T, base, query, accountID, projectID string) []map[string]string {
+	t.Helper()
+	form := url.Values{"query": {query + " | limit 10"}, "start": {time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}}
+	req, err := http.NewRequest(http.MethodPost, base+"/select/logsql/query", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
 	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("AccountID", accountID)
+	req.Header.Set("ProjectID", projectID)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("LogsQL %q: %s: %s", query, resp.Status, body)
+	}
+	var entries []map[string]string
+	for _, line := range strings.Split(strings.TrimSpace(string(body)), "\n") {
+		if line == "" {
+			continue
+		}
+		var e map[string]string
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("LogsQL %q: %v: %s", query, err, line)
+		}
+		entries = append(entries, e)
+	}
+	return entries
 }
 
-func TestStackLokiFindsLinesByStructuredMetadata(t *testing.T) {
-	base := stackEnv(t, "REDLINE_IT_LOKI")
-	var errorsGot lokiResponse
-	getJSON(t, base, "/loki/api/v1/query_range", lokiQuery(`{service_name="shop", level=~"error|warn"}`), nil, http.StatusOK, &errorsGot)
-	if len(errorsGot.Data.Result) == 0 {
+func TestStackVictoriaLogsFindsLinesByTraceField(t *testing.T) {
+	base := stackEnv(t, "REDLINE_IT_VICTORIALOGS")
+	slow := logsQuery(t, base, `_stream:{service_name="shop",level=~"error|warn"}`, "0", "0")
+	if len(slow) == 0 {
 		t.Fatal("no error/warn lines of service shop")
 	}
-	traceID := errorsGot.Data.Result[0].Stream["trace_id"]
-	if len(traceID) != 32 {
-		t.Fatalf("stream %v: want structured metadata trace_id (32 hex)", errorsGot.Data.Result[0].Stream)
+	traceID := slow[0]["trace_id"]
+	if len(traceID) != 32 || len(slow[0]["span_id"]) != 16 || slow[0]["_msg"] == "" {
+		t.Fatalf("entry %v: want _msg and trace_id (32 hex), span_id (16 hex) fields", slow[0])
 	}
-	var byMetadata lokiResponse
-	getJSON(t, base, "/loki/api/v1/query_range", lokiQuery(fmt.Sprintf(`{service_name="shop"} | trace_id=%q`, traceID)), nil, http.StatusOK, &byMetadata)
-	if len(byMetadata.Data.Result) == 0 {
-		t.Fatalf("no lines with structured metadata trace_id=%s", traceID)
+	byField := logsQuery(t, base, fmt.Sprintf("trace_id:=%q", traceID), "0", "0")
+	if len(byField) == 0 {
+		t.Fatalf("no lines with field trace_id=%s", traceID)
+	}
+	if phrase := logsQuery(t, base, strconv.Quote(traceID), "0", "0"); len(phrase) == 0 {
+		t.Fatalf("no lines holding %s in _msg", traceID)
 	}
 }
 
-func TestStackLokiAuthNeedsTenant(t *testing.T) {
-	base := stackEnv(t, "REDLINE_IT_LOKI_AUTH")
-	query := lokiQuery(`{service_name="shop"}`)
-	getJSON(t, base, "/loki/api/v1/query_range", query, nil, http.StatusUnauthorized, nil)
-	var got lokiResponse
-	getJSON(t, base, "/loki/api/v1/query_range", query, http.Header{"X-Scope-Orgid": {"redline-it"}}, http.StatusOK, &got)
-	if len(got.Data.Result) == 0 {
-		t.Fatal("no lines of service shop for tenant redline-it")
+func TestStackVictoriaLogsTenantsAreApart(t *testing.T) {
+	base := stackEnv(t, "REDLINE_IT_VICTORIALOGS")
+	account := stackEnv(t, "REDLINE_IT_VICTORIALOGS_ACCOUNT_ID")
+	project := stackEnv(t, "REDLINE_IT_VICTORIALOGS_PROJECT_ID")
+	query := `_stream:{service_name="shop"}`
+	if got := logsQuery(t, base, query, account, project); len(got) == 0 {
+		t.Fatalf("no lines of service shop for tenant %s:%s", account, project)
+	}
+	if got := logsQuery(t, base, query, account, project+"1"); len(got) != 0 {
+		t.Fatalf("tenant %s:%s1 holds nothing, got %v", account, project, got[0])
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/metric"
@@ -43,20 +44,45 @@ func newTracerProvider(ctx context.Context, service, endpoint string) (*sdktrace
 
 // metrics records every shop request twice: as the OTel semantic-convention
 // histogram http.server.request.duration (exposed by the OTel Prometheus
-// exporter as http_server_request_duration_seconds) and as classic
-// client_golang http_requests_total / http_request_duration_seconds.
+// exporter as http_server_request_duration_seconds and pushed over OTLP) and
+// as classic client_golang http_requests_total / http_request_duration_seconds.
 type metrics struct {
 	duration metric.Float64Histogram
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(registry *prometheus.Registry) (*metrics, *sdkmetric.MeterProvider, error) {
+// otlpEndpoints are the OTLP/HTTP receivers (host:port) the OTel metrics are
+// pushed to: with the explicit buckets of the instrument, or as base-2
+// exponential histograms (which Prometheus stores as native histograms).
+type otlpEndpoints struct {
+	explicit, exponential []string
+}
+
+// metricPushInterval is how often OTel metrics are pushed over OTLP.
+const metricPushInterval = 2 * time.Second
+
+func newMetrics(ctx context.Context, registry *prometheus.Registry, otlp otlpEndpoints) (*metrics, *sdkmetric.MeterProvider, error) {
 	exporter, err := otelprom.New(otelprom.WithRegisterer(registry))
 	if err != nil {
 		return nil, nil, fmt.Errorf("otel prometheus exporter: %w", err)
 	}
-	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter), sdkmetric.WithResource(serviceResource("shop")))
+	opts := []sdkmetric.Option{sdkmetric.WithReader(exporter), sdkmetric.WithResource(serviceResource("shop"))}
+	for _, endpoint := range otlp.explicit {
+		reader, err := otlpReader(ctx, endpoint, sdkmetric.DefaultAggregationSelector)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, sdkmetric.WithReader(reader))
+	}
+	for _, endpoint := range otlp.exponential {
+		reader, err := otlpReader(ctx, endpoint, exponentialHistograms)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, sdkmetric.WithReader(reader))
+	}
+	provider := sdkmetric.NewMeterProvider(opts...)
 	duration, err := provider.Meter("redline.ci/testsvc/shop").Float64Histogram(
 		"http.server.request.duration",
 		metric.WithUnit("s"),
@@ -85,6 +111,29 @@ func newMetrics(registry *prometheus.Registry) (*metrics, *sdkmetric.MeterProvid
 		return nil, nil, err
 	}
 	return m, provider, nil
+}
+
+// otlpReader pushes metrics to the Prometheus OTLP receiver at endpoint
+// (host:port) every metricPushInterval, aggregating as selector says.
+func otlpReader(ctx context.Context, endpoint string, selector sdkmetric.AggregationSelector) (sdkmetric.Reader, error) {
+	exporter, err := otlpmetrichttp.New(ctx,
+		otlpmetrichttp.WithEndpoint(endpoint),
+		otlpmetrichttp.WithURLPath("/api/v1/otlp/v1/metrics"),
+		otlpmetrichttp.WithInsecure(),
+		otlpmetrichttp.WithAggregationSelector(selector))
+	if err != nil {
+		return nil, fmt.Errorf("otlp metric exporter for %s: %w", endpoint, err)
+	}
+	return sdkmetric.NewPeriodicReader(exporter, sdkmetric.WithInterval(metricPushInterval)), nil
+}
+
+// exponentialHistograms aggregates histograms as base-2 exponential
+// histograms and everything else as the SDK does by default.
+func exponentialHistograms(kind sdkmetric.InstrumentKind) sdkmetric.Aggregation {
+	if kind == sdkmetric.InstrumentKindHistogram {
+		return sdkmetric.AggregationBase2ExponentialHistogram{MaxSize: 160, MaxScale: 20}
+	}
+	return sdkmetric.DefaultAggregationSelector(kind)
 }
 
 // observe records one finished request. ctx carries the server span, which

@@ -1,5 +1,6 @@
-// Builds Jaeger v2 (cmd/jaeger) for the integration stack. Kept apart from the
-// Loki tool module because their dependency graphs conflict.
+// Builds Jaeger v2 (cmd/jaeger) v1.75.0, the approved release, for the
+// integration stack. A module of its own: each tool's dependency graph stays
+// apart from the others'.
 //
 // go.sum was written with GOSUMDB=off: the module mirror reachable here has no
 // checksum-database entries for many of these modules (404), so go.sum, which
@@ -8,7 +9,7 @@ module redline.ci/tools/jaeger
 
 go 1.26
 
-require github.com/jaegertracing/jaeger v1.76.0
+require github.com/jaegertracing/jaeger v1.75.0
 
 require (
 	cloud.google.com/go/auth v0.16.5 // indirect
@@ -336,5 +337,5 @@ require (
 	k8s.io/utils v0.0.0-20250604170112-4c0f3b243397 // indirect
 )
 
-// Repeated from github.com/jaegertracing/jaeger v1.76.0's go.mod.
+// Repeated from github.com/jaegertracing/jaeger v1.75.0's go.mod.
 replace github.com/Shopify/sarama => github.com/Shopify/sarama v1.33.0
