@@ -135,12 +135,24 @@ build() {
 	say "$name: built in $((SECONDS - start))s"
 }
 
+# prometheus3_ldflags stamps the version Prometheus reports on
+# /api/v1/status/buildinfo (its release builds set it with -X; a plain go
+# build leaves it empty): module v0.316.0 is Prometheus 3.16.0.
+prometheus3_ldflags() {
+	local version pkg=github.com/prometheus/common/version
+	version=$(cd "$CI_DIR/tools/prometheus3" && GOFLAGS="${GOFLAGS:-} -mod=readonly" go list -m -f '{{.Version}}' github.com/prometheus/prometheus)
+	version=${version#v0.}                                   # 316.0
+	version="${version:0:1}.$((10#${version:1:2})).${version#*.}" # 3.16.0
+	echo "-X $pkg.Version=$version -X $pkg.BuildUser=redline-ci"
+}
+
 # build_all builds every tool and the test service; go build uses both
 # cores, so one build at a time is as fast as several.
 build_all() {
 	build jaeger "$CI_DIR/tools/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger
 	build victoria-logs "$CI_DIR/tools/victorialogs" github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs
-	build prometheus3 "$CI_DIR/tools/prometheus3" github.com/prometheus/prometheus/cmd/prometheus
+	build prometheus3 "$CI_DIR/tools/prometheus3" github.com/prometheus/prometheus/cmd/prometheus \
+		-ldflags "$(prometheus3_ldflags)"
 	build testsvc "$CI_DIR/testsvc" .
 }
 
@@ -224,7 +236,7 @@ prometheus_has() {
 # error or slow (warn) lines of service shop from the last ten minutes.
 vlogs_has_lines() {
 	curl -fsS --max-time 5 -H "AccountID: $1" -H "ProjectID: $2" "$VLOGS/select/logsql/query" \
-		--data-urlencode 'query=_time:10m _stream:{service_name="shop",level=~"error|warn"} | limit 1' | grep -q trace_id
+		--data-urlencode 'query=_time:10m _stream:{service_name="shop"} level:in(error, warn) | limit 1' | grep -q trace_id
 }
 
 # ---------------------------------------------------------------- up / down

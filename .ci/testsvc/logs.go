@@ -28,8 +28,8 @@ type requestRecord struct {
 	at      time.Time
 }
 
-// logEntry is one log line: its stream fields, body and structured
-// metadata (nil when the line carries none).
+// logEntry is one log line: its service (the stream), level, body and
+// structured metadata (nil when the line carries none).
 type logEntry struct {
 	at       time.Time
 	service  string
@@ -39,8 +39,10 @@ type logEntry struct {
 }
 
 // requestLogEntry renders a request in its route's body format: JSON for
-// checkout and payments, logfmt for items, plain text for cart. Error and slow
-// lines carry trace_id/span_id as structured metadata as well.
+// checkout and payments, logfmt for items, plain text for cart. VictoriaLogs
+// turns a JSON line's keys into fields itself (msg becomes the message); the
+// other lines carry their level, and on error and slow lines trace_id and
+// span_id, as structured metadata, which VictoriaLogs stores as fields.
 func requestLogEntry(rec requestRecord, slowThreshold time.Duration) logEntry {
 	level, msg := "info", "request served"
 	switch {
@@ -58,8 +60,12 @@ func requestLogEntry(rec requestRecord, slowThreshold time.Duration) logEntry {
 	default:
 		entry.line = jsonLine(rec, level, msg)
 	}
-	if level != "info" {
-		entry.metadata = map[string]string{"trace_id": rec.span.TraceID().String(), "span_id": rec.span.SpanID().String()}
+	if rec.route == routeItem || rec.route == routeCart {
+		entry.metadata = map[string]string{"level": level}
+		if level != "info" {
+			entry.metadata["trace_id"] = rec.span.TraceID().String()
+			entry.metadata["span_id"] = rec.span.SpanID().String()
+		}
 	}
 	return entry
 }
@@ -127,9 +133,12 @@ func logTargets(baseURL string, tenants []string) ([]logTarget, error) {
 	return targets, nil
 }
 
-// pushPath is VictoriaLogs' endpoint for Loki's push protocol. The stream
-// labels become its stream fields and structured metadata ordinary fields.
-const pushPath = "/insert/loki/api/v1/push?_stream_fields=service_name,level"
+// pushPath is VictoriaLogs' endpoint for Loki's push protocol: the stream
+// label service_name is the stream field, structured metadata become
+// ordinary fields, and a JSON line's msg key is the message. (A field both in
+// a JSON line and in the labels or metadata would be stored twice; a
+// stream field named twice makes VictoriaLogs v1.52.2 panic.)
+const pushPath = "/insert/loki/api/v1/push?_stream_fields=service_name&_msg_field=msg"
 
 // maxPending bounds the lines kept while VictoriaLogs is slow or down.
 const maxPending = 20000
@@ -227,16 +236,15 @@ type pushStream struct {
 }
 
 // pushBody encodes entries as a Loki push request, one stream per
-// (service_name, level), streams in order of first appearance.
+// service_name, streams in order of first appearance.
 func pushBody(entries []logEntry) ([]byte, error) {
 	var streams []*pushStream
-	byLabels := map[[2]string]*pushStream{}
+	byService := map[string]*pushStream{}
 	for _, e := range entries {
-		key := [2]string{e.service, e.level}
-		st, ok := byLabels[key]
+		st, ok := byService[e.service]
 		if !ok {
-			st = &pushStream{Stream: map[string]string{"service_name": e.service, "level": e.level}}
-			byLabels[key] = st
+			st = &pushStream{Stream: map[string]string{"service_name": e.service}}
+			byService[e.service] = st
 			streams = append(streams, st)
 		}
 		value := []any{strconv.FormatInt(e.at.UnixNano(), 10), e.line}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -31,14 +32,15 @@ func TestRequestLogEntry(t *testing.T) {
 		wantLevel    string
 		wantPrefix   string
 		wantContains []string
-		wantMetadata bool
+		wantMetadata map[string]string
 	}{
 		{
-			name:         "fast cart is plain text at info without metadata",
+			name:         "fast cart is plain text at info with its level as metadata",
 			rec:          requestRecord{service: "shop", route: routeCart, method: "GET", status: 200, elapsed: 12 * time.Millisecond},
 			wantLevel:    "info",
 			wantPrefix:   "INFO GET /api/cart 200 12ms ",
 			wantContains: []string{"trace_id=4bf92f3577b34da6a3ce929d0e0e4736", "span_id=00f067aa0ba902b7"},
+			wantMetadata: map[string]string{"level": "info"},
 		},
 		{
 			name:         "failed item is logfmt at error with metadata",
@@ -46,15 +48,14 @@ func TestRequestLogEntry(t *testing.T) {
 			wantLevel:    "error",
 			wantPrefix:   `level=error msg="request failed: item store timed out" method=GET route=/api/items/{id} status=500`,
 			wantContains: []string{"trace_id=4bf92f3577b34da6a3ce929d0e0e4736"},
-			wantMetadata: true,
+			wantMetadata: map[string]string{"level": "error", "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7"},
 		},
 		{
-			name:         "slow checkout is JSON at warn with metadata",
+			name:         "slow checkout is JSON at warn without metadata (its keys become fields)",
 			rec:          requestRecord{service: "shop", route: routeCheckout, method: "POST", status: 200, elapsed: 1200 * time.Millisecond},
 			wantLevel:    "warn",
 			wantPrefix:   `{"level":"warn","msg":"slow request","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7",`,
 			wantContains: []string{`"route":"/api/checkout"`, `"status":200`, `"duration_ms":1200`},
-			wantMetadata: true,
 		},
 	}
 	for _, tt := range tests {
@@ -72,11 +73,8 @@ func TestRequestLogEntry(t *testing.T) {
 					t.Errorf("line = %q, want it to contain %q", got.line, want)
 				}
 			}
-			if (got.metadata != nil) != tt.wantMetadata {
-				t.Fatalf("metadata = %v, want present: %v", got.metadata, tt.wantMetadata)
-			}
-			if tt.wantMetadata && got.metadata["trace_id"] != span.TraceID().String() {
-				t.Errorf("metadata trace_id = %q", got.metadata["trace_id"])
+			if !maps.Equal(got.metadata, tt.wantMetadata) || (got.metadata == nil) != (tt.wantMetadata == nil) {
+				t.Errorf("metadata = %v, want %v", got.metadata, tt.wantMetadata)
 			}
 		})
 	}
@@ -86,8 +84,8 @@ func TestPushBodyGroupsStreamsAndKeepsMetadata(t *testing.T) {
 	at := time.Unix(1700000000, 5)
 	body, err := pushBody([]logEntry{
 		{at: at, service: "shop", level: "info", line: "a"},
-		{at: at, service: "shop", level: "error", line: "b", metadata: map[string]string{"trace_id": "t"}},
-		{at: at, service: "shop", level: "info", line: "c"},
+		{at: at, service: "payments", level: "error", line: "b", metadata: map[string]string{"trace_id": "t"}},
+		{at: at, service: "shop", level: "error", line: "c", metadata: map[string]string{"level": "error"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -104,18 +102,21 @@ func TestPushBodyGroupsStreamsAndKeepsMetadata(t *testing.T) {
 	if len(got.Streams) != 2 {
 		t.Fatalf("streams = %d, want 2: %s", len(got.Streams), body)
 	}
-	info, errs := got.Streams[0], got.Streams[1]
-	if info.Stream["level"] != "info" || info.Stream["service_name"] != "shop" || len(info.Values) != 2 {
-		t.Errorf("first stream = %+v, want shop/info with 2 lines", info)
+	shop, payments := got.Streams[0], got.Streams[1]
+	if len(shop.Stream) != 1 || shop.Stream["service_name"] != "shop" || len(shop.Values) != 2 {
+		t.Errorf("first stream = %+v, want {service_name=shop} with 2 lines", shop)
 	}
-	if len(info.Values[0]) != 2 || info.Values[0][0] != "1700000000000000005" || info.Values[0][1] != "a" {
-		t.Errorf("info value = %v, want [ns line]", info.Values[0])
+	if len(shop.Values[0]) != 2 || shop.Values[0][0] != "1700000000000000005" || shop.Values[0][1] != "a" {
+		t.Errorf("line without metadata = %v, want [ns line]", shop.Values[0])
 	}
-	if len(errs.Values) != 1 || len(errs.Values[0]) != 3 {
-		t.Fatalf("error stream values = %v, want one [ns line metadata]", errs.Values)
+	if md, ok := shop.Values[1][2].(map[string]any); !ok || md["level"] != "error" {
+		t.Errorf("metadata = %v, want level error", shop.Values[1])
 	}
-	if md, ok := errs.Values[0][2].(map[string]any); !ok || md["trace_id"] != "t" {
-		t.Errorf("metadata = %v, want trace_id t", errs.Values[0][2])
+	if len(payments.Values) != 1 || len(payments.Values[0]) != 3 {
+		t.Fatalf("payments values = %v, want one [ns line metadata]", payments.Values)
+	}
+	if md, ok := payments.Values[0][2].(map[string]any); !ok || md["trace_id"] != "t" {
+		t.Errorf("metadata = %v, want trace_id t", payments.Values[0][2])
 	}
 }
 

@@ -192,20 +192,26 @@ func logsQuery(t *testing.T, base, query, accountID, projectID string) []map[str
 
 func TestStackVictoriaLogsFindsLinesByTraceField(t *testing.T) {
 	base := stackEnv(t, "REDLINE_IT_VICTORIALOGS")
-	slow := logsQuery(t, base, `_stream:{service_name="shop",level=~"error|warn"}`, "0", "0")
+	// Slow checkouts are JSON lines, which VictoriaLogs splits into fields.
+	slow := logsQuery(t, base, `_stream:{service_name="shop"} level:warn route:="/api/checkout"`, "0", "0")
 	if len(slow) == 0 {
-		t.Fatal("no error/warn lines of service shop")
+		t.Fatal("no slow checkout lines of service shop")
 	}
 	traceID := slow[0]["trace_id"]
-	if len(traceID) != 32 || len(slow[0]["span_id"]) != 16 || slow[0]["_msg"] == "" {
-		t.Fatalf("entry %v: want _msg and trace_id (32 hex), span_id (16 hex) fields", slow[0])
+	if len(traceID) != 32 || len(slow[0]["span_id"]) != 16 || slow[0]["_msg"] != "slow request" || slow[0]["service"] != "shop" {
+		t.Fatalf("entry %v: want _msg slow request, service shop, trace_id (32 hex), span_id (16 hex)", slow[0])
 	}
-	byField := logsQuery(t, base, fmt.Sprintf("trace_id:=%q", traceID), "0", "0")
-	if len(byField) == 0 {
+	if byField := logsQuery(t, base, fmt.Sprintf("trace_id:=%q", traceID), "0", "0"); len(byField) == 0 {
 		t.Fatalf("no lines with field trace_id=%s", traceID)
 	}
-	if phrase := logsQuery(t, base, strconv.Quote(traceID), "0", "0"); len(phrase) == 0 {
-		t.Fatalf("no lines holding %s in _msg", traceID)
+	// Failed items are logfmt lines: the trace ID is in _msg and, from the
+	// structured metadata, a field.
+	failed := logsQuery(t, base, `_stream:{service_name="shop"} level:error _msg:~"trace_id="`, "0", "0")
+	if len(failed) == 0 || len(failed[0]["trace_id"]) != 32 {
+		t.Fatalf("no error line holding its trace ID in _msg with a trace_id field: %v", failed)
+	}
+	if phrase := logsQuery(t, base, strconv.Quote(failed[0]["trace_id"]), "0", "0"); len(phrase) == 0 {
+		t.Fatalf("no lines holding %s in _msg", failed[0]["trace_id"])
 	}
 }
 
