@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"slices"
+	"strings"
 )
 
 // Convention IDs, usable as Config.Convention pins.
@@ -14,11 +15,60 @@ const (
 )
 
 // variant is one naming of a family's metrics; the first variant whose
-// metrics exist wins.
+// metrics exist wins. Prometheus 3's OTLP translation strategies name one
+// OTel metric four ways: http_server_request_duration_seconds (the default,
+// UnderscoreEscapingWithSuffixes), http.server.request.duration_seconds
+// (NoUTF8EscapingWithSuffixes), http_server_request_duration
+// (UnderscoreEscapingWithoutSuffixes) and http.server.request.duration
+// (NoTranslation); the dotted ones keep dotted label names too.
 type variant struct {
 	requests  string  // request counter; "" when requests are counted from the histogram
 	histogram string  // histogram base name, without _bucket/_count
 	scale     float64 // seconds per histogram unit
+	dotted    bool    // labels keep OTel attribute names (span.kind, not span_kind)
+}
+
+// otelVariants lists the names an OTel histogram of unit suffix (e.g.
+// "_seconds") gets under each translation strategy.
+func otelVariants(dotted string, suffix string, scale float64) []variant {
+	underscored := strings.ReplaceAll(dotted, ".", "_")
+	return []variant{
+		{histogram: underscored + suffix, scale: scale},
+		{histogram: dotted + suffix, scale: scale, dotted: true},
+		{histogram: underscored, scale: scale},
+		{histogram: dotted, scale: scale, dotted: true},
+	}
+}
+
+// spanVariants lists the span-metrics names under each translation strategy:
+// the calls counter and the duration histogram (milliseconds, the
+// connector's default unit, when the name carries no unit).
+func spanVariants(namespace string) []variant {
+	underscored := strings.ReplaceAll(namespace, ".", "_")
+	return []variant{
+		{requests: underscored + "_calls_total", histogram: underscored + "_duration_milliseconds", scale: 0.001},
+		{requests: underscored + "_calls_total", histogram: underscored + "_duration_seconds", scale: 1},
+		{requests: namespace + ".calls_total", histogram: namespace + ".duration_milliseconds", scale: 0.001, dotted: true},
+		{requests: namespace + ".calls_total", histogram: namespace + ".duration_seconds", scale: 1, dotted: true},
+		{requests: underscored + "_calls", histogram: underscored + "_duration", scale: 0.001},
+		{requests: namespace + ".calls", histogram: namespace + ".duration", scale: 0.001, dotted: true},
+	}
+}
+
+// attributeNames maps the span-metrics labels of fixed and error matchers to
+// the OTel attribute names dotted variants keep.
+var attributeNames = map[string]string{"span_kind": "span.kind", "status_code": "status.code"}
+
+// dottedMatchers renames ms' labels as attributeNames says.
+func dottedMatchers(ms ...matcher) []matcher {
+	out := make([]matcher, len(ms))
+	for i, m := range ms {
+		if dotted, ok := attributeNames[m.Label]; ok {
+			m.Label = dotted
+		}
+		out[i] = m
+	}
+	return out
 }
 
 // family describes one metric convention before detection: candidate names
@@ -34,9 +84,9 @@ type family struct {
 	fixed         []matcher
 }
 
-// spanRouteFallback is the span-metrics route label used when http_route is
+// spanNameLabels are the span-metrics route labels used when http_route is
 // absent: the span name, which for HTTP servers reads "GET /route".
-const spanRouteFallback = "span_name"
+var spanNameLabels = []string{"span_name", "span.name"}
 
 var serverSpans = []matcher{eq("span_kind", "SPAN_KIND_SERVER")}
 
@@ -45,19 +95,19 @@ var serverSpans = []matcher{eq("span_kind", "SPAN_KIND_SERVER")}
 var families = []family{
 	{
 		id: ConventionOTel, title: "OTel semconv",
-		variants:      []variant{{histogram: "http_server_request_duration_seconds", scale: 1}},
-		serviceLabels: []string{"service_name", "job"},
-		routeLabels:   []string{"http_route"},
-		methodLabels:  []string{"http_request_method"},
-		statusLabels:  []string{"http_response_status_code"},
+		variants:      otelVariants("http.server.request.duration", "_seconds", 1),
+		serviceLabels: []string{"service_name", "service.name", "job"},
+		routeLabels:   []string{"http_route", "http.route"},
+		methodLabels:  []string{"http_request_method", "http.request.method"},
+		statusLabels:  []string{"http_response_status_code", "http.response.status_code"},
 	},
 	{
 		id: ConventionOTelMS, title: "OTel semconv (old, ms)",
-		variants:      []variant{{histogram: "http_server_duration_milliseconds", scale: 0.001}},
-		serviceLabels: []string{"service_name", "job"},
-		routeLabels:   []string{"http_route", "http_target"},
-		methodLabels:  []string{"http_method", "http_request_method"},
-		statusLabels:  []string{"http_status_code", "http_response_status_code"},
+		variants:      otelVariants("http.server.duration", "_milliseconds", 0.001),
+		serviceLabels: []string{"service_name", "service.name", "job"},
+		routeLabels:   []string{"http_route", "http_target", "http.route", "http.target"},
+		methodLabels:  []string{"http_method", "http_request_method", "http.method", "http.request.method"},
+		statusLabels:  []string{"http_status_code", "http_response_status_code", "http.status_code", "http.response.status_code"},
 	},
 	{
 		id: ConventionClassic, title: "classic client_golang",
@@ -72,14 +122,11 @@ var families = []family{
 	},
 	{
 		id: ConventionSpanmetric, title: "spanmetrics connector",
-		variants: []variant{
-			{requests: "traces_span_metrics_calls_total", histogram: "traces_span_metrics_duration_milliseconds", scale: 0.001},
-			{requests: "traces_span_metrics_calls_total", histogram: "traces_span_metrics_duration_seconds", scale: 1},
-			{requests: "calls_total", histogram: "duration_milliseconds", scale: 0.001},
-		},
-		serviceLabels: []string{"service_name"},
-		routeLabels:   []string{"http_route", spanRouteFallback},
-		methodLabels:  []string{"http_request_method", "http_method"},
+		variants: append(spanVariants("traces.span.metrics"),
+			variant{requests: "calls_total", histogram: "duration_milliseconds", scale: 0.001}),
+		serviceLabels: []string{"service_name", "service.name"},
+		routeLabels:   slices.Concat([]string{"http_route", "http.route"}, spanNameLabels),
+		methodLabels:  []string{"http_request_method", "http_method", "http.request.method"},
 		errorMatcher:  eq("status_code", "STATUS_CODE_ERROR"),
 		fixed:         serverSpans,
 	},
@@ -87,7 +134,7 @@ var families = []family{
 		id: ConventionTempo, title: "Tempo metrics-generator",
 		variants:      []variant{{requests: "traces_spanmetrics_calls_total", histogram: "traces_spanmetrics_latency", scale: 1}},
 		serviceLabels: []string{"service"},
-		routeLabels:   []string{"http_route", spanRouteFallback},
+		routeLabels:   []string{"http_route", spanNameLabels[0]},
 		methodLabels:  []string{"http_request_method", "http_method"},
 		errorMatcher:  eq("status_code", "STATUS_CODE_ERROR"),
 		fixed:         serverSpans,
@@ -121,7 +168,7 @@ func candidateNames() []string {
 func detectionLabels(pinnedService string) (groupBy, carried []string) {
 	for _, f := range families {
 		groupBy = append(groupBy, f.serviceLabels...)
-		for _, m := range f.fixed {
+		for _, m := range slices.Concat(f.fixed, dottedMatchers(f.fixed...)) {
 			groupBy = append(groupBy, m.Label)
 		}
 		carried = slices.Concat(carried, f.routeLabels, f.methodLabels, f.statusLabels)
@@ -213,7 +260,10 @@ func (f family) pickVariant(present map[string]bool) (Convention, bool) {
 }
 
 func (f family) resolveVariant(v variant, present map[string]bool) (Convention, bool) {
-	c := Convention{ID: f.id, Title: f.title, LatencyScale: v.scale, Fixed: f.fixed}
+	c := Convention{ID: f.id, Title: f.title, LatencyScale: v.scale, Fixed: f.fixed, Errors: f.errorMatcher}
+	if v.dotted {
+		c.Fixed, c.Errors = dottedMatchers(f.fixed...), dottedMatchers(f.errorMatcher)[0]
+	}
 	switch {
 	case present[v.histogram+"_bucket"]:
 		c.Latency = v.histogram + "_bucket"
@@ -249,10 +299,9 @@ func (c *Convention) pickLabels(f family, labels []string, serviceLabel string) 
 		c.ServiceLabel = serviceLabel
 	}
 	c.RouteLabel = first(f.routeLabels)
-	if c.RouteLabel != spanRouteFallback {
+	if !slices.Contains(spanNameLabels, c.RouteLabel) {
 		c.MethodLabel = first(f.methodLabels)
 	}
-	c.Errors = f.errorMatcher
 	if status := first(f.statusLabels); status != "" {
 		c.Errors = re(status, "5..")
 	}

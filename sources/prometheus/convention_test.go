@@ -59,6 +59,55 @@ func TestResolveConventions(t *testing.T) {
 			wantQuantile:   `histogram_quantile(0.99, sum by (le, http_method, http_route) (rate(duration_milliseconds_bucket{span_kind="SPAN_KIND_SERVER",service_name="shop"}[5m])))`,
 			wantErrorMatch: `status_code="STATUS_CODE_ERROR"`,
 		},
+		// Prometheus 3's OTLP translation strategies.
+		{
+			name: "OTel NoUTF8EscapingWithSuffixes: dotted names quoted", family: ConventionOTel,
+			present:        []string{"http.server.request.duration_seconds_bucket", "http.server.request.duration_seconds_count"},
+			labels:         []string{"job", "http.route", "http.request.method", "http.response.status_code"},
+			wantRate:       `sum by ("http.request.method", "http.route") (rate({"http.server.request.duration_seconds_count",job="shop"}[5m]))`,
+			wantQuantile:   `histogram_quantile(0.99, sum by (le, "http.request.method", "http.route") (rate({"http.server.request.duration_seconds_bucket",job="shop"}[5m])))`,
+			wantErrorMatch: `"http.response.status_code"=~"5.."`,
+		},
+		{
+			name: "OTel UnderscoreEscapingWithoutSuffixes, native histogram", family: ConventionOTel,
+			present:        []string{"http_server_request_duration"},
+			labels:         []string{"job", "http_route", "http_request_method", "http_response_status_code"},
+			wantRate:       `sum by (http_request_method, http_route) (histogram_count(rate(http_server_request_duration{job="shop"}[5m])))`,
+			wantQuantile:   `histogram_quantile(0.99, sum by (http_request_method, http_route) (rate(http_server_request_duration{job="shop"}[5m])))`,
+			wantErrorMatch: `http_response_status_code=~"5.."`,
+		},
+		{
+			name: "OTel NoTranslation, native histogram", family: ConventionOTel,
+			present:        []string{"http.server.request.duration"},
+			labels:         []string{"job", "http.route", "http.request.method", "http.response.status_code"},
+			wantRate:       `sum by ("http.request.method", "http.route") (histogram_count(rate({"http.server.request.duration",job="shop"}[5m])))`,
+			wantQuantile:   `histogram_quantile(0.99, sum by ("http.request.method", "http.route") (rate({"http.server.request.duration",job="shop"}[5m])))`,
+			wantErrorMatch: `"http.response.status_code"=~"5.."`,
+		},
+		{
+			name: "spanmetrics NoUTF8EscapingWithSuffixes: dotted labels in fixed and error matchers", family: ConventionSpanmetric,
+			present:        []string{"traces.span.metrics.calls_total", "traces.span.metrics.duration_milliseconds_bucket"},
+			labels:         []string{"job", "service.name", "span.name", "span.kind", "status.code"},
+			wantRate:       `sum by ("span.name") (rate({"traces.span.metrics.calls_total","span.kind"="SPAN_KIND_SERVER","service.name"="shop"}[5m]))`,
+			wantQuantile:   `histogram_quantile(0.99, sum by (le, "span.name") (rate({"traces.span.metrics.duration_milliseconds_bucket","span.kind"="SPAN_KIND_SERVER","service.name"="shop"}[5m])))`,
+			wantErrorMatch: `"status.code"="STATUS_CODE_ERROR"`,
+		},
+		{
+			name: "spanmetrics NoTranslation with http.route", family: ConventionSpanmetric,
+			present:        []string{"traces.span.metrics.calls", "traces.span.metrics.duration_bucket"},
+			labels:         []string{"service.name", "span.name", "span.kind", "status.code", "http.route", "http.request.method"},
+			wantRate:       `sum by ("http.request.method", "http.route") (rate({"traces.span.metrics.calls","span.kind"="SPAN_KIND_SERVER","service.name"="shop"}[5m]))`,
+			wantQuantile:   `histogram_quantile(0.99, sum by (le, "http.request.method", "http.route") (rate({"traces.span.metrics.duration_bucket","span.kind"="SPAN_KIND_SERVER","service.name"="shop"}[5m])))`,
+			wantErrorMatch: `"status.code"="STATUS_CODE_ERROR"`,
+		},
+		{
+			name: "spanmetrics UnderscoreEscapingWithoutSuffixes", family: ConventionSpanmetric,
+			present:        []string{"traces_span_metrics_calls", "traces_span_metrics_duration_bucket"},
+			labels:         []string{"service_name", "span_name", "span_kind", "status_code"},
+			wantRate:       `sum by (span_name) (rate(traces_span_metrics_calls{span_kind="SPAN_KIND_SERVER",service_name="shop"}[5m]))`,
+			wantQuantile:   `histogram_quantile(0.99, sum by (le, span_name) (rate(traces_span_metrics_duration_bucket{span_kind="SPAN_KIND_SERVER",service_name="shop"}[5m])))`,
+			wantErrorMatch: `status_code="STATUS_CODE_ERROR"`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

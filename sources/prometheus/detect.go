@@ -135,10 +135,19 @@ func newInventory(vec model.Vector, warnings []string) inventory {
 	for _, s := range vec {
 		name := string(s.Metric[model.MetricNameLabel])
 		if name != "" {
-			inv.series[name] = append(inv.series[name], s.Metric)
+			inv.series[name] = append(inv.series[name], unescapedLabels(s.Metric))
 		}
 	}
 	return inv
+}
+
+// unescapedLabels undoes detectionQuery's escaping of UTF-8 grouping labels.
+func unescapedLabels(m model.Metric) model.Metric {
+	out := make(model.Metric, len(m))
+	for name, value := range m {
+		out[model.LabelName(unescaped(string(name)))] = value
+	}
+	return out
 }
 
 // present lists the metric names found, as a set.
@@ -157,6 +166,9 @@ func (inv inventory) labelsOf(metric string) []string {
 	for _, m := range inv.series[metric] {
 		for name, value := range m {
 			label, marker := strings.CutPrefix(string(name), presenceLabel(""))
+			if marker {
+				label = unescaped(label)
+			}
 			switch {
 			case name == model.MetricNameLabel || value == "":
 			case marker && value == "1":

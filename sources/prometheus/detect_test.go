@@ -123,16 +123,21 @@ func TestDetectionQueryLabels(t *testing.T) {
 	tests := []struct {
 		pinned               string
 		wantBy, wantNoMarker string
+		wantCopied           string // the label_replace copying a UTF-8 grouping label to its escaped name
 	}{
-		{"", "count by (__name__, service_name, job, service, span_kind, redline_has_http_route,", "redline_has_job"},
-		{"namespace", "count by (__name__, service_name, job, service, span_kind, namespace, redline_has_http_route,", "redline_has_namespace"},
-		{"handler", "count by (__name__, service_name, job, service, span_kind, handler, redline_has_http_route,", "redline_has_handler"},
+		{"", "count by (__name__, service_name, U__service_2e_name, job, service, span_kind, U__span_2e_kind, redline_has_http_route,", "redline_has_job", ""},
+		{"namespace", "count by (__name__, service_name, U__service_2e_name, job, service, span_kind, U__span_2e_kind, namespace, redline_has_http_route,", "redline_has_namespace", ""},
+		{"handler", "count by (__name__, service_name, U__service_2e_name, job, service, span_kind, U__span_2e_kind, handler, redline_has_http_route,", "redline_has_handler", ""},
+		{"service.namespace", "count by (__name__, service_name, U__service_2e_name, job, service, span_kind, U__span_2e_kind, U__service_2e_namespace, redline_has_http_route,", "redline_has_U__service_2e_namespace", `"U__service_2e_namespace", "$1", "service.namespace", "(.*)"`},
 	}
 	for _, tt := range tests {
 		groupBy, carried := detectionLabels(tt.pinned)
 		q := detectionQuery(candidateNames(), groupBy, carried, detectLookback)
 		if !strings.HasPrefix(q, tt.wantBy) {
 			t.Errorf("pinned %q: query starts %q, want %q", tt.pinned, q[:min(len(tt.wantBy), len(q))], tt.wantBy)
+		}
+		if !strings.Contains(q, tt.wantCopied) {
+			t.Errorf("pinned %q: UTF-8 grouping label not copied to its escaped name (%s): %s", tt.pinned, tt.wantCopied, q)
 		}
 		if strings.Contains(q, tt.wantNoMarker) {
 			t.Errorf("pinned %q: a grouping label is also a presence marker (%s)", tt.pinned, tt.wantNoMarker)

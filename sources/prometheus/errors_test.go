@@ -122,7 +122,7 @@ func TestNewValidates(t *testing.T) {
 	}{
 		{Config{URL: "127.0.0.1:9090"}, "prometheus: url"},
 		{Config{URL: "http://x", Convention: "statsd"}, `prometheus: convention "statsd" is unknown: use one of otel, otel-ms, classic, spanmetrics, tempo-spanmetrics`},
-		{Config{URL: "http://x", ServiceLabel: "service.name"}, "prometheus: service_label"},
+		{Config{URL: "http://x", ServiceLabel: "service\xff"}, "prometheus: service_label"},
 		{Config{URL: "http://x", SLOs: []SLOSpec{{Service: "shop", Name: "avail", Objective: 99.9, ErrorQuery: "a", TotalQuery: "b"}}}, "slos[0] (shop/avail): objective 99.9 must be a ratio"},
 		{Config{URL: "http://x", SLOs: []SLOSpec{{Service: "shop", Name: "avail", Objective: 0.999, ErrorQuery: "a + b", TotalQuery: "c"}}}, `error_query "a + b" is neither a selector nor an expression using $window`},
 		{Config{URL: "http://x", SLOs: []SLOSpec{{Service: "shop", Name: "avail", Objective: 0.999, ErrorQuery: "a"}}}, "total_query is empty"},

@@ -17,19 +17,62 @@ import (
 	"github.com/redline-tui/redline/funnel/slo"
 )
 
-// itClient connects to the CI stack's Prometheus (REDLINE_IT_PROMETHEUS).
-// A missing variable or server fails the test with REDLINE_INTEGRATION=1
-// and skips it otherwise.
-func itClient(t *testing.T, cfg Config) *Client {
+// itServer is one Prometheus of the CI stack and what it holds.
+type itServer struct {
+	name, url   string
+	conventions []string // the conventions covering service shop
+	dotted      bool     // UTF-8 names kept: http.route, not http_route
+	native      bool     // the OTel duration histogram is a native histogram
+}
+
+// itServers lists the CI stack's Prometheus servers: Debian's 2.42
+// (REDLINE_IT_PROMETHEUS), which scrapes the test service and Jaeger's span
+// metrics, and one Prometheus 3 per OTLP translation strategy
+// (REDLINE_IT_PROMETHEUS3, "strategy=url,…"), which receive both over OTLP;
+// as .ci/stack.sh sets up, the *WithoutSuffixes and NoTranslation ones get
+// exponential histograms. A missing variable fails the test with
+// REDLINE_INTEGRATION=1 and skips it otherwise.
+func itServers(t *testing.T) []itServer {
 	t.Helper()
 	miss := t.Skipf
 	if os.Getenv("REDLINE_INTEGRATION") == "1" {
 		miss = t.Fatalf
 	}
-	cfg.URL = os.Getenv("REDLINE_IT_PROMETHEUS")
-	if cfg.URL == "" {
-		miss("REDLINE_IT_PROMETHEUS is not set (bash .ci/stack.sh up prints it)")
+	v2, v3 := os.Getenv("REDLINE_IT_PROMETHEUS"), os.Getenv("REDLINE_IT_PROMETHEUS3")
+	if v2 == "" || v3 == "" {
+		miss("REDLINE_IT_PROMETHEUS or REDLINE_IT_PROMETHEUS3 is not set (bash .ci/stack.sh up prints them)")
 	}
+	servers := []itServer{{name: "2.42", url: v2, conventions: []string{ConventionOTel, ConventionClassic, ConventionSpanmetric}}}
+	for _, entry := range strings.Split(v3, ",") {
+		strategy, url, ok := strings.Cut(entry, "=")
+		if !ok {
+			t.Fatalf("REDLINE_IT_PROMETHEUS3 entry %q: want strategy=url", entry)
+		}
+		servers = append(servers, itServer{
+			name: "3/" + strategy, url: url, conventions: []string{ConventionOTel, ConventionSpanmetric},
+			dotted: strings.HasPrefix(strategy, "NoUTF8") || strategy == "NoTranslation",
+			native: strings.HasSuffix(strategy, "WithoutSuffixes") || strategy == "NoTranslation",
+		})
+	}
+	return servers
+}
+
+// forEachServer runs test once per Prometheus of the CI stack.
+func forEachServer(t *testing.T, test func(t *testing.T, srv itServer)) {
+	for _, srv := range itServers(t) {
+		t.Run(srv.name, func(t *testing.T) { test(t, srv) })
+	}
+}
+
+// itClient connects to one Prometheus of the CI stack. An unreachable
+// server fails the test with REDLINE_INTEGRATION=1 and skips it otherwise.
+func itClient(t *testing.T, srv itServer, cfg Config) *Client {
+	t.Helper()
+	miss := t.Skipf
+	if os.Getenv("REDLINE_INTEGRATION") == "1" {
+		miss = t.Fatalf
+	}
+	cfg.URL = srv.url
 	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -72,10 +115,19 @@ func waitDetected(t *testing.T, c *Client, service string, want ...string) *Dete
 }
 
 func TestIntegrationDetectsShop(t *testing.T) {
-	c := itClient(t, Config{})
-	det := waitDetected(t, c, "shop", ConventionOTel, ConventionClassic, ConventionSpanmetric)
-	if best, _ := det.Best("shop"); best.ID != ConventionOTel || best.RouteLabel != "http_route" || best.MethodLabel != "http_request_method" {
-		t.Errorf("shop's preferred convention %+v, want OTel semconv with http_route and http_request_method", best)
+	forEachServer(t, testDetectsShop)
+}
+
+func testDetectsShop(t *testing.T, srv itServer) {
+	c := itClient(t, srv, Config{})
+	det := waitDetected(t, c, "shop", srv.conventions...)
+	route, method := "http_route", "http_request_method"
+	if srv.dotted {
+		route, method = "http.route", "http.request.method"
+	}
+	best, _ := det.Best("shop")
+	if best.ID != ConventionOTel || best.RouteLabel != route || best.MethodLabel != method || best.LatencyNative != srv.native {
+		t.Errorf("shop's preferred convention %+v, want OTel semconv with %s and %s, native histogram %v", best, route, method, srv.native)
 	}
 	info, err := c.Ping(context.Background())
 	if err != nil {
@@ -88,7 +140,11 @@ func TestIntegrationDetectsShop(t *testing.T) {
 }
 
 func TestIntegrationAssumedSLO(t *testing.T) {
-	c := itClient(t, Config{})
+	forEachServer(t, testAssumedSLO)
+}
+
+func testAssumedSLO(t *testing.T, srv itServer) {
+	c := itClient(t, srv, Config{})
 	waitDetected(t, c, "shop", ConventionOTel)
 	now := time.Now()
 	rep, err := c.SLOs(context.Background(), funnel.Last(30*time.Minute, now))
@@ -118,9 +174,13 @@ func TestIntegrationAssumedSLO(t *testing.T) {
 }
 
 func TestIntegrationRoutesFindSlowCheckout(t *testing.T) {
-	for _, pin := range []string{"", ConventionClassic, ConventionSpanmetric} {
+	forEachServer(t, testRoutesFindSlowCheckout)
+}
+
+func testRoutesFindSlowCheckout(t *testing.T, srv itServer) {
+	for _, pin := range append([]string{""}, srv.conventions[1:]...) {
 		t.Run("convention="+pin, func(t *testing.T) {
-			c := itClient(t, Config{Convention: pin})
+			c := itClient(t, srv, Config{Convention: pin})
 			waitDetected(t, c, "shop", cmp.Or(pin, ConventionOTel))
 			rep, err := c.Routes(context.Background(), red.Query{Service: "shop", Range: funnel.Last(15*time.Minute, time.Now())})
 			if err != nil {

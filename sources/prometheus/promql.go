@@ -25,7 +25,7 @@ type matcher struct {
 func eq(label, value string) matcher    { return matcher{Label: label, Op: "=", Value: value} }
 func re(label, pattern string) matcher  { return matcher{Label: label, Op: "=~", Value: pattern} }
 func notEq(label, value string) matcher { return matcher{Label: label, Op: "!=", Value: value} }
-func (m matcher) String() string        { return m.Label + m.Op + quote(m.Value) }
+func (m matcher) String() string        { return name(m.Label) + m.Op + quote(m.Value) }
 func (m matcher) isZero() bool          { return m.Label == "" }
 
 // matches reports whether a series' labels satisfy m, as Prometheus
@@ -50,11 +50,32 @@ func anyOf(label string, values []string) matcher {
 	return re(label, strings.Join(quoted, "|"))
 }
 
-// selector renders metric{m1,m2,…}. Label names come from our own tables or
-// from the backend's label-name API and are checked by validLabel; values
-// are always quoted.
+// This file is the one place metric and label names and values are written
+// into PromQL. Prometheus 3 stores OTLP metrics under UTF-8 names when its
+// translation strategy keeps them (http.server.request.duration_seconds,
+// label http.route); such names are quoted ("http.route"="x", by
+// ("http.route")) and such a metric is selected inside the braces
+// ({"http.server.request.duration_seconds", …}). Legacy names are written
+// bare, so every query for them still parses on Prometheus 2.
+
+// name renders a label name for a matcher or by-clause: bare when it is a
+// legacy name, else quoted.
+func name(label string) string {
+	if model.LegacyValidation.IsValidLabelName(label) {
+		return label
+	}
+	return quote(label)
+}
+
+// selector renders metric{m1,m2,…}, or {"metric",m1,m2,…} when metric is not
+// a legacy metric name. Label names come from our own tables, the config or
+// the backend and are checked by validLabel; values are always quoted.
 func selector(metric string, ms ...matcher) string {
-	parts := make([]string, 0, len(ms))
+	parts := make([]string, 0, len(ms)+1)
+	if metric != "" && !model.LegacyValidation.IsValidMetricName(metric) {
+		parts = append(parts, quote(metric))
+		metric = ""
+	}
 	for _, m := range ms {
 		if !m.isZero() {
 			parts = append(parts, m.String())
@@ -69,10 +90,21 @@ func selector(metric string, ms ...matcher) string {
 	return metric + "{" + strings.Join(parts, ",") + "}"
 }
 
-// validLabel reports whether name is a legacy Prometheus label name, the only
-// kind redline splices into a query unquoted (in by-clauses and matchers).
-func validLabel(name string) bool {
-	return model.LegacyValidation.IsValidLabelName(name)
+// validLabel reports whether name can be a label name (UTF-8, as Prometheus
+// 3 allows); non-legacy names are quoted wherever redline writes them.
+func validLabel(label string) bool {
+	return label != "" && model.UTF8Validation.IsValidLabelName(label)
+}
+
+// escaped renders a label name as a legacy one (U__ value-encoding escaping
+// for any other), for labels redline itself adds to an answer; unescaped
+// reverses it.
+func escaped(label string) string {
+	return model.EscapeName(label, model.ValueEncodingEscaping)
+}
+
+func unescaped(label string) string {
+	return model.UnescapeName(label, model.ValueEncodingEscaping)
 }
 
 // promDuration renders d as a PromQL duration (5m, 1h4m, 30d, 90s).
@@ -83,9 +115,13 @@ func promDuration(d time.Duration) string {
 	return model.Duration(d.Truncate(time.Second)).String()
 }
 
-// byClause renders "by (a, b)".
+// byClause renders "by (a, b)", quoting non-legacy names.
 func byClause(labels ...string) string {
-	return "by (" + strings.Join(nonEmpty(labels), ", ") + ")"
+	names := nonEmpty(labels)
+	for i, l := range names {
+		names[i] = name(l)
+	}
+	return "by (" + strings.Join(names, ", ") + ")"
 }
 
 func nonEmpty(ss []string) []string {

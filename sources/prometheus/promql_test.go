@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// parseSelector is a tiny PromQL selector reader: metric{l op "v", …} with
+// parseSelector is a tiny PromQL selector reader: metric{l op "v", …} or
+// {"metric", "l" op "v", …} (UTF-8 names), with
 // string literals read by PromQL's rules (Go unquoting). It is the checker
 // FuzzSelector uses to prove quoting keeps values intact.
 func parseSelector(s string) (metric string, ms []matcher, err error) {
@@ -25,11 +26,26 @@ func parseSelector(s string) (metric string, ms []matcher, err error) {
 			return metric, ms, nil
 		}
 		var m matcher
-		j := strings.IndexAny(rest, "=!")
-		if j <= 0 {
-			return "", nil, fmt.Errorf("no operator in %q", rest)
+		if strings.HasPrefix(rest, `"`) { // a quoted metric name or label name
+			lit, n, err := readLiteral(rest)
+			if err != nil {
+				return "", nil, err
+			}
+			if rest = rest[n:]; strings.HasPrefix(rest, ",") || strings.HasPrefix(rest, "}") {
+				if metric != "" || len(ms) > 0 {
+					return "", nil, fmt.Errorf("metric name %q not first", lit)
+				}
+				metric, rest = lit, strings.TrimPrefix(rest, ",")
+				continue
+			}
+			m.Label = lit
+		} else {
+			j := strings.IndexAny(rest, "=!")
+			if j <= 0 {
+				return "", nil, fmt.Errorf("no operator in %q", rest)
+			}
+			m.Label, rest = rest[:j], rest[j:]
 		}
-		m.Label, rest = rest[:j], rest[j:]
 		for _, op := range []string{"=~", "!~", "!=", "="} {
 			if strings.HasPrefix(rest, op) {
 				m.Op, rest = op, rest[len(op):]
@@ -99,6 +115,24 @@ func TestQuoteHostileValues(t *testing.T) {
 	got := selector("m", eq("job", `x"}`), re("route", "/a|/b"))
 	if want := `m{job="x\"}",route=~"/a|/b"}`; got != want {
 		t.Errorf("selector = %s, want %s", got, want)
+	}
+}
+
+func TestSelectorQuotesUTF8Names(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{selector("http.server.request.duration_seconds_count", eq("http.route", "/a"), eq("job", "shop")),
+			`{"http.server.request.duration_seconds_count","http.route"="/a",job="shop"}`},
+		{selector("up", eq(`a"b`, "x")), `up{"a\"b"="x"}`},
+		{selector("http.server.request.duration"), `{"http.server.request.duration"}`},
+		{byClause("le", "span.name", "http_route"), `by (le, "span.name", http_route)`},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %s, want %s", tt.got, tt.want)
+		}
+	}
+	if metric, ms, err := parseSelector(tests[0].got); err != nil || metric != "http.server.request.duration_seconds_count" || len(ms) != 2 {
+		t.Errorf("parseSelector(%s) = %q, %v, %v; want the metric and two matchers", tests[0].got, metric, ms, err)
 	}
 }
 

@@ -94,8 +94,8 @@ func (c Convention) errorSLI() string {
 }
 
 // presenceLabel is the marker label detectionQuery sets to "1" on the
-// series that carry label.
-func presenceLabel(label string) string { return "redline_has_" + label }
+// series that carry label; a legacy name even for a UTF-8 label.
+func presenceLabel(label string) string { return "redline_has_" + escaped(label) }
 
 // detectionQuery renders the one query convention detection sends: for
 // every metric of names with a sample in the lookback, one series per
@@ -103,11 +103,21 @@ func presenceLabel(label string) string { return "redline_has_" + label }
 // marker (see presenceLabel) for each label of carried its series hold.
 // Classic histograms are read through their +Inf bucket only, so the answer
 // and the work stay small whatever the number of buckets, routes or
-// instances. last_over_time and label_replace keep the metric name.
+// instances. last_over_time and label_replace keep the metric name. The
+// query parses on Prometheus 2 although some candidates have UTF-8 names: a
+// UTF-8 grouping label is grouped by under its escaped name (see escaped;
+// newInventory reverses it) and names are only matched as values of __name__.
 func detectionQuery(names, groupBy, carried []string, lookback time.Duration) string {
 	sel := selector("", anyOf("__name__", names), re("le", `|\+Inf`))
 	expr := "last_over_time(" + sel + "[" + promDuration(lookback) + "])"
-	by := append([]string{"__name__"}, groupBy...)
+	by := []string{"__name__"}
+	for _, l := range groupBy {
+		if e := escaped(l); e != l {
+			expr = "label_replace(" + expr + ", " + quote(e) + `, "$1", ` + quote(l) + `, "(.*)")`
+			l = e
+		}
+		by = append(by, l)
+	}
 	for _, l := range carried {
 		expr = "label_replace(" + expr + ", " + quote(presenceLabel(l)) + `, "1", ` + quote(l) + `, ".+")`
 		by = append(by, presenceLabel(l))
