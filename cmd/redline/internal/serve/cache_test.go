@@ -6,7 +6,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/sources/demo"
+	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/fetch"
 )
 
@@ -106,4 +111,46 @@ func waiting(c *Cache, key []any) int {
 		return f.waiters
 	}
 	return 0
+}
+
+// countingMetrics is the demo counting its SLO calls.
+type countingMetrics struct {
+	*demo.Source
+	calls atomic.Int32
+}
+
+func (m *countingMetrics) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
+	m.calls.Add(1)
+	return m.Source.SLOs(ctx, r)
+}
+
+func TestSessionsOnOneTickShareOneBackendCall(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(benchClock.UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	src := &countingMetrics{Source: demo.New(demo.Options{Seed: 1, Now: now})}
+	ticker := &manualTicker{fire: make(chan struct{}), stop: make(chan struct{})}
+	defer close(ticker.stop)
+	cache := NewCache()
+	ts := startServer(t, Config{Session: func(string) (ui.Options, error) {
+		return cache.Wrap(ui.Options{Sources: ui.Sources{Metrics: src}, Now: now, Ticker: ticker.tick, Context: "demo"}), nil
+	}})
+	a := ts.openTerminal(t, 120, 30, nil)
+	b := ts.openTerminal(t, 120, 30, nil)
+	a.waitFor(firstRow)
+	b.waitFor(firstRow)
+	if n := src.calls.Load(); n != 1 {
+		t.Fatalf("two sessions opening on one range made %d SLO calls, want 1", n)
+	}
+	for tick := 1; tick <= 3; tick++ {
+		clock.Add(int64(30 * time.Second))
+		ticker.fire <- struct{}{}
+		ticker.fire <- struct{}{}
+		end := now().Format("15:04:05") + " UTC"
+		a.waitFor(end)
+		b.waitFor(end)
+		if n := src.calls.Load(); n != int32(1+tick) {
+			t.Fatalf("after tick %d of two sessions: %d SLO calls, want %d", tick, n, 1+tick)
+		}
+	}
 }
