@@ -77,6 +77,24 @@ func TestGoldenDemoPartialTrace(t *testing.T) {
 	}
 }
 
+// TestIncludePartialKey: the trace list opens on the slowest complete
+// trace; i picks the slowest of all, a partial one, and i again goes back.
+func TestIncludePartialKey(t *testing.T) {
+	d := demoDriver(t, 80, 24)
+	d.Keys("enter", "enter")
+	if s := screen(d); strings.Contains(lineWith(s, "› "), "partial") || !strings.Contains(s, "slowest complete trace; 1 slower") {
+		t.Fatalf("the list does not open on the slowest complete trace:\n%s", s)
+	}
+	d.Keys("i")
+	if s := screen(d); !strings.Contains(lineWith(s, "› "), "◌ partial") {
+		t.Fatalf("i does not pick the slowest trace, a partial one:\n%s", s)
+	}
+	d.Keys("i")
+	if s := screen(d); strings.Contains(lineWith(s, "› "), "partial") {
+		t.Errorf("i again does not go back to the slowest complete trace:\n%s", s)
+	}
+}
+
 // TestEndToEnd walks SLO → routes → traces → waterfall → logs on the demo
 // and back, checking each step shows what the previous one chose.
 func TestEndToEnd(t *testing.T) {
