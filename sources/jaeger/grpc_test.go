@@ -95,6 +95,12 @@ func (f *fakeQuery) GetServices(ctx context.Context, _ *api_v2.GetServicesReques
 // serveGRPC runs f on 127.0.0.1:0 and returns a client for it.
 func serveGRPC(t *testing.T, f *fakeQuery) *Client {
 	t.Helper()
+	return serveGRPCWith(t, f, func(*Config) {})
+}
+
+// serveGRPCWith is serveGRPC with the client's config adjusted by set.
+func serveGRPCWith(t *testing.T, f *fakeQuery, set func(*Config)) *Client {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +108,9 @@ func serveGRPC(t *testing.T, f *fakeQuery) *Client {
 	srv := grpc.NewServer(grpc.ForceServerCodecV2(gogoCodec{}))
 	api_v2.RegisterQueryServiceServer(srv, f)
 	go srv.Serve(ln)
-	c, err := New(Config{GRPCAddr: ln.Addr().String(), Tenant: "team-a", Token: "s3cret"})
+	cfg := Config{GRPCAddr: ln.Addr().String(), Tenant: "team-a", Token: "s3cret"}
+	set(&cfg)
+	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,6 +388,17 @@ func TestGRPCSlowStreamCancelled(t *testing.T) {
 	_, err = c.Trace(ctx, "4bf92f3577b34da6a3ce929d0e0e4736", funnel.TimeRange{})
 	if err == nil || !strings.Contains(err.Error(), "jaeger: request cancelled") {
 		t.Fatalf("error = %v, want cancelled", err)
+	}
+}
+
+// TestGRPCTimeoutBoundsEachCall: the endpoint's timeout is a deadline on
+// every call, even when the caller's context has none.
+func TestGRPCTimeoutBoundsEachCall(t *testing.T) {
+	f := &fakeQuery{chunks: checkoutChunks(), block: true}
+	c := serveGRPCWith(t, f, func(cfg *Config) { cfg.Timeout = 100 * time.Millisecond })
+	_, err := c.FindTraces(context.Background(), trace.Query{Service: "shop"})
+	if err == nil || !strings.Contains(err.Error(), "jaeger: timed out") {
+		t.Fatalf("error = %v, want a timeout", err)
 	}
 }
 

@@ -141,3 +141,33 @@ func TestTruncatedAnswer(t *testing.T) {
 		t.Fatalf("error = %v, want answer cut short", err)
 	}
 }
+
+// TestTenant: Client.Get and TenantTransport send the tenant once, never
+// over a tenant the caller set, and nothing without one.
+func TestTenant(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, strings.Join(r.Header.Values(TenantHeader), ","))
+	}))
+	defer srv.Close()
+	c, err := New("tempo", srv.URL, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c.Get(ctx, "/a", nil, nil)
+	c.Tenant = "team-a"
+	c.Get(ctx, "/b", nil, nil)
+	c.Get(ctx, "/c", nil, http.Header{TenantHeader: {"team-b"}})
+	rt := TenantTransport{Next: http.DefaultTransport, Tenant: "team-c"}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	if resp, err := rt.RoundTrip(req); err == nil {
+		resp.Body.Close()
+	}
+	if req.Header.Get(TenantHeader) != "" {
+		t.Error("TenantTransport changed the caller's request")
+	}
+	if want := []string{"", "team-a", "team-b", "team-c"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("tenants sent %q, want %q", got, want)
+	}
+}
