@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/slo"
@@ -151,9 +153,15 @@ func testAssumedSLO(t *testing.T, srv itServer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	i := slices.IndexFunc(rep.Statuses, func(s slo.Status) bool { return s.Objective.Service == "shop" })
+	i := slices.IndexFunc(rep.Statuses, func(s slo.Status) bool { return s.Objective.Service == "shop" && s.Objective.Name == "availability" })
 	if i < 0 {
-		t.Fatalf("no SLO for shop; warnings %q", rep.Warnings)
+		t.Fatalf("no availability SLO for shop; warnings %q", rep.Warnings)
+	}
+	j := slices.IndexFunc(rep.Statuses, func(s slo.Status) bool { return s.Objective.Service == "shop" && s.Objective.IsLatency() })
+	if j < 0 || rep.Statuses[j].Objective.Origin != slo.OriginAssumed || rep.Statuses[j].Objective.Threshold <= 0 {
+		t.Errorf("no assumed latency SLO with a threshold for shop; warnings %q", rep.Warnings)
+	} else {
+		t.Logf("shop: %s, %s", rep.Statuses[j].Objective.Summary(), rep.Statuses[j].Verdict)
 	}
 	s := rep.Statuses[i]
 	if s.Objective.Origin != slo.OriginAssumed || s.Objective.Target != AssumedTarget {
@@ -206,5 +214,51 @@ func testRoutesFindSlowCheckout(t *testing.T, srv itServer) {
 				t.Logf("%-28s %6.2f/s err %5.3f p50 %v p99 %v share %.2f exemplars %d", r.Route, r.Rate, r.ErrorRatio, r.P50, r.P99, r.BurnShare, len(r.Exemplars))
 			}
 		})
+	}
+}
+
+// TestIntegrationLiveRateIsPrometheusRate5m: a RED row's rate is what
+// Prometheus itself computes over the last 5 minutes at the range end,
+// within 5%, even when the load changed within the range (the hour's
+// average then differs: a fresh stack has run for less than the hour, and
+// the saturation load starts and stops), where an average over the whole
+// range would be off.
+func TestIntegrationLiveRateIsPrometheusRate5m(t *testing.T) {
+	c := itClient(t, Config{Convention: ConventionOTel})
+	det := waitDetected(t, c, "shop", ConventionOTel)
+	conv, _ := det.Best("shop")
+	at := time.Now().Truncate(time.Second)
+	rep, err := c.Routes(context.Background(), red.Query{Service: "shop", Range: funnel.Last(time.Hour, at)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byRoute := func(window string) map[string]float64 {
+		q := `sum by (http_route, http_request_method) (rate(http_server_request_duration_seconds_count{job="shop"}[` + window + `]))`
+		val, _, _, err := c.api.Query(context.Background(), q, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vec, _ := val.(model.Vector)
+		out := map[string]float64{}
+		for _, s := range vec {
+			out[routeName(conv, s.Metric)] = float64(s.Value)
+		}
+		return out
+	}
+	live, hour := byRoute("5m"), byRoute("1h")
+	if len(rep.Rows) == 0 || len(live) == 0 {
+		t.Fatalf("no routes (%d rows, %d from Prometheus); warnings %q", len(rep.Rows), len(live), rep.Warnings)
+	}
+	changed := false
+	for _, row := range rep.Rows {
+		want := live[row.Route]
+		if math.Abs(row.Rate-want) > 0.05*want {
+			t.Errorf("%s: rate %.3g/s, Prometheus' rate[5m] %.3g/s: not within 5%%", row.Route, row.Rate, want)
+		}
+		changed = changed || math.Abs(hour[row.Route]-want) > 0.05*want
+		t.Logf("%-28s shown %.3g/s, rate[5m] %.3g/s, rate[1h] %.3g/s", row.Route, row.Rate, want, hour[row.Route])
+	}
+	if !changed {
+		t.Log("the load was steady over the hour: this run could not tell a 5m rate from the hour's average")
 	}
 }
