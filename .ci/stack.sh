@@ -169,18 +169,26 @@ running() {
 	kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$1"
 }
 
-# start NAME CMD... runs CMD in the background unless NAME is already running.
+# start NAME CMD... runs CMD in the background unless NAME is already
+# running the same command from the same build; a server started from an
+# older build or with other arguments is restarted.
 start() {
-	local name=$1
+	local name=$1 signature
 	shift
+	signature=$(printf '%s\n' "$@"; cat "$1.stamp" 2>/dev/null || true)
 	if running "$name"; then
-		say "$name: already running (pid $(cat "$(pidfile "$name")"))"
-		return 0
+		if [[ $signature == "$(cat "$STATE/$name.signature" 2>/dev/null)" ]]; then
+			say "$name: already running (pid $(cat "$(pidfile "$name")"))"
+			return 0
+		fi
+		say "$name: rebuilt or started differently: restarting"
+		stop "$name"
 	fi
 	say "$name: starting"
 	# fd 9 is the lock: the server must not keep it.
 	nohup "$@" >"$(logfile "$name")" 2>&1 </dev/null 9>&- &
 	echo $! >"$(pidfile "$name")"
+	echo "$signature" >"$STATE/$name.signature"
 }
 
 stop() {
@@ -192,7 +200,7 @@ stop() {
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
 		kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
 	fi
-	rm -f "$(pidfile "$name")"
+	rm -f "$(pidfile "$name")" "$STATE/$name.signature"
 }
 
 # fail_with_log NAME MESSAGE reports a server that did not come up.

@@ -93,6 +93,55 @@ func TestStackPrometheusHasRouteAndSpanMetrics(t *testing.T) {
 	}
 }
 
+// TestStackPrometheus3Strategies checks what each OTLP translation strategy
+// made of the test service's duration histogram and Jaeger's span metrics:
+// UTF-8 names selected with the {"name"} syntax, native histograms where the
+// test service pushes exponential ones (no _bucket series there).
+func TestStackPrometheus3Strategies(t *testing.T) {
+	servers := map[string]string{}
+	for _, entry := range strings.Split(stackEnv(t, "REDLINE_IT_PROMETHEUS3"), ",") {
+		strategy, url, _ := strings.Cut(entry, "=")
+		servers[strategy] = url
+	}
+	tests := []struct {
+		strategy string
+		queries  []string // each must answer a series
+	}{
+		{"UnderscoreEscapingWithSuffixes", []string{
+			`http_server_request_duration_seconds_bucket{job="shop",http_route="/api/checkout"}`,
+			`traces_span_metrics_calls_total{service_name="payments",span_kind="SPAN_KIND_SERVER"}`,
+		}},
+		{"NoUTF8EscapingWithSuffixes", []string{
+			`{"http.server.request.duration_seconds_bucket",job="shop","http.route"="/api/checkout"}`,
+			`sum by ("span.name") ({"traces.span.metrics.calls_total","service.name"="payments","span.kind"="SPAN_KIND_SERVER"})`,
+		}},
+		{"UnderscoreEscapingWithoutSuffixes", []string{
+			`histogram_count(http_server_request_duration{job="shop",http_route="/api/checkout"})`,
+			`traces_span_metrics_calls{service_name="payments"}`,
+			`traces_span_metrics_duration_bucket{service_name="payments"}`,
+		}},
+		{"NoTranslation", []string{
+			`histogram_quantile(0.99, sum by ("http.route") (rate({"http.server.request.duration",job="shop"}[1m])))`,
+			`{"traces.span.metrics.calls","service.name"="payments"}`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.strategy, func(t *testing.T) {
+			base, ok := servers[tt.strategy]
+			if !ok {
+				t.Fatalf("no Prometheus 3 for %s in REDLINE_IT_PROMETHEUS3", tt.strategy)
+			}
+			for _, query := range tt.queries {
+				var got promResponse
+				getJSON(t, base, "/api/v1/query", url.Values{"query": {query}}, nil, http.StatusOK, &got)
+				if len(got.Data.Result) == 0 {
+					t.Errorf("%s: no series", query)
+				}
+			}
+		})
+	}
+}
+
 type jaegerTraces struct {
 	Data []struct {
 		TraceID string `json:"traceID"`
