@@ -17,6 +17,7 @@ import (
 	"github.com/redline-tui/redline/sources/loki"
 	"github.com/redline-tui/redline/sources/prometheus"
 	"github.com/redline-tui/redline/sources/tempo"
+	"github.com/redline-tui/redline/sources/victorialogs"
 	"github.com/redline-tui/redline/ui"
 )
 
@@ -247,6 +248,15 @@ var backendSpecs = []backendSpec{
 		fromFlag: func(c *config.Context, v string) { c.Loki = &config.Loki{Endpoint: config.NewEndpoint(v)} },
 		open:     func(c *config.Context) (opened, error) { return openLoki(c.Loki) },
 	},
+	{
+		name: "victorialogs", role: config.Logs, metavar: "URL", key: "victorialogs.url", language: funnel.LogsQL,
+		usage:   "VictoriaLogs base `URL`, e.g. http://127.0.0.1:9428",
+		grafana: snapshot.Datasource{Type: "victoriametrics-logs-datasource", Query: map[string]any{"queryType": "instant"}},
+		fromFlag: func(c *config.Context, v string) {
+			c.VictoriaLogs = &config.VictoriaLogs{Endpoint: config.NewEndpoint(v)}
+		},
+		open: func(c *config.Context) (opened, error) { return openVictoriaLogs(c.VictoriaLogs) },
+	},
 }
 
 // specsOf lists the backends serving role.
@@ -466,6 +476,47 @@ func list(items []string) string {
 		return "(none)"
 	}
 	return strings.Join(items, ", ")
+}
+
+func openVictoriaLogs(v *config.VictoriaLogs) (opened, error) {
+	hc, err := v.HTTPClient("victorialogs")
+	if err != nil {
+		return opened{}, err
+	}
+	src, err := victorialogs.New(victorialogs.Config{
+		URL: v.URL, HTTPClient: hc, Tenant: v.Tenant, MaxBody: v.MaxResponseBytes,
+		Limit: v.Limit, Shift: time.Duration(v.Shift), ServiceField: v.ServiceField, TraceField: v.TraceField,
+	})
+	if err != nil {
+		return opened{}, err
+	}
+	return opened{Sources: ui.Sources{Logs: src}, endpoint: v.URL, ping: func(ctx context.Context) ([]string, error) {
+		info, err := src.Ping(ctx)
+		return victoriaLogsLines(info), err
+	}}, nil
+}
+
+// victoriaLogsLines describes what VictoriaLogs holds in the last hour: the
+// service fields and where trace IDs are.
+func victoriaLogsLines(info victorialogs.Info) []string {
+	var lines []string
+	switch {
+	case len(info.ServiceFields) > 0:
+		lines = append(lines, "service fields: "+list(info.ServiceFields))
+	case len(info.Fields) > 0:
+		lines = append(lines, "no usual service field found; fields are "+list(info.Fields)+" (pin one with victorialogs.service_field)")
+	default:
+		return []string{"no logs in the last hour"}
+	}
+	if len(info.TraceFields) > 0 {
+		lines = append(lines, "trace ID fields: "+list(info.TraceFields))
+	} else {
+		lines = append(lines, "no trace ID field: trace IDs are looked for in _msg")
+	}
+	if len(info.StreamFields) > 0 {
+		lines = append(lines, "stream fields: "+list(info.StreamFields))
+	}
+	return lines
 }
 
 func versionLine(v string) []string {

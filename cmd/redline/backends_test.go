@@ -203,7 +203,7 @@ func TestLiveOptionsSayHowToAddMissingBackends(t *testing.T) {
 	}
 	defer b.close()
 	o := liveOptions(b)
-	if o.Traces != nil || o.AddTraces != "start redline with --tempo URL or --jaeger ADDR" || o.AddLogs != "start redline with --loki URL" {
+	if o.Traces != nil || o.AddTraces != "start redline with --tempo URL or --jaeger ADDR" || o.AddLogs != "start redline with --loki URL or --victorialogs URL" {
 		t.Errorf("traces %v, hints %q and %q", o.Traces, o.AddTraces, o.AddLogs)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/redline-tui/redline/sources/loki"
 	"github.com/redline-tui/redline/sources/prometheus"
 	"github.com/redline-tui/redline/sources/tempo"
+	"github.com/redline-tui/redline/sources/victorialogs"
 	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/uitest"
 )
@@ -59,6 +60,14 @@ var backendCases = []backendCase{
 		name: "loki", healthy: healthyLoki, loaded: healthyLogLine, approach: []string{"enter", "enter", "enter"},
 		wire: func(t *testing.T, opts *ui.Options, url string, hc *http.Client) {
 			c, err := loki.New(loki.Config{URL: url, HTTPClient: hc, MaxBody: bodyCap, ServiceLabel: "service_name", TraceField: "logfmt"})
+			opts.Logs = c
+			failOn(t, err)
+		},
+	},
+	{
+		name: "victorialogs", healthy: healthyVictoriaLogs, loaded: healthyLogLine, approach: []string{"enter", "enter", "enter"},
+		wire: func(t *testing.T, opts *ui.Options, url string, hc *http.Client) {
+			c, err := victorialogs.New(victorialogs.Config{URL: url, HTTPClient: hc, MaxBody: bodyCap, ServiceField: "service_name", TraceField: "trace_id"})
 			opts.Logs = c
 			failOn(t, err)
 		},

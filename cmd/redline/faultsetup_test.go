@@ -409,6 +409,22 @@ func healthyLoki() http.Handler {
 	return mux
 }
 
+// healthyVictoriaLogs answers a LogsQL query with one error line of the
+// trace it names, a millisecond into its _time window, as JSON lines.
+func healthyVictoriaLogs() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/select/logsql/query", func(w http.ResponseWriter, r *http.Request) {
+		q := r.FormValue("query")
+		start, _ := time.Parse(time.RFC3339Nano, strings.TrimSuffix(strings.Fields(strings.TrimPrefix(q, "_time:["))[0], ","))
+		serveJSON(w, map[string]string{
+			"_msg": healthyLogLine, "_time": start.Add(time.Millisecond).Format(time.RFC3339Nano),
+			"_stream": `{service_name="checkout"}`, "service_name": "checkout", "level": "error",
+			"trace_id": hexTraceID.FindString(q),
+		})
+	})
+	return mux
+}
+
 // discardServerLog drops the server's own complaints (TLS handshakes the client
 // rejects, answers cut short): the faults are deliberate.
 func discardServerLog() *log.Logger { return log.New(io.Discard, "", 0) }

@@ -27,20 +27,18 @@ var errMalformed = errors.New("malformed answer")
 // entry needs a _time in RFC 3339; _msg may be absent. It stops after max
 // entries.
 func decodeLines(r io.Reader, max int) ([]entry, error) {
-	dec := json.NewDecoder(r)
+	body := &readErr{r: r}
+	dec := json.NewDecoder(body)
 	var out []entry
 	for len(out) < max {
 		var obj map[string]json.RawMessage
 		switch err := dec.Decode(&obj); {
 		case err == io.EOF:
 			return out, nil
+		case body.err != nil:
+			return nil, body.err // the body cap, or the connection closed mid-answer
 		case err != nil:
-			var syntax *json.SyntaxError
-			var typ *json.UnmarshalTypeError
-			if errors.As(err, &syntax) || errors.As(err, &typ) {
-				return nil, fmt.Errorf("%w: entry %d: %v", errMalformed, len(out)+1, err)
-			}
-			return nil, err // a transport error, such as the body cap
+			return nil, fmt.Errorf("%w: entry %d: %v", errMalformed, len(out)+1, err)
 		}
 		e, err := toEntry(obj)
 		if err != nil {
@@ -111,4 +109,19 @@ func parseStream(s string) map[string]string {
 		out[strings.TrimSpace(name)] = v
 		rest = after[len(quoted):]
 	}
+}
+
+// readErr remembers the error of its reader other than io.EOF, so a fault
+// of the transport is told from an answer that ends mid-entry.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (b *readErr) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }

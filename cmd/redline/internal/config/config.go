@@ -1,5 +1,6 @@
 // Package config loads redline's configuration file: named contexts,
-// kubectl-style, each naming its Prometheus, Tempo or Jaeger, and Loki
+// kubectl-style, each naming its Prometheus, Tempo or Jaeger, and Loki or
+// VictoriaLogs
 // endpoints with the HTTP client settings Prometheus users already write
 // (basic_auth, authorization, tls_config, proxy_url… from
 // prometheus/common/config), a tenant, extra headers and a timeout.
@@ -37,7 +38,9 @@ type Context struct {
 	Tempo      *Tempo      `yaml:"tempo"`
 	Jaeger     *Jaeger     `yaml:"jaeger"`
 	Loki       *Loki       `yaml:"loki"`
-	Grafana    *Grafana    `yaml:"grafana"`
+	// VictoriaLogs is the other log backend; a context has one of the two.
+	VictoriaLogs *VictoriaLogs `yaml:"victorialogs"`
+	Grafana      *Grafana      `yaml:"grafana"`
 	// JaegerUI is the Jaeger UI base URL for trace deep links.
 	JaegerUI string   `yaml:"jaeger_ui_url"`
 	Assume   *Assume  `yaml:"assume"`  // SLOs assumed for services that define none
@@ -101,11 +104,22 @@ type Loki struct {
 	Limit        int      `yaml:"limit"`
 }
 
+// VictoriaLogs is a VictoriaLogs endpoint. Its tenant is written as
+// VictoriaLogs writes it, "ACCOUNT:PROJECT" (e.g. "12:0"; "12" means
+// project 0), and sent as the AccountID and ProjectID headers.
+type VictoriaLogs struct {
+	Endpoint     `yaml:",inline"`
+	ServiceField string   `yaml:"service_field"` // pin the field naming the service
+	TraceField   string   `yaml:"trace_field"`   // pin the field holding trace IDs, or _msg
+	Shift        Duration `yaml:"shift"`         // widen the trace's time window by this much on each side
+	Limit        int      `yaml:"limit"`
+}
+
 // Grafana enables Explore deep links in snapshots.
 type Grafana struct {
 	URL         string            `yaml:"url"`
 	OrgID       int               `yaml:"org_id"`
-	Datasources map[string]string `yaml:"datasources"` // prometheus, tempo, jaeger, loki → datasource UID
+	Datasources map[string]string `yaml:"datasources"` // prometheus, tempo, jaeger, loki, victorialogs → datasource UID
 }
 
 // Snapshot configures incident snapshots.
@@ -349,6 +363,9 @@ func (c *Context) Sections() []Section {
 	}
 	if c.Loki != nil {
 		add("loki", Logs, &c.Loki.Endpoint, nil, func() { c.Loki = nil })
+	}
+	if c.VictoriaLogs != nil {
+		add("victorialogs", Logs, &c.VictoriaLogs.Endpoint, nil, func() { c.VictoriaLogs = nil })
 	}
 	return out
 }
