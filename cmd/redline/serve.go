@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -71,12 +72,17 @@ func runServe(args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer shared.close()
-	srv, err := serve.New(serveConfig(settings, shared, stderr))
+	cfg, err := serveConfig(settings, shared, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "redline serve:", err)
 		return exitUsage
 	}
-	l, err := net.Listen("tcp", firstNonEmpty(o.listen, settings.Listen, serve.DefaultListen))
+	srv, err := serve.New(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "redline serve:", err)
+		return exitUsage
+	}
+	l, err := net.Listen("tcp", cmp.Or(o.listen, settings.Listen, serve.DefaultListen))
 	if err != nil {
 		fmt.Fprintln(stderr, "redline serve:", err)
 		return exitUsage
@@ -102,16 +108,8 @@ func serveUntilSignal(srv *serve.Server, l net.Listener, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "redline serve: shutdown:", err)
 	}
 	<-done
+	fmt.Fprintln(stderr, "redline serve: stopped")
 	return 0
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // serveSettings reads the config file's serve section (zero without a file).
@@ -128,7 +126,9 @@ func serveSettings(path string) (config.Serve, error) {
 
 // serveConfig turns the settings and the shared backends into the server's
 // configuration; the authorized keys default to <state>/authorized_keys.
-func serveConfig(s config.Serve, shared *sharedBackends, stderr io.Writer) serve.Config {
+// An audit log that cannot be opened stops the start: sessions must not
+// go unaudited.
+func serveConfig(s config.Serve, shared *sharedBackends, stderr io.Writer) (serve.Config, error) {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := serve.Config{
 		HostKey: s.HostKey, AuthorizedKeys: s.AuthorizedKeys,
@@ -144,12 +144,11 @@ func serveConfig(s config.Serve, shared *sharedBackends, stderr io.Writer) serve
 	if s.AuditLog != "" {
 		f, err := os.OpenFile(s.AuditLog, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
-			log.Error("audit log unwritable: auditing to stderr", "file", s.AuditLog, "err", err)
-		} else {
-			cfg.Audit = f
+			return cfg, fmt.Errorf("serve.audit_log: %w", err)
 		}
+		cfg.Audit = f
 	}
-	return cfg
+	return cfg, nil
 }
 
 // sharedBackends opens one set of sources per context and hands it to
@@ -256,7 +255,7 @@ func (s *sharedBackends) exec(ctx context.Context, r serve.ExecRequest) int {
 		fmt.Fprintln(r.Stderr, "redline snapshot: over SSH the server's backends are used: drop --config, "+backendFlagList()+" and --demo")
 		return exitUsage
 	}
-	name := firstNonEmpty(e.context, r.Context)
+	name := cmp.Or(e.context, r.Context)
 	if !r.Allowed(name) || (s.opts.demo && name != s.defaultName) {
 		fmt.Fprintf(r.Stderr, "redline snapshot: context %q is not available to your key\n", name)
 		return exitUsage

@@ -45,7 +45,10 @@ func startServe(t *testing.T, o serveOptions) *gossh.Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(shared.close)
-	cfg := serveConfig(config.Serve{AuthorizedKeys: keys}, shared, io.Discard)
+	cfg, err := serveConfig(config.Serve{AuthorizedKeys: keys}, shared, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.StateDir, cfg.Log = dir, slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := serve.New(cfg)
 	if err != nil {
@@ -130,5 +133,26 @@ func TestServeExecSnapshotBackendFailure(t *testing.T) {
 	stdout, stderr, code := execOver(t, c, "snapshot --format text")
 	if code != exitBackend || !strings.Contains(stderr, "slo step failed (prometheus)") || stdout == "" {
 		t.Errorf("exit %d, want %d with the partial snapshot:\nstdout %q\nstderr %q", code, exitBackend, stdout, stderr)
+	}
+}
+
+func TestServeRefusesToStartWithoutKeysOrAudit(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	var stderr strings.Builder
+	if code := run([]string{"serve", "--demo", "--listen", "127.0.0.1:0"}, io.Discard, &stderr); code != exitUsage ||
+		!strings.Contains(stderr.String(), filepath.Join(state, "redline", "authorized_keys")) {
+		t.Errorf("without authorized keys: exit %d, %q", code, stderr.String())
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	body := "serve:\n  authorized_keys: keys\n  audit_log: " + filepath.Join(dir, "missing", "audit.jsonl") + "\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	if code := run([]string{"serve", "--demo", "--config", cfg}, io.Discard, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "serve.audit_log") {
+		t.Errorf("with an unwritable audit log: exit %d, %q", code, stderr.String())
 	}
 }

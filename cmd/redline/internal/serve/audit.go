@@ -47,15 +47,17 @@ type auditor struct {
 	now func() time.Time
 }
 
-func (a *auditor) write(e Event) {
+// write stamps e with the time, writes it and returns it.
+func (a *auditor) write(e Event) Event {
 	e.Time = a.now().UTC()
 	line, err := json.Marshal(e)
 	if err != nil {
-		return
+		return e
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	_, _ = a.w.Write(append(line, '\n'))
+	return e
 }
 
 // sessionEvent is an event about s, with its user, key and client.

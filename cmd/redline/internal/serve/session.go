@@ -65,12 +65,7 @@ func (s *Server) handler() ssh.Handler {
 // handle admits a session, runs it as exec or interactive, and audits its
 // start and end.
 func (s *Server) handle(sess ssh.Session, tui ssh.Handler) {
-	ss, err := s.newSession(sess)
-	if err == nil {
-		if err = s.register(ss); err != nil {
-			ss.cancel()
-		}
-	}
+	ss, err := s.admit(sess)
 	if err != nil {
 		s.log.Warn("session refused", "user", sess.User(), "client", sess.RemoteAddr().String(), "err", err)
 		fmt.Fprintf(sess.Stderr(), "redline: %v\r\n", err)
@@ -80,18 +75,10 @@ func (s *Server) handle(sess ssh.Session, tui ssh.Handler) {
 	defer s.unregister(ss)
 	defer ss.cancel()
 	sess.Context().SetValue(sessionKey{}, ss)
-	start := time.Now()
-	e := ss.event("session_start")
-	pty, _, isPty := sess.Pty()
-	e.Width, e.Height = pty.Window.Width, pty.Window.Height
-	e.Mode, e.Command = "tui", ""
-	if cmd := sess.Command(); len(cmd) > 0 {
-		e.Mode, e.Command = "exec", cmd[0]
-	}
-	s.audit.write(e)
+	start := s.auditStart(sess, ss)
 	code := 0
-	switch {
-	case e.Mode == "exec":
+	switch _, _, isPty := sess.Pty(); {
+	case start.Mode == "exec":
 		code = s.exec(sess, ss)
 	case !isPty:
 		tui(sess) // activeterm refuses it
@@ -100,13 +87,38 @@ func (s *Server) handle(sess ssh.Session, tui ssh.Handler) {
 		tui(sess)
 	}
 	end := ss.event("session_end")
-	end.Mode, end.Exit, end.Seconds = e.Mode, &code, time.Since(start).Round(time.Millisecond).Seconds()
+	end.Mode, end.Exit, end.Seconds = start.Mode, &code, time.Since(start.Time).Round(time.Millisecond).Seconds()
 	end.Reason = ss.stopReason()
 	s.audit.write(end)
 	if end.Reason != "" {
 		fmt.Fprintf(sess.Stderr(), "\r\nredline: %s\r\n", end.Reason)
 	}
 	_ = sess.Exit(code)
+}
+
+// admit builds and registers the session.
+func (s *Server) admit(sess ssh.Session) (*session, error) {
+	ss, err := s.newSession(sess)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.register(ss); err != nil {
+		ss.cancel()
+		return nil, err
+	}
+	return ss, nil
+}
+
+// auditStart writes and returns the session_start event: the terminal
+// size, and exec mode with the command's name when there is a command.
+func (s *Server) auditStart(sess ssh.Session, ss *session) Event {
+	e := ss.event("session_start")
+	pty, _, _ := sess.Pty()
+	e.Width, e.Height, e.Mode = pty.Window.Width, pty.Window.Height, "tui"
+	if cmd := sess.Command(); len(cmd) > 0 {
+		e.Mode, e.Command = "exec", cmd[0]
+	}
+	return s.audit.write(e)
 }
 
 // newSession reads who the session is for; the key must still be
