@@ -72,6 +72,58 @@ const peerServiceKey = "peer.service"
 // called; their values are matched against services known to report.
 var calleeKeys = []string{peerServiceKey, "server.address", "net.peer.name", "rpc.service", "url.full", "http.url"}
 
+// calls is what judging completeness needs of a built trace, indexed like
+// the trace's spans (input order), so the judgement reads the large Span
+// structs in one sequential pass, as the builder does.
+type calls struct {
+	b *builder
+	// answer is, per call span, the service index of its first child that
+	// answers it (a server or consumer span, or a span of another
+	// service); -1 when none does, -2 for spans that are not calls.
+	answer []int32
+}
+
+// findCalls marks every call span of b with the service answering it.
+func (b *builder) findCalls() *calls {
+	c := &calls{b: b, answer: make([]int32, len(b.spans))}
+	for i := range b.spans {
+		c.answer[i] = -2
+		if isCall(b.spans[i].Kind) {
+			c.answer[i] = -1
+		}
+	}
+	for i := range b.spans {
+		p := b.parent[i]
+		if p < 0 || c.answer[p] != -1 {
+			continue
+		}
+		if k := b.spans[i].Kind; k == KindServer || k == KindConsumer || b.service[i] != b.service[p] {
+			c.answer[p] = b.service[i]
+		}
+	}
+	return c
+}
+
+// reporters maps callee names to the service that reports for them: every
+// service of the trace to itself, and what answered calls were addressed to
+// (an IP and port, a host name) to the service that answered.
+func (c *calls) reporters() map[string]string {
+	b := c.b
+	out := make(map[string]string, len(b.services))
+	addServices(out, b.services)
+	for i, a := range c.answer {
+		if a < 0 {
+			continue
+		}
+		for _, name := range calleeNames(&b.spans[i], false) {
+			if _, seen := out[name]; !seen {
+				out[name] = b.services[a]
+			}
+		}
+	}
+	return out
+}
+
 // assess marks the calls whose callee did not report, their unattributed
 // time, and the tree's Completeness. known maps callee names (lower case)
 // to services known to report spans, besides what the trace itself shows.
@@ -79,24 +131,26 @@ var calleeKeys = []string{peerServiceKey, "server.address", "net.peer.name", "rp
 // service of the trace or of known, names what another call had answered
 // by some service, or is peer.service. Calls to databases and other
 // uninstrumented peers are therefore never counted.
-func (t *Tree) assess(flagged bool, known map[string]string) {
-	reporters := t.reporters()
+func (t *Tree) assess(c *calls, flagged bool, known map[string]string) {
+	reporters := c.reporters()
 	for name, svc := range known {
 		if _, ok := reporters[name]; !ok {
 			reporters[name] = svc
 		}
 	}
 	t.Completeness = Completeness{Flagged: flagged}
-	for i := range t.Nodes {
-		nd := &t.Nodes[i]
-		nd.Callee, nd.Unattributed = "", 0
-		if nd.Orphan {
+	for i, orphan := range c.b.orphan {
+		if orphan {
 			t.Completeness.MissingParents++
 		}
-		callee, ok := t.unansweredCallee(i, reporters)
+		if c.answer[i] != -1 {
+			continue
+		}
+		callee, ok := unansweredCallee(&c.b.spans[i], reporters)
 		if !ok {
 			continue
 		}
+		nd := &t.Nodes[c.b.pos[i]]
 		nd.Callee, nd.Unattributed = callee, nd.SelfTime
 		t.Completeness.Unreported++
 		if !slices.Contains(t.Completeness.Callees, callee) {
@@ -114,29 +168,6 @@ func endsAtCallTolerance(total time.Duration) time.Duration {
 	return max(total/100, time.Millisecond)
 }
 
-// reporters maps callee names to the service that reports for them: every
-// service of the trace to itself, and what answered calls of this trace
-// were addressed to (an IP and port, a host name) to the service that
-// answered.
-func (t *Tree) reporters() map[string]string {
-	out := make(map[string]string, len(t.Services))
-	addServices(out, t.Services)
-	for i := range t.Nodes {
-		nd := &t.Nodes[i]
-		if !isCall(nd.Span.Kind) {
-			continue
-		}
-		if answer, ok := t.answeringService(i); ok {
-			for _, name := range calleeNames(nd.Span, false) {
-				if _, seen := out[name]; !seen {
-					out[name] = answer
-				}
-			}
-		}
-	}
-	return out
-}
-
 // addServices maps each service's lower-cased name to the service.
 func addServices(m map[string]string, services []string) {
 	for _, s := range services {
@@ -146,35 +177,15 @@ func addServices(m map[string]string, services []string) {
 	}
 }
 
-// unansweredCallee returns the reporting callee of call node i when none of
-// its spans arrived.
-func (t *Tree) unansweredCallee(i int, reporters map[string]string) (string, bool) {
-	sp := t.Nodes[i].Span
-	if !isCall(sp.Kind) {
-		return "", false
-	}
-	if _, answered := t.answeringService(i); answered {
-		return "", false
-	}
+// unansweredCallee returns the reporting callee of call sp, which no span
+// answered.
+func unansweredCallee(sp *Span, reporters map[string]string) (string, bool) {
 	if peer := attr(sp, peerServiceKey); peer != "" {
 		return peer, true
 	}
 	for _, name := range calleeNames(sp, true) {
 		if svc, ok := reporters[name]; ok && svc != sp.Service {
 			return svc, true
-		}
-	}
-	return "", false
-}
-
-// answeringService returns the service of the first child of node i that
-// answers a call: a server or consumer span, or a span of another service.
-func (t *Tree) answeringService(i int) (string, bool) {
-	caller := t.Nodes[i].Span.Service
-	for _, c := range t.Nodes[i].Children {
-		sp := t.Nodes[c].Span
-		if sp.Kind == KindServer || sp.Kind == KindConsumer || sp.Service != caller {
-			return sp.Service, true
 		}
 	}
 	return "", false
@@ -236,10 +247,14 @@ func (n *Node) attributedCritical() time.Duration { return max(n.CriticalTime-n.
 // nothing be compared with the traces where it answered.
 func Complete(traces []*Trace) []Completeness {
 	trees := make([]*Tree, len(traces))
+	found := make([]*calls, len(traces))
 	known := map[string]string{}
 	for i, t := range traces {
-		trees[i] = Build(t)
-		for name, svc := range trees[i].reporters() {
+		trees[i], found[i] = build(t)
+		if found[i] == nil {
+			continue
+		}
+		for name, svc := range found[i].reporters() {
 			if _, seen := known[name]; !seen {
 				known[name] = svc
 			}
@@ -247,7 +262,9 @@ func Complete(traces []*Trace) []Completeness {
 	}
 	out := make([]Completeness, len(traces))
 	for i, tree := range trees {
-		tree.assess(traces[i].Partial, known)
+		if found[i] != nil {
+			tree.assess(found[i], traces[i].Partial, known)
+		}
 		out[i] = tree.Completeness
 	}
 	return out

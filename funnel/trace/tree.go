@@ -71,8 +71,21 @@ func Build(t *Trace) *Tree { return BuildKnowing(t, nil) }
 // a call to one of them that has no span of it is marked unreported (Callee,
 // Unattributed) and makes the trace partial.
 func BuildKnowing(t *Trace, known []string) *Tree {
+	tree, c := build(t)
+	if c != nil {
+		names := map[string]string{}
+		addServices(names, known)
+		tree.assess(c, t.Partial, names)
+	}
+	return tree
+}
+
+// build arranges t into a tree with its critical path and returns the
+// calls completeness is judged from (nil for an empty trace, whose
+// Completeness is only the backend's flag).
+func build(t *Trace) (*Tree, *calls) {
 	if t == nil || len(t.Spans) == 0 {
-		return &Tree{Completeness: Completeness{Flagged: t != nil && t.Partial}}
+		return &Tree{Completeness: Completeness{Flagged: t != nil && t.Partial}}, nil
 	}
 	b := newBuilder(t.Spans)
 	b.resolveParents(b.scan())
@@ -80,10 +93,7 @@ func BuildKnowing(t *Trace, known []string) *Tree {
 	b.order()
 	tree := b.tree()
 	tree.markCriticalPath(b)
-	names := map[string]string{}
-	addServices(names, known)
-	tree.assess(t.Partial, names)
-	return tree
+	return tree, b.findCalls()
 }
 
 // Duration is End − Start.
