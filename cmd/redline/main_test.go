@@ -77,6 +77,27 @@ func TestGoldenDemoPartialTrace(t *testing.T) {
 	}
 }
 
+// TestGoldenDemoAssumedLatency selects payments' assumed latency SLO (the
+// footer says how its threshold was chosen) and drills into its routes:
+// the charge route's p95 and p99 lie beyond payments' last bucket, 2.5s,
+// and read as lower bounds; the ranking counts requests over the threshold.
+func TestGoldenDemoAssumedLatency(t *testing.T) {
+	d := demoDriver(t, 80, 24)
+	for range 8 {
+		if strings.Contains(lineWith(screen(d), "› "), "latency assumed") {
+			break
+		}
+		d.Keys("j")
+	}
+	t.Run("1-slo", func(t *testing.T) { golden.RequireEqual(t, screen(d)) })
+	d.Keys("enter")
+	routes := screen(d)
+	t.Run("2-routes", func(t *testing.T) { golden.RequireEqual(t, routes) })
+	if row := lineWith(routes, "› "); !strings.Contains(row, "POST /charge") || !strings.Contains(row, ">2.50s") {
+		t.Errorf("the charge route is not first with a p99 beyond the last bucket:\n%s", routes)
+	}
+}
+
 // TestIncludePartialKey: the trace list opens on the slowest complete
 // trace; i picks the slowest of all, a partial one, and i again goes back.
 func TestIncludePartialKey(t *testing.T) {
