@@ -156,8 +156,8 @@ func TestPromDuration(t *testing.T) {
 }
 
 // FuzzSelector proves quoting never changes a query's meaning: every value
-// reads back exactly, and every template keeps the same structure whatever
-// the service and route values are.
+// and UTF-8 name reads back exactly, and every template keeps the same
+// structure whatever the service and route values are.
 func FuzzSelector(f *testing.F) {
 	for _, seed := range []string{"shop", `a"b`, `\`, "\n", `"}`, `"} or up{a="`, "\xff\xfe", "é\u202e", "`"} {
 		f.Add(seed, seed)
@@ -175,6 +175,14 @@ func FuzzSelector(f *testing.F) {
 		}
 		if metric != "m" || len(ms) != 2 || ms[0].Value != service || ms[1].Value != route {
 			t.Fatalf("read back %q %+v, want job=%q route=~%q", metric, ms, service, route)
+		}
+		// A UTF-8 metric and label name (service as a label name) read back
+		// exactly too.
+		if validLabel(service) {
+			metric, ms, err := parseSelector(selector("http.server.duration", eq(service, route)))
+			if err != nil || metric != "http.server.duration" || len(ms) != 1 || ms[0].Label != service || ms[0].Value != route {
+				t.Fatalf("UTF-8 names: read back %q %+v (%v), want %q=%q", metric, ms, err, service, route)
+			}
 		}
 		for i, q := range templates(otel, service, route) {
 			got, err := skeleton(q)
