@@ -160,7 +160,7 @@ func firstOfRole(c *config.Context, role config.Role) (config.Section, bool) {
 // howToAdd says how to configure a backend of role: "start redline with
 // --tempo URL or --jaeger ADDR".
 func howToAdd(role config.Role) string {
-	return "start redline with " + strings.ReplaceAll(flagsOf(role), " | ", " or ")
+	return "start redline with " + flagsOf(role)
 }
 
 // add keeps an opened backend: its source, its check and its cleanup.
@@ -270,13 +270,17 @@ func specsOf(role config.Role) []backendSpec {
 	return out
 }
 
-// flagsOf is the flag choice of a role, e.g. "--tempo URL | --jaeger ADDR".
-func flagsOf(role config.Role) string {
+// flagsOf is the flag choice of a role in words, e.g. "--tempo URL or
+// --jaeger ADDR".
+func flagsOf(role config.Role) string { return flagChoice(role, " or ") }
+
+// flagChoice joins the flags of a role's backends with sep.
+func flagChoice(role config.Role, sep string) string {
 	var out []string
 	for _, s := range specsOf(role) {
 		out = append(out, "--"+s.name+" "+s.metavar)
 	}
-	return strings.Join(out, " | ")
+	return strings.Join(out, sep)
 }
 
 // configKeysOf is the config choice of a role, e.g. "tempo.url or jaeger.grpc".
@@ -296,7 +300,7 @@ var roles = []config.Role{config.Metrics, config.Traces, config.Logs}
 func flagSynopsis() string {
 	out := make([]string, len(roles))
 	for i, r := range roles {
-		out[i] = flagsOf(r)
+		out[i] = flagChoice(r, " | ")
 		if r != config.Metrics {
 			out[i] = "[" + out[i] + "]"
 		}
