@@ -324,3 +324,26 @@ func TestShutdownTellsSessions(t *testing.T) {
 		t.Errorf("session_end = %+v", end)
 	}
 }
+
+func TestContextThatCannotOpenEndsTheSession(t *testing.T) {
+	ts := startServer(t, Config{Session: func(string) (ui.Options, error) {
+		return ui.Options{}, errors.New("prometheus: password_file missing")
+	}})
+	c, err := ts.dial("alice", gossh.PublicKeys(ts.user))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.CombinedOutput("")
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "context demo cannot be opened: prometheus: password_file missing") {
+		t.Errorf("got %v, %q", err, out)
+	}
+}

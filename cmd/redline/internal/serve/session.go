@@ -85,6 +85,9 @@ func (s *Server) handle(sess ssh.Session, tui ssh.Handler) {
 		code = 1
 	default:
 		tui(sess)
+		if !ss.started() {
+			code = 1
+		}
 	}
 	end := ss.event("session_end")
 	end.Mode, end.Exit, end.Seconds = start.Mode, &code, time.Since(start.Time).Round(time.Millisecond).Seconds()
@@ -161,7 +164,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	opts, err := s.cfg.Session(ss.context)
 	if err != nil {
 		s.log.Error("session options", "context", ss.context, "err", err)
-		fmt.Fprintf(sess.Stderr(), "redline: %v\r\n", err)
+		ss.stop(fmt.Sprintf("context %s cannot be opened: %v", ss.context, err))
 		return nil
 	}
 	pty, _, _ := sess.Pty()
@@ -222,6 +225,13 @@ func (ss *session) stop(reason string) {
 		p.Quit()
 	}
 	ss.cancel()
+}
+
+// started reports whether the session's program was built.
+func (ss *session) started() bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.program != nil
 }
 
 func (ss *session) stopReason() string {
