@@ -163,6 +163,7 @@ func checkRate(t *testing.T, prom, row string, at time.Time) {
 	}
 	shown, _ := strconv.ParseFloat(m[1], 64)
 	want := promRate(t, prom, at)
+	t.Logf("rate on the row %.3g/s, Prometheus' rate[5m] %.3g/s", shown, want)
 	if math.Abs(shown-want) > 0.05*want {
 		t.Errorf("the row's rate %.3g/s is not within 5%% of Prometheus' rate[5m] %.3g/s:\n%s", shown, want, row)
 	}
