@@ -408,3 +408,29 @@ func TestObjectiveSummary(t *testing.T) {
 		}
 	}
 }
+
+func TestFocusWindow(t *testing.T) {
+	obj := Objective{Target: 0.99}
+	ratios := func(rs ...float64) Measurements { // 5m, 30m, 1h, 2h, 6h, 1d, 3d
+		var m Measurements
+		for i, w := range []time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 24 * time.Hour, 72 * time.Hour} {
+			m.Windows = append(m.Windows, Ratio{Window: w, ErrorRatio: rs[i]})
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		m    Measurements
+		want time.Duration
+	}{
+		{"page 1h/5m fires", ratios(0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2), time.Hour},
+		{"only the 6h/30m page fires", ratios(0.001, 0.07, 0.001, 0.07, 0.07, 0.001, 0.001), 6 * time.Hour},
+		{"none fires: 3d burns nearest its factor", ratios(0, 0, 0, 0, 0, 0, 0.009), 72 * time.Hour},
+		{"nothing known: the fastest page window", Measurements{}, time.Hour},
+	}
+	for _, tt := range tests {
+		if got := Evaluate(obj, tt.m).FocusWindow(); got != tt.want {
+			t.Errorf("%s: FocusWindow = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -3,8 +3,8 @@
 // which HTTP metric convention each service uses (OTel semconv, classic
 // client_golang, span metrics from the OTel Collector or Tempo, classic or
 // native histograms), reads SLOs from Sloth or Pyrra recording rules, from
-// config, or assumes a 99.9% availability SLO, and answers the SLO and RED
-// steps of the funnel. Every PromQL it sends is recorded in the reports.
+// config, or assumes a 99.9% availability SLO and a latency SLO (see
+// AssumedLatencyTarget), and answers the SLO and RED steps of the funnel. Every PromQL it sends is recorded in the reports.
 package prometheus
 
 import (

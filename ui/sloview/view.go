@@ -142,7 +142,7 @@ func (m *Model) View() string {
 
 // noSLOs is said when the source found no objectives.
 const noSLOs = "No SLOs found. redline reads Sloth or Pyrra recording rules, or objectives\n" +
-	"from its config; without them it assumes 99.9% availability per service."
+	"from its config; without them it assumes 99.9% availability and a latency SLO per service."
 
 func (m *Model) title() string {
 	critical := 0
