@@ -224,7 +224,11 @@ func testRoutesFindSlowCheckout(t *testing.T, srv itServer) {
 // the saturation load starts and stops), where an average over the whole
 // range would be off.
 func TestIntegrationLiveRateIsPrometheusRate5m(t *testing.T) {
-	c := itClient(t, Config{Convention: ConventionOTel})
+	forEachServer(t, testLiveRateIsPrometheusRate5m)
+}
+
+func testLiveRateIsPrometheusRate5m(t *testing.T, srv itServer) {
+	c := itClient(t, srv, Config{Convention: ConventionOTel})
 	det := waitDetected(t, c, "shop", ConventionOTel)
 	conv, _ := det.Best("shop")
 	at := time.Now().Truncate(time.Second)
@@ -232,8 +236,9 @@ func TestIntegrationLiveRateIsPrometheusRate5m(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byRoute := func(window string) map[string]float64 {
-		q := `sum by (http_route, http_request_method) (rate(http_server_request_duration_seconds_count{job="shop"}[` + window + `]))`
+	byRoute := func(window time.Duration) map[string]float64 {
+		// The detected convention writes the query, in this server's names.
+		q := conv.requestCount("rate", conv.serviceMatchers("shop"), conv.routeLabels(), window)
 		val, _, _, err := c.api.Query(context.Background(), q, at)
 		if err != nil {
 			t.Fatal(err)
@@ -245,7 +250,7 @@ func TestIntegrationLiveRateIsPrometheusRate5m(t *testing.T) {
 		}
 		return out
 	}
-	live, hour := byRoute("5m"), byRoute("1h")
+	live, hour := byRoute(5*time.Minute), byRoute(time.Hour)
 	if len(rep.Rows) == 0 || len(live) == 0 {
 		t.Fatalf("no routes (%d rows, %d from Prometheus); warnings %q", len(rep.Rows), len(live), rep.Warnings)
 	}
