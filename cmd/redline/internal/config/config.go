@@ -395,6 +395,9 @@ func (j *Jaeger) refused() map[string]string {
 		}
 	}
 	set("headers", len(j.Headers) > 0, "a gRPC endpoint sends no HTTP headers (use tenant, or authorization with a bearer token)")
+	set("http_headers", h.HTTPHeaders != nil, "a gRPC endpoint sends no HTTP headers (use tenant, or authorization with a bearer token)")
+	set("follow_redirects", !h.FollowRedirects, "a gRPC endpoint follows no HTTP redirects")
+	set("enable_http2", !h.EnableHTTP2, "gRPC always speaks HTTP/2")
 	set("proxy_url", h.ProxyURL.URL != nil, "a gRPC endpoint is not reached through an HTTP proxy")
 	set("proxy_from_environment", h.ProxyFromEnvironment, "a gRPC endpoint is not reached through an HTTP proxy")
 	set("basic_auth", h.BasicAuth != nil, "a gRPC endpoint takes only a bearer token (authorization or bearer_token)")

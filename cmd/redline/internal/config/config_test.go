@@ -129,6 +129,8 @@ func TestErrorsNameFileKeyAndFix(t *testing.T) {
 			[]string{"contexts.a.jaeger.headers", "not supported", "sends no HTTP headers"}},
 		{"jaeger grpc proxy", "contexts:\n  a:\n    jaeger: {grpc: 'j:16685', proxy_url: 'http://proxy:3128'}\n",
 			[]string{"contexts.a.jaeger.proxy_url", "HTTP proxy"}},
+		{"jaeger grpc http2 off", "contexts:\n  a:\n    jaeger: {grpc: 'j:16685', enable_http2: false}\n",
+			[]string{"contexts.a.jaeger.enable_http2", "HTTP/2"}},
 		{"jaeger grpc basic auth", "contexts:\n  a:\n    jaeger: {grpc: 'j:16685', basic_auth: {username: u, password: p}}\n",
 			[]string{"contexts.a.jaeger.basic_auth", "bearer token"}},
 		{"jaeger grpc non-bearer authorization", "contexts:\n  a:\n    jaeger: {grpc: 'j:16685', authorization: {type: Token, credentials: x}}\n",
