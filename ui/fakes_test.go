@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"github.com/redline-tui/redline/funnel/units"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/alert"
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/slo"
@@ -43,6 +45,7 @@ type fixture struct {
 	traces   []trace.Summary
 	trace    *trace.Trace
 	lines    []logs.Line
+	alerts   []alert.Alert // matched to statuses as the sources do
 }
 
 func newFake(name string, data fixture) *fake {
@@ -74,9 +77,13 @@ func (f *fake) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error)
 	if err := f.called("SLOs", ctx, r); err != nil {
 		return slo.Report{}, err
 	}
-	return slo.Report{Statuses: f.data.statuses, Warnings: []string{"range " + r.String()},
+	rep := slo.Report{Statuses: slices.Clone(f.data.statuses), Warnings: []string{"range " + r.String()},
 		Queries: []funnel.Query{{Backend: f.name, Language: funnel.PromQL, Purpose: "error ratio over 1h",
-			Text: `sum(rate(http_requests_total{code=~"5.."}[1h]))`, Range: r}}}, nil
+			Text: `sum(rate(http_requests_total{code=~"5.."}[1h]))`, Range: r}}}
+	if f.data.alerts != nil {
+		rep.AttachAlerts(f.data.alerts)
+	}
+	return rep, nil
 }
 
 func (f *fake) Routes(ctx context.Context, q red.Query) (red.Report, error) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/alert"
 	"github.com/redline-tui/redline/funnel/units"
 )
 
@@ -207,6 +208,7 @@ type Status struct {
 	LowTraffic       bool   // a window held too few events for its ratio to be trusted
 	Caveat           string // human explanation when LowTraffic (or other doubt), else ""
 	BurnHistory      []funnel.Point
+	Alerts           []alert.Alert // the active alerts that page for this SLO, most urgent first
 }
 
 // FocusWindow is the window whose burn brought the user to this SLO: the
@@ -385,11 +387,15 @@ func caveat(obj Objective, m Measurements) (bool, string) {
 	return lowTraffic, strings.Join(doubts, "; ")
 }
 
-// SortBySeverity orders statuses worst first: verdict, then current burn,
-// then budget remaining. Unknown (NaN) burns and budgets sort after known
-// ones; remaining ties keep service then objective name order.
+// SortBySeverity orders statuses worst first: an SLO with a firing paging
+// alert, then verdict, then current burn, then budget remaining. Unknown
+// (NaN) burns and budgets sort after known ones; remaining ties keep
+// service then objective name order.
 func SortBySeverity(s []Status) {
 	slices.SortStableFunc(s, func(a, b Status) int {
+		if c := cmp.Compare(pageRank(a), pageRank(b)); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(a.Verdict, b.Verdict); c != 0 {
 			return c
 		}
@@ -401,6 +407,14 @@ func SortBySeverity(s []Status) {
 		}
 		return cmp.Or(strings.Compare(a.Objective.Service, b.Objective.Service), strings.Compare(a.Objective.Name, b.Objective.Name))
 	})
+}
+
+// pageRank is 0 for an SLO with a firing paging alert, else 1.
+func pageRank(s Status) int {
+	if alert.Pages(s.Alerts) {
+		return 0
+	}
+	return 1
 }
 
 // compareNaNLast orders x and y ascending (descending with desc), with NaN
@@ -424,4 +438,22 @@ type Report struct {
 	Statuses []Status
 	Queries  []funnel.Query
 	Warnings []string
+	// Unmatched are the firing alerts that page for none of Statuses.
+	Unmatched []alert.Alert
+}
+
+// AttachAlerts gives every status the active alerts that page for it
+// (alert.Match), keeps the firing ones that match none in Unmatched, and
+// sorts the statuses again: an SLO that pages goes first.
+func (r *Report) AttachAlerts(alerts []alert.Alert) {
+	targets := make([]alert.Target, len(r.Statuses))
+	for i, s := range r.Statuses {
+		targets[i] = alert.Target{Service: s.Objective.Service, Name: s.Objective.Name}
+	}
+	matched, unmatched := alert.Match(alerts, targets)
+	for i := range r.Statuses {
+		r.Statuses[i].Alerts = matched[i]
+	}
+	r.Unmatched = unmatched
+	SortBySeverity(r.Statuses)
 }

@@ -67,7 +67,7 @@ func (s *Source) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 		}
 		report.Statuses = append(report.Statuses, slo.Evaluate(o.Objective, s.measure(o, at)))
 	}
-	slo.SortBySeverity(report.Statuses)
+	report.AttachAlerts(alerts(report.Statuses, at)) // sorts them, paging first
 	report.Queries = sloQueries(at, s.assumedThreshold(assumedLatencyService, at))
 	return report, nil
 }

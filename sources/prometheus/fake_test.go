@@ -24,6 +24,7 @@ type fixture struct {
 	// Exemplars maps PromQL text to the "data" of query_exemplars.
 	Exemplars map[string]json.RawMessage `json:"exemplars"`
 	Rules     json.RawMessage            `json:"rules"`
+	Alerts    json.RawMessage            `json:"alerts"` // none active when absent
 	Buildinfo json.RawMessage            `json:"buildinfo"`
 }
 
@@ -72,7 +73,7 @@ func (f *fakeProm) client(t *testing.T, cfg Config) *Client {
 // fallback for queries, GET for metadata).
 var wantMethod = map[string]string{
 	"/api/v1/query": http.MethodPost, "/api/v1/query_range": http.MethodPost, "/api/v1/query_exemplars": http.MethodPost,
-	"/api/v1/rules": http.MethodGet, "/api/v1/status/buildinfo": http.MethodGet,
+	"/api/v1/rules": http.MethodGet, "/api/v1/status/buildinfo": http.MethodGet, "/api/v1/alerts": http.MethodGet,
 }
 
 func (f *fakeProm) serve(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +116,11 @@ func (f *fakeProm) answer(path string, r *http.Request) (any, bool) {
 		return nonNil(v), ok
 	case path == "/api/v1/rules":
 		return orEmpty(f.fx.Rules, `{"groups":[]}`)
+	case path == "/api/v1/alerts":
+		if f.fx.Alerts == nil {
+			return json.RawMessage(`{"alerts":[]}`), true
+		}
+		return f.fx.Alerts, true
 	case path == "/api/v1/status/buildinfo":
 		return orEmpty(f.fx.Buildinfo, `{}`)
 	}

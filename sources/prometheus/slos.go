@@ -33,8 +33,8 @@ type sloPart struct {
 
 // SLOs reads every SLO the backend and config define, assumes a 99.9%
 // availability SLO for services without one and a latency SLO for services
-// without a latency SLO, and evaluates their burn at r.End with burn
-// history over r.
+// without a latency SLO, evaluates their burn at r.End with burn history
+// over r, and gives each the active alerts that page for it.
 func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
 	var rep slo.Report
 	det, fresh, detErr := c.detection(ctx)
@@ -83,7 +83,7 @@ func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 	if err := cmp.Or(detErr, firstErr); err != nil && len(rep.Statuses) == 0 {
 		return rep, err
 	}
-	slo.SortBySeverity(rep.Statuses)
+	c.attachAlerts(ctx, &rep) // sorts the statuses, paging SLOs first
 	return rep, nil
 }
 

@@ -6,6 +6,7 @@ package sloview
 
 import (
 	"context"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -35,6 +36,9 @@ var _ pane.Pane = (*Model)(nil)
 
 // New returns the SLO pane reading from src over env.Range.
 func New(env pane.Env, src Source) *Model {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
 	m := &Model{src: src}
 	m.Base = tablepane.New(env, src.Name(), m.call, columns()...)
 	return m
@@ -58,7 +62,7 @@ func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
 func (m *Model) receive(report slo.Report) {
 	m.report = report
 	m.statuses = walk.SLOs(report.Statuses)
-	m.Table.SetRows(rows(m.statuses))
+	m.Table.SetRows(rows(m.statuses, m.Env.Now()))
 }
 
 // key acts on the keys the table left: drill opens the selected SLO's

@@ -3,7 +3,9 @@ package sloview
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/redline-tui/redline/funnel/alert"
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/sparkline"
 	"github.com/redline-tui/redline/funnel/units"
@@ -29,6 +31,7 @@ func columns() []table.Column {
 		{Title: "VERDICT", Width: 12},
 		{Title: "SERVICE", Width: 12},
 		{Title: "SLO", Width: 14, Flex: true},
+		{Title: "ALERT", Width: 20, Priority: 1},
 		{Title: "OBJ", Width: 6, Priority: 4, Align: table.AlignRight},
 		{Title: "SLI", Width: 22, Priority: 12},
 		{Title: "BUDGET", Width: 6, Align: table.AlignRight},
@@ -50,20 +53,21 @@ func columns() []table.Column {
 // shortest.
 var burnPriority = []int{2, 7, 9, 10}
 
-func rows(statuses []slo.Status) []table.Row {
+func rows(statuses []slo.Status, now time.Time) []table.Row {
 	out := make([]table.Row, len(statuses))
 	for i, s := range statuses {
-		out[i] = row(s)
+		out[i] = row(s, now)
 	}
 	return out
 }
 
-func row(s slo.Status) table.Row {
+func row(s slo.Status, now time.Time) table.Row {
 	o := s.Objective
 	cells := []table.Cell{
 		{Text: s.Verdict.Symbol() + " " + s.Verdict.String(), Tone: verdictTone(s.Verdict)},
 		{Text: o.Service},
 		{Text: name(s)},
+		alertCell(s.Alerts, now),
 		{Text: units.Objective(o.Target)},
 		{Text: o.SLI, Tone: table.Muted},
 		{Text: units.Percent(s.BudgetRemaining), Tone: budgetTone(s.BudgetRemaining)},
@@ -89,6 +93,41 @@ func name(s slo.Status) string {
 		n += " " + assumedMark
 	}
 	return n
+}
+
+// alertCell is the most urgent alert paging for the SLO, its facts before
+// its name so a narrow column cuts the name ("● page firing 12m SLOBurn"),
+// after how many more there are.
+func alertCell(alerts []alert.Alert, now time.Time) table.Cell {
+	if len(alerts) == 0 {
+		return table.Cell{}
+	}
+	text := alerts[0].Brief(now)
+	if len(alerts) > 1 {
+		text = fmt.Sprintf("+%d %s", len(alerts)-1, text)
+	}
+	return table.Cell{Text: text, Tone: alertTone(alerts[0])}
+}
+
+// alertTone: a firing page is bad, anything else active a warning.
+func alertTone(a alert.Alert) table.Tone {
+	if a.State == alert.Firing && a.Paging() {
+		return table.Bad
+	}
+	return table.Warning
+}
+
+// unmatchedLine lists the firing alerts that match no SLO, most urgent
+// first, for the line above the table; "" when there are none.
+func unmatchedLine(alerts []alert.Alert, now time.Time) string {
+	if len(alerts) == 0 {
+		return ""
+	}
+	parts := make([]string, len(alerts))
+	for i, a := range alerts {
+		parts[i] = a.Summary(now)
+	}
+	return fmt.Sprintf("%s matching no SLO: %s", units.Count(len(alerts), "firing alert"), strings.Join(parts, " · "))
 }
 
 // burnCell is "long/short" burn with "!" when the alert fires.
@@ -137,7 +176,11 @@ func verdictTone(v slo.Verdict) table.Tone {
 
 // View draws the pane.
 func (m *Model) View() string {
-	return m.Frame(tablepane.Parts{Title: m.title(), What: "SLOs", Warnings: m.report.Warnings, Empty: noSLOs, Footer: m.footer()})
+	warnings := m.report.Warnings
+	if line := unmatchedLine(m.report.Unmatched, m.Env.Now()); line != "" {
+		warnings = append([]string{line}, warnings...)
+	}
+	return m.Frame(tablepane.Parts{Title: m.title(), What: "SLOs", Warnings: warnings, Empty: noSLOs, Footer: m.footer()})
 }
 
 // noSLOs is said when the source found no objectives.
@@ -167,6 +210,12 @@ func (m *Model) footer() []string {
 		units.Coarse(s.Objective.Period), string(s.Objective.Origin))
 	lines := []string{m.Env.Styles.Muted.Render(sli)}
 	switch {
+	case len(s.Alerts) > 0:
+		parts := make([]string, len(s.Alerts))
+		for i, a := range s.Alerts {
+			parts[i] = a.Summary(m.Env.Now())
+		}
+		lines = append(lines, m.Env.Styles.Warn.Render("alerts: "+strings.Join(parts, " · ")))
 	case s.Caveat != "":
 		lines = append(lines, m.Env.Styles.Warn.Render(lowTrafficMark+" "+s.Caveat))
 	case s.Objective.Origin == slo.OriginAssumed:

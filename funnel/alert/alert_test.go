@@ -1,0 +1,76 @@
+package alert
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+var now = time.Date(2026, 11, 21, 21, 0, 0, 0, time.UTC)
+
+func mk(name string, state State, severity string, ago time.Duration, labels ...string) Alert {
+	l := map[string]string{"alertname": name}
+	for i := 0; i+1 < len(labels); i += 2 {
+		l[labels[i]] = labels[i+1]
+	}
+	return Alert{Name: name, State: state, Severity: severity, Labels: l, ActiveAt: now.Add(-ago)}
+}
+
+func names(as []Alert) []string {
+	out := []string{}
+	for _, a := range as {
+		out = append(out, a.Name)
+	}
+	return out
+}
+
+func TestMatch(t *testing.T) {
+	targets := []Target{
+		{Service: "checkout", Name: "availability"},
+		{Service: "checkout", Name: "latency"},
+		{Service: "payments", Name: "availability"},
+	}
+	alerts := []Alert{
+		mk("SlothPage", Firing, "page", 5*time.Minute, "sloth_service", "checkout", "sloth_slo", "latency"),
+		mk("PyrraTicket", Pending, "ticket", time.Minute, "slo", "availability", "service", "payments"),
+		mk("ServiceDown", Firing, "critical", time.Hour, "service", "checkout"),
+		mk("Disk", Firing, "warning", 3*time.Hour, "instance", "db-1"),
+		mk("PendingElsewhere", Pending, "page", time.Minute, "job", "nobody"),
+		mk("WrongSlothSLO", Firing, "page", time.Minute, "sloth_service", "checkout", "sloth_slo", "nope"),
+	}
+	matched, unmatched := Match(alerts, targets)
+	want := [][]string{
+		{"ServiceDown"},
+		{"ServiceDown", "SlothPage"}, // both firing pages: longest active first
+		{"PyrraTicket"},
+	}
+	for i := range targets {
+		if got := names(matched[i]); !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("%+v: %v, want %v", targets[i], got, want[i])
+		}
+	}
+	if got := names(unmatched); !reflect.DeepEqual(got, []string{"WrongSlothSLO", "Disk"}) {
+		t.Errorf("unmatched %v, want the firing ones only, paging first", got)
+	}
+	if !Pages(matched[1]) || Pages(matched[2]) {
+		t.Error("Pages: a firing page pages, a pending ticket does not")
+	}
+}
+
+func TestSummary(t *testing.T) {
+	for _, tt := range []struct {
+		a    Alert
+		want string
+	}{
+		{mk("CheckoutBurn", Firing, "page", 12*time.Minute), "● CheckoutBurn page firing 12m"},
+		{mk("Slow", Pending, "", 90*time.Second), "○ Slow pending 1m30s"},
+		{Alert{Name: "NoTime", State: Firing}, "● NoTime firing"},
+	} {
+		if got := tt.a.Summary(now); got != tt.want {
+			t.Errorf("Summary = %q, want %q", got, tt.want)
+		}
+	}
+	if got := mk("CheckoutBurn", Firing, "page", 12*time.Minute).Brief(now); got != "● page firing 12m CheckoutBurn" {
+		t.Errorf("Brief = %q", got)
+	}
+}
