@@ -15,6 +15,7 @@ import (
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
+	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/walk"
@@ -72,12 +73,14 @@ func runSnapshot(ctx context.Context, b ui.Sources, req snapshotRequest, stdout,
 		fmt.Fprintln(stderr, "redline snapshot:", err)
 		return 1
 	}
+	// Notes and failures hold backend text (route names, error bodies) and
+	// reach a terminal, over SSH a remote user's: cleaned like the snapshot.
 	for _, note := range w.notes {
-		fmt.Fprintln(stderr, "redline snapshot:", note)
+		fmt.Fprintln(stderr, "redline snapshot:", sanitize.Line(note))
 	}
 	if len(w.in.Failures) > 0 {
 		for _, f := range w.in.Failures {
-			fmt.Fprintf(stderr, "redline snapshot: %s step failed (%s): %s\n", f.Part, f.Backend, strings.ReplaceAll(f.Error, "\n", " "))
+			fmt.Fprintf(stderr, "redline snapshot: %s step failed (%s): %s\n", f.Part, sanitize.Line(f.Backend), sanitize.Line(strings.ReplaceAll(f.Error, "\n", " ")))
 		}
 		return exitBackend
 	}

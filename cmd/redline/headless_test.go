@@ -11,6 +11,7 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/red"
+	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
@@ -221,5 +222,26 @@ func TestRunSnapshotCommandUsage(t *testing.T) {
 	}
 	if _, err := snapshot.ParseJSON(stdout.Bytes()); err != nil {
 		t.Errorf("demo JSON does not parse: %v", err)
+	}
+}
+
+// hostileMetrics fails with an error body that tries an OSC 52 clipboard
+// write and a colour change.
+type hostileMetrics struct{ *demo.Source }
+
+func (hostileMetrics) SLOs(context.Context, funnel.TimeRange) (slo.Report, error) {
+	return slo.Report{}, errors.New("prometheus: 500: \x1b]52;c;aGk=\x07\x1b[31mred\nsecond line")
+}
+
+func TestSnapshotStderrIsCleaned(t *testing.T) {
+	src := demoSource()
+	var stdout, stderr bytes.Buffer
+	req := snapshotRequest{Format: "md", Now: snapshotClock}
+	code := runSnapshot(context.Background(), ui.Sources{Metrics: hostileMetrics{src}, Traces: src, Logs: src}, req, &stdout, &stderr)
+	if code != exitBackend {
+		t.Fatalf("exit %d, want %d", code, exitBackend)
+	}
+	if !strings.Contains(stderr.String(), "slo step failed (demo): prometheus: 500: ␛") || !sanitizetest.Safe(stderr.String()) {
+		t.Errorf("stderr is not clean: %q", stderr.String())
 	}
 }
