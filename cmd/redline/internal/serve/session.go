@@ -201,7 +201,14 @@ func (ss *session) start(p *tea.Program) {
 	ss.idle = time.AfterFunc(timeout, func() {
 		ss.stop(fmt.Sprintf("no key pressed for %s: session closed", timeout))
 	})
-	context.AfterFunc(ss.ctx, func() { ss.idle.Stop() })
+	// Under mu, so that a touch that saw the session live cannot re-arm
+	// the timer after this stopped it (it would hold the session until it
+	// fired).
+	context.AfterFunc(ss.ctx, func() {
+		ss.mu.Lock()
+		defer ss.mu.Unlock()
+		ss.idle.Stop()
+	})
 }
 
 // touch restarts the idle timer: the user typed something.
