@@ -41,7 +41,12 @@ func (c *Client) assumedSLOs(ctx context.Context, r funnel.TimeRange, det *Detec
 		default:
 			wg.Go(func() { parts[2*i] = c.assumedForConvention(ctx, r, conv, services, spec) })
 		}
-		if len(services) > 0 && !spec.NoLatency && conv.Latency != "" {
+		switch {
+		case len(services) == 0 || spec.NoLatency:
+		case conv.Latency == "":
+			parts[2*i+1].warnings = []string{fmt.Sprintf(
+				"prometheus: %s has no latency histogram, so no latency SLO can be assumed for %d service(s)", conv.Describe(), len(services))}
+		default:
 			b, finish := c.assumedLatency(r, conv, services, spec)
 			wg.Go(func() { parts[2*i+1] = finish(b.run(ctx)) })
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +191,13 @@ func mustVector(s string) model.Vector {
 		panic(err)
 	}
 	return v.Result
+}
+
+func TestAssumedLatencyNeedsAHistogram(t *testing.T) {
+	conv := otelShop
+	conv.Latency = ""
+	rep, _ := latencySLOs(t, conv, latencyFixture(conv, nil, nil, ""), Assume{NoAvailability: true})
+	if len(rep.Statuses) != 0 || !slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.Contains(w, "no latency histogram") }) {
+		t.Errorf("statuses %d, warnings %q: want no SLO and a warning naming the missing histogram", len(rep.Statuses), rep.Warnings)
+	}
 }
