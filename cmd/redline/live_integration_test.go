@@ -15,29 +15,29 @@ import (
 
 // stackEnv returns the CI stack's endpoints, failing when REDLINE_INTEGRATION=1
 // and one is missing, skipping otherwise.
-func stackEnv(t *testing.T) (prom, jaegerGRPC, lokiURL string) {
+func stackEnv(t *testing.T) (prom, jaegerGRPC, vlogsURL string) {
 	t.Helper()
-	prom, jaegerGRPC, lokiURL = os.Getenv("REDLINE_IT_PROMETHEUS"), os.Getenv("REDLINE_IT_JAEGER_GRPC"), os.Getenv("REDLINE_IT_LOKI")
-	if prom == "" || jaegerGRPC == "" || lokiURL == "" {
+	prom, jaegerGRPC, vlogsURL = os.Getenv("REDLINE_IT_PROMETHEUS"), os.Getenv("REDLINE_IT_JAEGER_GRPC"), os.Getenv("REDLINE_IT_VICTORIALOGS")
+	if prom == "" || jaegerGRPC == "" || vlogsURL == "" {
 		if os.Getenv("REDLINE_INTEGRATION") == "1" {
-			t.Fatal("REDLINE_IT_PROMETHEUS, REDLINE_IT_JAEGER_GRPC and REDLINE_IT_LOKI must be set (bash .ci/stack.sh up)")
+			t.Fatal("REDLINE_IT_PROMETHEUS, REDLINE_IT_JAEGER_GRPC and REDLINE_IT_VICTORIALOGS must be set (bash .ci/stack.sh up)")
 		}
 		t.Skip("no CI stack: run bash .ci/stack.sh up and export what it prints")
 	}
-	return prom, jaegerGRPC, lokiURL
+	return prom, jaegerGRPC, vlogsURL
 }
 
 // TestConfigCheckLive pings the real stack and reports what it detected.
 func TestConfigCheckLive(t *testing.T) {
-	prom, jaegerGRPC, lokiURL := stackEnv(t)
+	prom, jaegerGRPC, vlogsURL := stackEnv(t)
 	isolateConfig(t)
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"config", "check", "--prometheus", prom, "--jaeger", jaegerGRPC, "--loki", lokiURL}, &stdout, &stderr)
+	code := run([]string{"config", "check", "--prometheus", prom, "--jaeger", jaegerGRPC, "--victorialogs", vlogsURL}, &stdout, &stderr)
 	out := stdout.String()
 	if code != 0 {
 		t.Fatalf("config check exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr.String())
 	}
-	for _, want := range []string{"✔ ok  prometheus", "OTel semconv", "classic", "spanmetrics", "shop", "✔ ok  jaeger", "✔ ok  loki", "service_name"} {
+	for _, want := range []string{"✔ ok  prometheus", "OTel semconv", "classic", "spanmetrics", "shop", "✔ ok  jaeger", "✔ ok  victorialogs", "service fields: service_name", "trace ID fields: trace_id"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("config check output lacks %q:\n%s", want, out)
 		}
@@ -46,11 +46,12 @@ func TestConfigCheckLive(t *testing.T) {
 
 // TestFunnelLive walks the funnel on the live stack as a person would: the
 // shop service's SLO, its slow checkout route, the slowest trace with the
-// payments call on its critical path, and that trace's log lines.
+// payments call on its critical path, and that trace's log lines in
+// VictoriaLogs.
 func TestFunnelLive(t *testing.T) {
-	prom, jaegerGRPC, lokiURL := stackEnv(t)
+	prom, jaegerGRPC, vlogsURL := stackEnv(t)
 	isolateConfig(t)
-	b, code := liveBackends(endpointFlags{urls: map[string]string{"prometheus": prom, "jaeger": jaegerGRPC, "loki": lokiURL}}, os.Stderr)
+	b, code := liveBackends(endpointFlags{urls: map[string]string{"prometheus": prom, "jaeger": jaegerGRPC, "victorialogs": vlogsURL}}, os.Stderr)
 	if code != 0 {
 		t.Fatalf("opening the stack's backends: exit %d", code)
 	}
