@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	gossh "golang.org/x/crypto/ssh"
 )
 
 func TestAuthorizedKeysSkipMalformedLinesAndReload(t *testing.T) {
@@ -69,19 +67,7 @@ func TestKeyRestrictedToOtherContextsCannotOpenTheFunnel(t *testing.T) {
 	if err := os.Chtimes(ts.keys, later, later); err != nil {
 		t.Fatal(err)
 	}
-	c, err := ts.dial("bob", gossh.PublicKeys(restricted))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := sess.CombinedOutput("")
+	out, err := ts.session(t, "bob", restricted, true).CombinedOutput("")
 	if err == nil || !strings.Contains(string(out), `your key may not use context "demo" (it may use prod-eu)`) {
 		t.Errorf("restricted key: %v, %q", err, out)
 	}

@@ -157,6 +157,27 @@ func (ts *testServer) dial(user string, auth ...gossh.AuthMethod) (*gossh.Client
 	return gossh.NewClient(c, chans, reqs), nil
 }
 
+// session logs in as user with signer and opens a session, with an 80×24
+// PTY when pty is set; the connection closes when the test ends.
+func (ts *testServer) session(t testing.TB, user string, signer gossh.Signer, pty bool) *gossh.Session {
+	t.Helper()
+	c, err := ts.dial(user, gossh.PublicKeys(signer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pty {
+		if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sess
+}
+
 // terminal is an interactive session read back through a VT emulator.
 type terminal struct {
 	t      testing.TB

@@ -167,16 +167,7 @@ func TestMaxSessions(t *testing.T) {
 	ts := startServer(t, Config{MaxSessions: 1})
 	first := ts.openTerminal(t, 80, 24, nil)
 	first.waitFor(firstRow)
-	c, err := ts.dial("alice", gossh.PublicKeys(ts.user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := sess.CombinedOutput("snapshot")
+	out, err := ts.session(t, "alice", ts.user, false).CombinedOutput("snapshot")
 	var exit *gossh.ExitError
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "redline serve is full: 1 sessions are open (serve.max_sessions)") {
 		t.Errorf("second session: %v, %q", err, out)
@@ -329,19 +320,7 @@ func TestContextThatCannotOpenEndsTheSession(t *testing.T) {
 	ts := startServer(t, Config{Session: func(string) (ui.Options, error) {
 		return ui.Options{}, errors.New("prometheus: password_file missing")
 	}})
-	c, err := ts.dial("alice", gossh.PublicKeys(ts.user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := sess.CombinedOutput("")
+	out, err := ts.session(t, "alice", ts.user, true).CombinedOutput("")
 	var exit *gossh.ExitError
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "context demo cannot be opened: prometheus: password_file missing") {
 		t.Errorf("got %v, %q", err, out)
