@@ -20,7 +20,7 @@ func (m *Model) ContributeSnapshot(in *snapshot.Input) {
 	switch {
 	case m.errorsOnly:
 		in.How.Trace = "selected among the erroring"
-	case i == m.choice.Index && m.partialCount() > 0:
+	case i == m.choice.Index && m.partials > 0:
 		in.How.Trace = m.choice.String()
 	default:
 		in.How.Trace = "selected among the slowest"

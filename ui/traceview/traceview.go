@@ -34,6 +34,7 @@ type Model struct {
 	errorsOnly bool
 	result     trace.SearchResult
 	traces     []trace.Summary // shown, slowest first, exemplars merged in
+	partials   int             // how many of traces are known to be partial
 	exemplars  map[string]bool // trace IDs the route's exemplars point to
 	// includePartial lets the pick take partial traces; choice is the last
 	// pick, made on the first answer of each mode and on the key.
@@ -78,6 +79,12 @@ func (m *Model) Update(msg tea.Msg) (pane.Pane, tea.Cmd) {
 func (m *Model) receive(result trace.SearchResult) {
 	m.result = result
 	m.traces = m.withExemplars(result.Traces)
+	m.partials = 0
+	for _, s := range m.traces {
+		if s.Completeness.Partial() {
+			m.partials++
+		}
+	}
 	m.Table.SetRows(rows(m.traces, m.exemplars))
 	m.choice = trace.PickSlowest(m.traces, m.includePartial)
 	if !m.picked {

@@ -104,21 +104,11 @@ func (m *Model) title() string {
 	route := m.service + " " + m.route.Route
 	toggle := m.Env.Keys.Traces.ToggleErrors.Help()
 	summary := fmt.Sprintf("  %d %s", len(m.traces), m.mode())
-	if n := m.partialCount(); n > 0 {
-		summary += fmt.Sprintf(" (%d %s)", n, partialWord)
+	if m.partials > 0 {
+		summary += fmt.Sprintf(" (%d %s)", m.partials, partialWord)
 	}
 	summary += fmt.Sprintf(" · %s: %s", toggle.Key, toggle.Desc)
 	return m.Env.Styles.Title.Render(route) + m.Env.Styles.Muted.Render(summary)
-}
-
-func (m *Model) partialCount() int {
-	n := 0
-	for _, s := range m.traces {
-		if s.Completeness.Partial() {
-			n++
-		}
-	}
-	return n
 }
 
 // footer names the selected trace in full, then why it is partial, or how
@@ -137,7 +127,7 @@ func (m *Model) footer() []string {
 	switch {
 	case s.Completeness.Partial():
 		second = m.Env.Styles.Warn.Render(trace.PartialMark + " " + partialWord + ": " + s.Completeness.Reason())
-	case i == m.choice.Index && m.partialCount() > 0:
+	case i == m.choice.Index && m.partials > 0:
 		include := m.Env.Keys.Traces.IncludePartial.Help()
 		second = m.Env.Styles.Muted.Render(m.choice.String() + " · " + include.Key + ": " + include.Desc)
 	}
