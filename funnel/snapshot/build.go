@@ -9,6 +9,7 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/red"
+	"github.com/redline-tui/redline/funnel/alert"
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
@@ -193,6 +194,12 @@ func sloPart(st slo.Status, qs []funnel.Query, warnings []string) *SLO {
 	}
 	for _, p := range st.BurnHistory {
 		part.BurnHistory = append(part.BurnHistory, Number(p.Value))
+	}
+	for _, a := range st.Alerts {
+		if a.State == alert.Firing {
+			part.Alerts = append(part.Alerts, Alert{Name: a.Name, Severity: a.Severity,
+				ActiveSince: a.ActiveAt.UTC(), ActiveFor: Duration(max(st.At.Sub(a.ActiveAt), 0))})
+		}
 	}
 	return part
 }

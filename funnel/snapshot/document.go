@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redline-tui/redline/funnel/alert"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
 )
@@ -200,6 +201,9 @@ func sloBlocks(p *SLO) []block {
 		{key: "Burn rate now", value: burnText(p.CurrentBurn)},
 		{key: "Budget exhausted in", value: exhaustionIn(p)},
 	}
+	if len(p.Alerts) > 0 {
+		f = append(f, field{key: "Alerts firing", value: alertsText(p.Alerts)})
+	}
 	if len(p.BurnHistory) > 0 {
 		f = append(f, field{key: "Burn history", value: spark(p.BurnHistory, 24)})
 	}
@@ -208,6 +212,19 @@ func sloBlocks(p *SLO) []block {
 	}
 	blocks := []block{heading{2, fmt.Sprintf("SLO %s/%s", p.Service, p.Name)}, f, windowTable(p.Windows)}
 	return append(blocks, warningBlocks(p.Warnings)...)
+}
+
+// alertsText lists firing alerts as "● Name (page, 12m)".
+func alertsText(as []Alert) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		facts := units.Coarse(time.Duration(a.ActiveFor))
+		if a.Severity != "" {
+			facts = a.Severity + ", " + facts
+		}
+		parts[i] = fmt.Sprintf("%s %s (%s)", alert.Firing.Symbol(), a.Name, facts)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // exhaustionIn qualifies a time to exhaustion with the burn it assumes;

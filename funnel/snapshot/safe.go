@@ -157,6 +157,10 @@ func (c cleaner) slo(p *SLO) *SLO {
 	cp := *p
 	cp.Service, cp.Name, cp.SLI, cp.Origin = c.line(p.Service), c.line(p.Name), c.line(p.SLI), c.line(p.Origin)
 	cp.Caveat = c.line(p.Caveat)
+	cp.Alerts = append([]Alert(nil), p.Alerts...)
+	for i := range cp.Alerts {
+		cp.Alerts[i].Name, cp.Alerts[i].Severity = c.line(cp.Alerts[i].Name), c.line(cp.Alerts[i].Severity)
+	}
 	cp.Windows = append([]Window(nil), p.Windows...)
 	for i := range cp.Windows {
 		cp.Windows[i].Severity = c.line(cp.Windows[i].Severity)

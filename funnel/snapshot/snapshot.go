@@ -34,6 +34,8 @@
 //	    "windows": [{"severity": "page"|"ticket", "long": "1h", "short": "5m",
 //	                 "factor": number, "long_burn": number?, "short_burn": number?, "firing": bool}],
 //	    "low_traffic": bool, "caveat": string?, "burn_history": [number?],
+//	    "alerts": [{"name": string, "severity": string?, "active_since": time,
+//	                "active_for": duration}]? (firing alerts of this SLO, most urgent first),
 //	    "queries": [query], "warnings": [string]?
 //	  }?,
 //	  "red": {
@@ -159,8 +161,17 @@ type SLO struct {
 	LowTraffic       bool      `json:"low_traffic"`
 	Caveat           string    `json:"caveat,omitempty"`
 	BurnHistory      []Number  `json:"burn_history,omitempty"`
+	Alerts           []Alert   `json:"alerts,omitempty"` // the firing alerts that page for this SLO, most urgent first
 	Queries          []Query   `json:"queries"`
 	Warnings         []string  `json:"warnings,omitempty"`
+}
+
+// Alert is one firing alert of an SLO.
+type Alert struct {
+	Name        string    `json:"name"`
+	Severity    string    `json:"severity,omitempty"`
+	ActiveSince time.Time `json:"active_since"`
+	ActiveFor   Duration  `json:"active_for"` // until the SLO's At
 }
 
 // Window is one multi-window burn-rate alert evaluated.
