@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
+	"github.com/redline-tui/redline/sources/victorialogs"
 )
 
 // deadAddr is a loopback address nothing listens on.
@@ -205,5 +206,23 @@ func TestLiveOptionsSayHowToAddMissingBackends(t *testing.T) {
 	o := liveOptions(b)
 	if o.Traces != nil || o.AddTraces != "start redline with --tempo URL or --jaeger ADDR" || o.AddLogs != "start redline with --loki URL or --victorialogs URL" {
 		t.Errorf("traces %v, hints %q and %q", o.Traces, o.AddTraces, o.AddLogs)
+	}
+}
+
+func TestVictoriaLogsLines(t *testing.T) {
+	tests := []struct {
+		info victorialogs.Info
+		want string
+	}{
+		{victorialogs.Info{ServiceFields: []string{"service_name"}, TraceFields: []string{"trace_id"}, StreamFields: []string{"service_name"}, Fields: []string{"_msg"}},
+			"service fields: service_name|trace ID fields: trace_id|stream fields: service_name"},
+		{victorialogs.Info{Fields: []string{"_msg", "host"}},
+			"no usual service field found; fields are _msg, host (pin one with victorialogs.service_field)|no trace ID field: trace IDs are looked for in _msg"},
+		{victorialogs.Info{}, "no logs in the last hour"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(victoriaLogsLines(tt.info), "|"); got != tt.want {
+			t.Errorf("victoriaLogsLines(%+v) =\n%s\nwant\n%s", tt.info, got, tt.want)
+		}
 	}
 }

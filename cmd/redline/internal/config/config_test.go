@@ -124,6 +124,10 @@ func TestErrorsNameFileKeyAndFix(t *testing.T) {
 			[]string{"contexts.a.loki.url", "missing"}},
 		{"tempo and jaeger", "contexts:\n  a:\n    tempo: {url: http://t}\n    jaeger: {grpc: 'j:16685'}\n",
 			[]string{"contexts.a", "both tempo and jaeger"}},
+		{"loki and victorialogs", "contexts:\n  a:\n    loki: {url: http://l}\n    victorialogs: {url: http://v}\n",
+			[]string{"contexts.a", "both loki and victorialogs"}},
+		{"victorialogs key with suggestion", "contexts:\n  a:\n    victorialogs:\n      url: http://v\n      service_feld: app\n",
+			[]string{"contexts.a.victorialogs.service_feld", "unknown key", `did you mean "service_field"`}},
 		{"bad duration", "contexts:\n  a:\n    window: soon\n", []string{`"soon" is not a duration`}},
 		{"jaeger grpc headers", "contexts:\n  a:\n    jaeger: {grpc: 'j:16685', headers: {X-A: b}}\n",
 			[]string{"contexts.a.jaeger.headers", "not supported", "sends no HTTP headers"}},
@@ -299,5 +303,24 @@ func TestGRPCAuth(t *testing.T) {
 				t.Errorf("server name = %q", tlsConfig.ServerName)
 			}
 		})
+	}
+}
+
+func TestLoadVictoriaLogs(t *testing.T) {
+	f, err := Load(writeConfig(t, "contexts:\n  a:\n    prometheus: {url: http://p}\n    victorialogs:\n      url: http://v:9428\n      tenant: \"12:3\"\n      service_field: service.name\n      trace_field: _msg\n      shift: 1m\n      limit: 200\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.Context("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := c.VictoriaLogs
+	if v == nil || v.URL != "http://v:9428" || v.Tenant != "12:3" || v.ServiceField != "service.name" || v.TraceField != "_msg" ||
+		time.Duration(v.Shift) != time.Minute || v.Limit != 200 {
+		t.Fatalf("victorialogs = %+v", v)
+	}
+	if s, ok := c.Section("victorialogs"); !ok || s.Role != Logs {
+		t.Errorf("section %+v, %v: want the logs role", s, ok)
 	}
 }
