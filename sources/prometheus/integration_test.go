@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/alert"
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/slo"
 )
@@ -265,5 +266,41 @@ func testLiveRateIsPrometheusRate5m(t *testing.T, srv itServer) {
 	}
 	if !changed {
 		t.Log("the load was steady over the hour: this run could not tell a 5m rate from the hour's average")
+	}
+}
+
+// TestIntegrationAlertOnShopSLO: .ci/config/rules/redline-integration.yml
+// fires ShopCheckoutSlow (severity page, service shop) while the test
+// service's checkouts are slow; it shows on shop's SLOs, which sort first,
+// and not among the alerts of no SLO. Only the 2.42 server scrapes the
+// classic histogram the rule reads.
+func TestIntegrationAlertOnShopSLO(t *testing.T) {
+	srv := itServers(t)[0]
+	c := itClient(t, srv, Config{})
+	waitDetected(t, c, "shop", ConventionOTel)
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		rep, err := c.SLOs(context.Background(), funnel.Last(30*time.Minute, time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(rep.Statuses, func(s slo.Status) bool {
+			return slices.ContainsFunc(s.Alerts, func(a alert.Alert) bool { return a.Name == "ShopCheckoutSlow" && a.State == alert.Firing })
+		})
+		if i >= 0 {
+			s := rep.Statuses[i]
+			if s.Objective.Service != "shop" || rep.Statuses[0].Objective.Service != "shop" {
+				t.Errorf("ShopCheckoutSlow on %s/%s, first SLO %s: want shop's, first", s.Objective.Service, s.Objective.Name, rep.Statuses[0].Objective.Service)
+			}
+			if slices.ContainsFunc(rep.Unmatched, func(a alert.Alert) bool { return a.Name == "ShopCheckoutSlow" }) {
+				t.Error("ShopCheckoutSlow is also listed as matching no SLO")
+			}
+			t.Logf("%s/%s: %s", s.Objective.Service, s.Objective.Name, s.Alerts[0].Summary(time.Now()))
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ShopCheckoutSlow never fired on an SLO; unmatched %+v, warnings %q", rep.Unmatched, rep.Warnings)
+		}
+		time.Sleep(3 * time.Second)
 	}
 }
