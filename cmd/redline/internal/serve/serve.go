@@ -268,6 +268,20 @@ func (s *Server) register(ss *session) error {
 	return nil
 }
 
+// sessionOf finds the registered session of sess. (Not through
+// sess.Context(): that is the connection's, shared by every session a
+// client multiplexes on it, e.g. with ControlMaster.)
+func (s *Server) sessionOf(sess ssh.Session) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ss := range s.sessions {
+		if ss.sess == sess {
+			return ss
+		}
+	}
+	return nil
+}
+
 func (s *Server) unregister(ss *session) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

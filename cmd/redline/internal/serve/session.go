@@ -36,6 +36,7 @@ var execUsage = "usage: ssh -p PORT HOST snapshot [--context C] [--service S] [-
 // session is one SSH session: interactive (a program) or exec.
 type session struct {
 	srv     *Server
+	sess    ssh.Session
 	user    string
 	key     string // fingerprint
 	client  string
@@ -49,9 +50,6 @@ type session struct {
 	reason  string // why the server ended the session, told to the user
 	idle    *time.Timer
 }
-
-// sessionKey finds the session in its ssh context.
-type sessionKey struct{}
 
 // handler is the middleware chain of every session: recovery, logging,
 // then the session's own handling.
@@ -74,7 +72,6 @@ func (s *Server) handle(sess ssh.Session, tui ssh.Handler) {
 	}
 	defer s.unregister(ss)
 	defer ss.cancel()
-	sess.Context().SetValue(sessionKey{}, ss)
 	start := s.auditStart(sess, ss)
 	code := 0
 	switch _, _, isPty := sess.Pty(); {
@@ -140,7 +137,7 @@ func (s *Server) newSession(sess ssh.Session) (*session, error) {
 	}
 	ctx, cancel := context.WithCancel(sess.Context())
 	return &session{
-		srv: s, user: sess.User(), key: gossh.FingerprintSHA256(key), client: sess.RemoteAddr().String(),
+		srv: s, sess: sess, user: sess.User(), key: gossh.FingerprintSHA256(key), client: sess.RemoteAddr().String(),
 		context: s.cfg.Context, grant: g, ctx: ctx, cancel: cancel,
 	}, nil
 }
@@ -157,7 +154,7 @@ func (s *Server) exec(sess ssh.Session, ss *session) int {
 
 // program builds the session's program around a root model of its own.
 func (s *Server) program(sess ssh.Session) *tea.Program {
-	ss, _ := sess.Context().Value(sessionKey{}).(*session)
+	ss := s.sessionOf(sess)
 	if ss == nil {
 		return nil
 	}
