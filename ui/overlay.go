@@ -12,48 +12,101 @@ import (
 )
 
 // helpView lists every binding of the key map, group by group, flowed
-// into as many columns as the height needs.
+// into as many columns as the height needs, each column as wide as its own
+// keys and descriptions (the widest give way when the screen is narrow).
 func (m Model) helpView() string {
 	_, height := m.paneSize()
 	title := m.styles.Title.Render("redline " + m.opts.Version + " — keys")
-	lines := m.helpLines()
+	entries := m.helpEntries()
 	rows := max(height-2, 1)
-	columns := (len(lines) + rows - 1) / rows
-	width := max((m.width-columns+1)/max(columns, 1), 1)
-	blocks := make([][]string, 0, columns)
-	for start := 0; start < len(lines); start += rows {
-		block := lines[start:min(start+rows, len(lines))]
-		for i, l := range block {
-			block[i] = ansi.Truncate(l, width, "…")
-		}
-		blocks = append(blocks, block)
+	var blocks [][]helpEntry
+	for start := 0; start < len(entries); start += rows {
+		blocks = append(blocks, entries[start:min(start+rows, len(entries))])
 	}
-	return title + "\n\n" + sideBySide(blocks, width)
+	widths := fitWidths(blockWidths(blocks), m.width-len(blocks)+1)
+	rendered := make([][]string, len(blocks))
+	for i, b := range blocks {
+		rendered[i] = m.renderBlock(b, widths[i])
+	}
+	return title + "\n\n" + sideBySide(rendered, widths)
 }
 
-// helpLines are a heading per group of keys then one line per binding,
-// keys aligned.
-func (m Model) helpLines() []string {
-	groups := m.keys.Groups()
-	keyWidth := 0
-	for _, g := range groups {
+// helpEntry is a group heading (key "") or one binding.
+type helpEntry struct{ key, desc string }
+
+// helpEntries are a heading per group of keys then one entry per binding.
+func (m Model) helpEntries() []helpEntry {
+	var out []helpEntry
+	for _, g := range m.keys.Groups() {
+		out = append(out, helpEntry{desc: g.Name})
 		for _, b := range g.Bindings {
-			keyWidth = max(keyWidth, ansi.StringWidth(b.Help().Key))
+			out = append(out, helpEntry{key: b.Help().Key, desc: b.Help().Desc})
 		}
 	}
-	var lines []string
-	for _, g := range groups {
-		lines = append(lines, m.styles.Header.Render(g.Name))
-		for _, b := range g.Bindings {
-			k := b.Help().Key
-			lines = append(lines, k+strings.Repeat(" ", keyWidth-ansi.StringWidth(k)+1)+b.Help().Desc)
-		}
-	}
-	return lines
+	return out
 }
 
-// sideBySide joins blocks of lines as columns width cells apart.
-func sideBySide(blocks [][]string, width int) string {
+// keyWidth is the widest key of a block.
+func keyWidth(block []helpEntry) int {
+	w := 0
+	for _, e := range block {
+		w = max(w, ansi.StringWidth(e.key))
+	}
+	return w
+}
+
+// blockWidths are the widths the blocks need to show everything.
+func blockWidths(blocks [][]helpEntry) []int {
+	out := make([]int, len(blocks))
+	for i, b := range blocks {
+		kw := keyWidth(b)
+		for _, e := range b {
+			w := ansi.StringWidth(e.desc)
+			if e.key != "" {
+				w += kw + 1
+			}
+			out[i] = max(out[i], w)
+		}
+	}
+	return out
+}
+
+// fitWidths shrinks the widest of widths, one cell at a time, until they
+// add up to at most total.
+func fitWidths(widths []int, total int) []int {
+	sum := 0
+	for _, w := range widths {
+		sum += w
+	}
+	for ; sum > total && sum > len(widths); sum-- {
+		i := 0
+		for j, w := range widths {
+			if w > widths[i] {
+				i = j
+			}
+		}
+		widths[i]--
+	}
+	return widths
+}
+
+// renderBlock draws a block's entries, keys aligned, cut to width.
+func (m Model) renderBlock(block []helpEntry, width int) []string {
+	kw := keyWidth(block)
+	out := make([]string, len(block))
+	for i, e := range block {
+		line := m.styles.Header.Render(e.desc)
+		if e.key != "" {
+			line = e.key + strings.Repeat(" ", kw-ansi.StringWidth(e.key)+1) + e.desc
+		}
+		out[i] = ansi.Truncate(line, max(width, 1), "…")
+	}
+	return out
+}
+
+// sideBySide joins blocks of lines as columns of the given widths, one
+// space apart.
+func sideBySide(blocks [][]string, widths []int) string {
 	rows := 0
 	for _, b := range blocks {
 		rows = max(rows, len(b))
@@ -67,7 +120,7 @@ func sideBySide(blocks [][]string, width int) string {
 				cell = b[r]
 			}
 			if i < len(blocks)-1 {
-				cell += strings.Repeat(" ", max(width-ansi.StringWidth(cell), 0)+1)
+				cell += strings.Repeat(" ", max(widths[i]-ansi.StringWidth(cell), 0)+1)
 			}
 			line.WriteString(cell)
 		}

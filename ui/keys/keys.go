@@ -140,9 +140,9 @@ func Default() KeyMap {
 			SpanLogs:     bind("logs of span", "L"),
 			TraceLogs:    bind("logs of trace", "enter"),
 			NextError:    bind("next error span", "n"),
-			DetailNext:   bind("next detail entry (scrolls details)", "J"),
-			DetailPrev:   bind("previous detail entry", "K"),
-			DetailOpen:   bind("read detail value in pager", "v"),
+			DetailNext:   bind("next detail", "J"),
+			DetailPrev:   bind("previous detail", "K"),
+			DetailOpen:   bind("value in pager", "v"),
 		},
 		Logs: Logs{
 			Expand:    bind("expand fields", "x"),
