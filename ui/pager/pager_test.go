@@ -5,22 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/theme"
+	"github.com/redline-tui/redline/ui/uitest"
 )
-
-func press(name string) tea.KeyPressMsg {
-	codes := map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "backspace": tea.KeyBackspace}
-	if c, ok := codes[name]; ok {
-		return tea.KeyPressMsg{Code: c}
-	}
-	return tea.KeyPressMsg{Code: []rune(name)[0], Text: name}
-}
 
 // stack is a value of 60 numbered lines, one of them too long for 80 cells.
 func stack() string {
@@ -37,22 +29,9 @@ func run(t *testing.T, m Model, ks ...string) (Model, Action) {
 	km := keys.Default()
 	var act Action
 	for _, k := range ks {
-		m, act = m.Update(press(k), &km)
+		m, act = m.Update(uitest.Press(k), &km)
 	}
 	return m, act
-}
-
-func requireSize(t *testing.T, view string, width, height int) {
-	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) != height {
-		t.Fatalf("view has %d lines, want %d", len(lines), height)
-	}
-	for i, l := range lines {
-		if w := ansi.StringWidth(l); w != width {
-			t.Fatalf("line %d is %d cells wide, want %d", i, w, width)
-		}
-	}
 }
 
 func TestViewGolden(t *testing.T) {
@@ -69,7 +48,7 @@ func TestViewGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, _ := run(t, New("payments attempt 1 · exception.stacktrace", stack()).SetSize(tt.width, tt.height), tt.keys...)
 			view := m.View(&st)
-			requireSize(t, view, tt.width, tt.height)
+			uitest.RequireSize(t, view, tt.width, tt.height)
 			golden.RequireEqual(t, ansi.Strip(view))
 		})
 	}

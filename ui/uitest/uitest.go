@@ -5,10 +5,12 @@
 package uitest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Driver holds the model under test.
@@ -80,3 +82,17 @@ func Press(name string) tea.KeyPressMsg {
 // NeverTick is a timer that never fires, for models under test (see
 // ui.Options.Ticker).
 func NeverTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+
+// RequireSize fails tb unless view is exactly width×height cells.
+func RequireSize(tb testing.TB, view string, width, height int) {
+	tb.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != height {
+		tb.Fatalf("view has %d lines, want %d", len(lines), height)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w != width {
+			tb.Fatalf("line %d is %d cells wide, want %d: %q", i, w, width, ansi.Strip(l))
+		}
+	}
+}
