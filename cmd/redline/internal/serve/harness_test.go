@@ -157,9 +157,9 @@ func (ts *testServer) dial(user string, auth ...gossh.AuthMethod) (*gossh.Client
 	return gossh.NewClient(c, chans, reqs), nil
 }
 
-// session logs in as user with signer and opens a session, with an 80×24
-// PTY when pty is set; the connection closes when the test ends.
-func (ts *testServer) session(t testing.TB, user string, signer gossh.Signer, pty bool) *gossh.Session {
+// connect logs in as user with signer and opens a session; the
+// connection closes when the test ends.
+func (ts *testServer) connect(t testing.TB, user string, signer gossh.Signer) (*gossh.Client, *gossh.Session) {
 	t.Helper()
 	c, err := ts.dial(user, gossh.PublicKeys(signer))
 	if err != nil {
@@ -170,6 +170,13 @@ func (ts *testServer) session(t testing.TB, user string, signer gossh.Signer, pt
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, sess
+}
+
+// session is connect's session, with an 80×24 PTY when pty is set.
+func (ts *testServer) session(t testing.TB, user string, signer gossh.Signer, pty bool) *gossh.Session {
+	t.Helper()
+	_, sess := ts.connect(t, user, signer)
 	if pty {
 		if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
@@ -195,15 +202,7 @@ type terminal struct {
 // of w×h with env sent first.
 func (ts *testServer) openTerminal(t testing.TB, w, h int, env map[string]string) *terminal {
 	t.Helper()
-	c, err := ts.dial("alice", gossh.PublicKeys(ts.user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, sess := ts.connect(t, "alice", ts.user)
 	for k, v := range env {
 		if err := sess.Setenv(k, v); err != nil {
 			t.Fatal(err)
@@ -213,6 +212,7 @@ func (ts *testServer) openTerminal(t testing.TB, w, h int, env map[string]string
 		t.Fatal(err)
 	}
 	term := &terminal{t: t, client: c, sess: sess, screen: vt.NewEmulator(clampSize(w, h)), done: make(chan struct{})}
+	var err error
 	if term.stdin, err = sess.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
