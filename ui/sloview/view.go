@@ -31,7 +31,7 @@ func columns() []table.Column {
 		{Title: "VERDICT", Width: 12},
 		{Title: "SERVICE", Width: 12},
 		{Title: "SLO", Width: 14, Flex: true},
-		{Title: "ALERT", Width: 20, Priority: 1},
+		{Title: "ALERT", Width: 20, Priority: 3},
 		{Title: "OBJ", Width: 6, Priority: 4, Align: table.AlignRight},
 		{Title: "SLI", Width: 22, Priority: 12},
 		{Title: "BUDGET", Width: 6, Align: table.AlignRight},
