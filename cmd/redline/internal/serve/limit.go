@@ -5,9 +5,11 @@ import (
 	"time"
 )
 
-// failures rate-limits failed logins per client host: after max failures
-// within a period, the host's further attempts are refused unchecked until
-// the period that started with its first failure is over.
+// failures rate-limits failed logins per client host: after max failed
+// connections within a period, the host's further attempts are refused
+// unchecked until the period that started with its first failure is over.
+// A connection counts once however many keys it offered: an agent holding
+// several keys offers each in turn, and that is one login, not several.
 type failures struct {
 	max    int
 	period time.Duration
@@ -18,8 +20,9 @@ type failures struct {
 }
 
 type failureWindow struct {
-	start time.Time
-	count int
+	start    time.Time
+	count    int
+	lastConn string // the connection counted last, so its further failures are not
 }
 
 // maxTrackedHosts bounds the table; past it, expired windows are dropped.
@@ -37,8 +40,9 @@ func (f *failures) blocked(host string) bool {
 	return ok && f.now().Sub(w.start) < f.period && w.count >= f.max
 }
 
-// record counts one failure of host.
-func (f *failures) record(host string) {
+// record counts a failure of conn (the client's address with its port)
+// from host, once per connection.
+func (f *failures) record(host, conn string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.now()
@@ -46,7 +50,11 @@ func (f *failures) record(host string) {
 	if now.Sub(w.start) >= f.period {
 		w = failureWindow{start: now}
 	}
+	if w.lastConn == conn && w.count > 0 {
+		return
+	}
 	w.count++
+	w.lastConn = conn
 	f.byHost[host] = w
 	if len(f.byHost) > maxTrackedHosts {
 		for h, w := range f.byHost {

@@ -230,7 +230,7 @@ func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
 			if s.fails.blocked(h) {
 				reason = "rate limited: too many failed logins"
 			}
-			s.fails.record(h)
+			s.fails.record(h, conn.RemoteAddr().String())
 			e := Event{Event: "login_refused", User: conn.User(), Client: conn.RemoteAddr().String(), Method: method, Reason: reason}
 			if method == "publickey" {
 				e.Key, _ = ctx.Value(offeredKey{}).(string)
