@@ -203,6 +203,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pane.Health:
 		m.status.Record(msg)
 		return m, nil
+	case drill:
+		if msg.depth != len(m.stack) {
+			return m, nil
+		}
+		return m.open(msg.intent)
 	case pane.Intent:
 		return m.open(msg)
 	case pane.OpenPager:

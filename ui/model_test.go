@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel"
@@ -296,5 +297,26 @@ func TestPagerOverlayFromSpanDetail(t *testing.T) {
 	d.Keys("esc")
 	if d.m().overlay != noOverlay || len(d.m().stack) != 4 {
 		t.Errorf("esc should close the pager and stay on the waterfall, stack %v", d.titles())
+	}
+}
+
+// TestRapidEnterDrillsOnce presses Enter three times before the first
+// drill lands, as a hurried user does, on the SLO and the route steps:
+// each step pushes one pane, and Esc walks back to the SLOs.
+func TestRapidEnterDrillsOnce(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	d := newDriver(t, 80, 24, allFrom(f))
+	for depth := 2; depth <= 3; depth++ {
+		cmds := []tea.Cmd{d.press("enter"), d.press("enter"), d.press("enter")}
+		for _, cmd := range cmds {
+			d.Run(cmd)
+		}
+		if got := len(d.m().stack); got != depth {
+			t.Fatalf("three quick Enters: stack %v, want depth %d", d.titles(), depth)
+		}
+	}
+	d.Keys("esc", "esc")
+	if got := d.titles(); len(got) != 1 {
+		t.Fatalf("esc twice: stack %v, want the SLOs alone", got)
 	}
 }

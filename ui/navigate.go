@@ -85,7 +85,7 @@ func (m Model) open(intent pane.Intent) (Model, tea.Cmd) {
 	next = next.SetSize(m.paneSize())
 	m.stack = append(m.stack, next)
 	m.overlay = noOverlay
-	return m, next.Init()
+	return m, fromDepth(len(m.stack), next.Init())
 }
 
 // paneFor builds the pane for intent, or says which backend is missing.
@@ -137,16 +137,46 @@ func (m Model) pop() (Model, tea.Cmd) {
 // toFocused gives msg to the focused pane only.
 func (m Model) toFocused(msg tea.Msg) (Model, tea.Cmd) {
 	_, cmd := m.focused().Update(msg)
-	return m, cmd
+	return m, fromDepth(len(m.stack), cmd)
 }
 
 // broadcast gives msg to every pane of the stack.
 func (m Model) broadcast(msg tea.Msg) (Model, tea.Cmd) {
 	cmds := make([]tea.Cmd, len(m.stack))
 	for i, p := range m.stack {
-		_, cmds[i] = p.Update(msg)
+		_, cmd := p.Update(msg)
+		cmds[i] = fromDepth(i+1, cmd)
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// drill is an intent tagged with the stack depth of the pane that returned
+// it. The root acts on it only while that pane is still focused, so keys
+// pressed before a drill lands (Enter, Enter, Enter) push one pane, not
+// three, and a pane that is no longer focused cannot drill.
+type drill struct {
+	depth  int
+	intent pane.Intent
+}
+
+// fromDepth tags the intents cmd returns (in a batch too) with depth.
+func fromDepth(depth int, cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch msg := cmd().(type) {
+		case pane.Intent:
+			return drill{depth: depth, intent: msg}
+		case tea.BatchMsg:
+			for i, c := range msg {
+				msg[i] = fromDepth(depth, c)
+			}
+			return msg
+		default:
+			return msg
+		}
+	}
 }
 
 // shift moves the time range by its own width (dir −1 earlier, +1 later,

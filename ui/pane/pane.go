@@ -72,7 +72,8 @@ type RangeChanged struct{ Range funnel.TimeRange }
 
 // Intent is what a pane returns (through a tea.Cmd) to drill into the next
 // step: the root pushes the pane the intent names onto the navigation
-// stack. The intents are the types below; the root's one switch over them
+// stack, if the pane that returned it is still the focused one (keys
+// pressed before a drill lands do not drill again). The intents are the types below; the root's one switch over them
 // builds the next pane.
 type Intent interface{ intent() }
 
