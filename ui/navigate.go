@@ -159,6 +159,23 @@ type drill struct {
 	intent pane.Intent
 }
 
+// DrillIntent is the intent msg asks root to drill into, for observers of
+// the program's messages (the SSH server's audit): false for any other
+// message, and for a drill root will drop because the pane that returned it
+// is no longer focused.
+func DrillIntent(root tea.Model, msg tea.Msg) (pane.Intent, bool) {
+	switch m := msg.(type) {
+	case drill:
+		if r, ok := root.(Model); ok && m.depth != len(r.stack) {
+			return nil, false
+		}
+		return m.intent, true
+	case pane.Intent:
+		return m, true
+	}
+	return nil, false
+}
+
 // fromDepth tags the intents cmd returns (in a batch too) with depth.
 func fromDepth(depth int, cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/clipboard"
 	"github.com/redline-tui/redline/ui/pane"
 )
@@ -67,8 +68,11 @@ func (s *session) event(name string) Event {
 
 // auditMsg writes the audit line a message of the session's program calls
 // for: each drill step and each snapshot delivered.
-func (s *session) auditMsg(msg tea.Msg) {
+func (s *session) auditMsg(root tea.Model, msg tea.Msg) {
 	e := s.event("drill")
+	if intent, ok := ui.DrillIntent(root, msg); ok {
+		msg = intent
+	}
 	switch m := msg.(type) {
 	case pane.OpenRoutes:
 		e.Step, e.Service = "routes", m.Service

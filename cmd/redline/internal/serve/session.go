@@ -247,7 +247,7 @@ func (ss *session) stopReason() string {
 // filter sees every message before the root model: it clamps window
 // sizes, keeps the program from suspending (there is no shell to return
 // to) and audits drill steps and snapshots.
-func (ss *session) filter(_ tea.Model, msg tea.Msg) tea.Msg {
+func (ss *session) filter(root tea.Model, msg tea.Msg) tea.Msg {
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.Width, m.Height = clampSize(m.Width, m.Height)
@@ -255,7 +255,7 @@ func (ss *session) filter(_ tea.Model, msg tea.Msg) tea.Msg {
 	case tea.SuspendMsg:
 		return tea.ResumeMsg{}
 	}
-	ss.auditMsg(msg)
+	ss.auditMsg(root, msg)
 	return msg
 }
 
