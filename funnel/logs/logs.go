@@ -5,6 +5,7 @@ package logs
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
@@ -118,6 +119,9 @@ func Fields(l Line) []Field {
 	for i, f := range fields {
 		fields[i] = Field{Key: sanitize.Line(f.Key), Value: sanitize.Line(f.Value)}
 	}
+	// Cleaning replaces invalid bytes and control characters, which can
+	// change the keys' order: sort again.
+	slices.SortStableFunc(fields, func(a, b Field) int { return strings.Compare(a.Key, b.Key) })
 	return fields
 }
 
