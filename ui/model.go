@@ -179,7 +179,7 @@ func (m Model) env() pane.Env {
 // Init asks for the terminal background, starts the SLO queries and live
 // refresh.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.focused().Init(), m.nextTick())
+	return tea.Batch(tea.RequestBackgroundColor, fromDepth(len(m.stack), m.focused().Init()), m.nextTick())
 }
 
 func (m Model) nextTick() tea.Cmd {
