@@ -53,7 +53,63 @@ func FuzzBuild(f *testing.F) {
 				t.Fatalf("Layout(%d) = %+v outside [0, 40]", i, bar)
 			}
 		}
-		_ = tr.TopSelfTime(3)
-		_ = tr.Errors()
+		checkTopSelfTime(t, tr, 3)
+		checkTopSelfTime(t, tr, len(tr.Nodes))
+		checkErrors(t, tr, spans)
 	})
+}
+
+// checkTopSelfTime verifies TopSelfTime(n): min(n, nodes) distinct nodes,
+// each attributed self time within [0, its span's duration], largest first,
+// and no node left out with more than the last one returned.
+func checkTopSelfTime(t *testing.T, tr *Tree, n int) {
+	t.Helper()
+	top := tr.TopSelfTime(n)
+	if len(top) != min(n, len(tr.Nodes)) {
+		t.Fatalf("TopSelfTime(%d) returned %d of %d nodes", n, len(top), len(tr.Nodes))
+	}
+	picked := make(map[int]bool, len(top))
+	for k, i := range top {
+		if i < 0 || i >= len(tr.Nodes) || picked[i] {
+			t.Fatalf("TopSelfTime(%d)[%d] = %d: out of range or repeated", n, k, i)
+		}
+		picked[i] = true
+		self := tr.Nodes[i].AttributedSelf()
+		if self < 0 || self > max(tr.Nodes[i].Span.Duration, 0) {
+			t.Fatalf("node %d: attributed self time %v outside [0, %v]", i, self, tr.Nodes[i].Span.Duration)
+		}
+		if k > 0 && self > tr.Nodes[top[k-1]].AttributedSelf() {
+			t.Fatalf("TopSelfTime(%d) not largest first at %d", n, k)
+		}
+	}
+	if len(top) == 0 {
+		return
+	}
+	least := tr.Nodes[top[len(top)-1]].AttributedSelf()
+	for i := range tr.Nodes {
+		if !picked[i] && tr.Nodes[i].AttributedSelf() > least {
+			t.Fatalf("TopSelfTime(%d) left out node %d (%v) for one with %v", n, i, tr.Nodes[i].AttributedSelf(), least)
+		}
+	}
+}
+
+// checkErrors verifies Errors: the nodes of error spans, in depth-first
+// order, as many as the input has error spans.
+func checkErrors(t *testing.T, tr *Tree, spans []Span) {
+	t.Helper()
+	want := 0
+	for _, s := range spans {
+		if s.Status == StatusError {
+			want++
+		}
+	}
+	errs := tr.Errors()
+	if len(errs) != want {
+		t.Fatalf("Errors() has %d nodes, the input %d error spans", len(errs), want)
+	}
+	for k, i := range errs {
+		if i < 0 || i >= len(tr.Nodes) || tr.Nodes[i].Span.Status != StatusError || k > 0 && i <= errs[k-1] {
+			t.Fatalf("Errors()[%d] = %d: not an error node in depth-first order", k, i)
+		}
+	}
 }
