@@ -178,8 +178,7 @@ func TestPingSummary(t *testing.T) {
 }
 
 func BenchmarkRoutes(b *testing.B) {
-	t := &testing.T{}
-	f := newFakeProm(t, loadFixture(t, "otel.json"))
+	f := newFakeProm(b, loadFixture(b, "otel.json"))
 	c, err := New(Config{URL: f.srv.URL})
 	if err != nil {
 		b.Fatal(err)

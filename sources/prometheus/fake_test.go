@@ -29,7 +29,7 @@ type fixture struct {
 }
 
 type fakeProm struct {
-	t   *testing.T
+	t   testing.TB
 	fx  fixture
 	srv *httptest.Server
 
@@ -39,7 +39,7 @@ type fakeProm struct {
 	headers []http.Header
 }
 
-func loadFixture(t *testing.T, name string) fixture {
+func loadFixture(t testing.TB, name string) fixture {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -52,7 +52,7 @@ func loadFixture(t *testing.T, name string) fixture {
 	return fx
 }
 
-func newFakeProm(t *testing.T, fx fixture) *fakeProm {
+func newFakeProm(t testing.TB, fx fixture) *fakeProm {
 	f := &fakeProm{t: t, fx: fx}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)

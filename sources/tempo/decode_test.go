@@ -21,7 +21,7 @@ import (
 // tokens scans TraceQL as Tempo's lexer does (text/scanner with its
 // default Go tokens; string literals read with strconv.Unquote) and returns
 // the non-string tokens and the unquoted strings apart.
-func tokens(t *testing.T, query string) (structure []string, literals []string) {
+func tokens(t testing.TB, query string) (structure []string, literals []string) {
 	var s scanner.Scanner
 	s.Init(strings.NewReader(query))
 	s.Error = func(_ *scanner.Scanner, msg string) { t.Errorf("scanning %q: %s", query, msg) }
@@ -54,7 +54,7 @@ func FuzzTraceQL(f *testing.F) {
 	} {
 		f.Add(seed[0], seed[1])
 	}
-	wantStructure, _ := tokens(&testing.T{}, traceQL(trace.Query{Service: "s", Route: "r", ErrorsOnly: true}, byHTTPRoute))
+	wantStructure, _ := tokens(f, traceQL(trace.Query{Service: "s", Route: "r", ErrorsOnly: true}, byHTTPRoute))
 	f.Fuzz(func(t *testing.T, service, route string) {
 		if service == "" || route == "" {
 			t.Skip() // an empty value drops its condition by design
