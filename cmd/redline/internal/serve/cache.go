@@ -29,11 +29,15 @@ type Cache struct {
 	mu      sync.Mutex
 	answers map[string]answer
 	flights map[string]*flight
+	started uint64 // calls started so far: each call's sequence number
 }
 
+// answer is a kept answer and the sequence number of the call that got
+// it: a call that started earlier never replaces it.
 type answer struct {
 	value   any
 	expires time.Time
+	seq     uint64
 }
 
 // flight is one call to the backend and the sessions waiting for it.
@@ -125,6 +129,8 @@ func (c *Cache) do(ctx context.Context, key string, call func(context.Context) (
 func (c *Cache) start(ctx context.Context, key string, call func(context.Context) (any, error), joinable bool) *flight {
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	f := &flight{done: make(chan struct{}), cancel: cancel}
+	c.started++
+	seq := c.started
 	if joinable {
 		c.flights[key] = f
 	}
@@ -136,7 +142,7 @@ func (c *Cache) start(ctx context.Context, key string, call func(context.Context
 			delete(c.flights, key)
 		}
 		if err == nil {
-			c.store(key, v)
+			c.store(key, v, seq)
 		}
 		f.value, f.err = v, err
 		c.mu.Unlock()
@@ -160,15 +166,21 @@ func (c *Cache) leave(key string, f *flight) {
 	}
 }
 
-// store keeps an answer and drops expired ones. Called with c.mu held.
-func (c *Cache) store(key string, v any) {
+// store keeps the answer of call seq and drops expired ones. An answer
+// never replaces one of a later call: a shared call that started before a
+// refresh and ends after it would otherwise put older data back. Called
+// with c.mu held.
+func (c *Cache) store(key string, v any, seq uint64) {
+	newer := c.answers[key].seq > seq
 	now := c.now()
 	for k, a := range c.answers {
 		if !now.Before(a.expires) {
 			delete(c.answers, k)
 		}
 	}
-	c.answers[key] = answer{value: v, expires: now.Add(c.ttl)}
+	if !newer {
+		c.answers[key] = answer{value: v, expires: now.Add(c.ttl), seq: seq}
+	}
 }
 
 type cachedMetrics struct {

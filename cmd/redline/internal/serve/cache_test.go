@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -70,6 +71,39 @@ func TestCacheCoalescesAndReuses(t *testing.T) {
 	}
 	if v, _ := shared(context.Background(), c, []any{"prometheus", "SLOs", 2}, g.call); v != 3 {
 		t.Errorf("another range was answered from the cache: %v", v)
+	}
+}
+
+// A shared call that started before a refresh and ends after it must not
+// put its older answer back over the refreshed one.
+func TestEarlierCallDoesNotOverwriteARefresh(t *testing.T) {
+	c := NewCache()
+	key := []any{"prometheus", "SLOs", 1}
+	release := make(chan struct{})
+	earlier := make(chan string)
+	go func() {
+		v, _ := shared(context.Background(), c, key, func(context.Context) (string, error) {
+			<-release
+			return "older", nil
+		})
+		earlier <- v
+	}()
+	for waiting(c, key) < 1 {
+		runtime.Gosched()
+	}
+	refreshed, err := shared(fetch.WithFresh(context.Background()), c, key, func(context.Context) (string, error) { return "newer", nil })
+	if refreshed != "newer" || err != nil {
+		t.Fatalf("the refresh got %q, %v", refreshed, err)
+	}
+	close(release)
+	if v := <-earlier; v != "older" {
+		t.Errorf("the earlier call's own waiter got %q, want its answer", v)
+	}
+	unexpected := func(context.Context) (string, error) {
+		return "", errors.New("answered from the backend, not the cache")
+	}
+	if v, err := shared(context.Background(), c, key, unexpected); v != "newer" || err != nil {
+		t.Errorf("the cache holds %q, %v after the earlier call ended; want the refreshed answer", v, err)
 	}
 }
 
