@@ -13,10 +13,14 @@ import (
 // never written: what holds a string that changes is copied, the rest is
 // shared, so clean data costs no allocation and answers shared between
 // goroutines stay as they are.
-func Value[T any](v T) T {
+func Value[T any](v T) T { return ValueScrubbed(v, nil) }
+
+// ValueScrubbed is Value with secrets scrubbed from every string too
+// (see Secrets.Line and Secrets.Text).
+func ValueScrubbed[T any](v T, secrets *Secrets) T {
 	in := reflect.ValueOf(&v).Elem()
 	if c := cleanerOf(in.Type(), false); c != nil {
-		if out, changed := c(in); changed {
+		if out, changed := c(in, secrets); changed {
 			in.Set(out)
 		}
 	}
@@ -26,7 +30,7 @@ func Value[T any](v T) T {
 // cleaner returns v cleaned and whether that differs from v; when it does
 // not, it returns v. It is built once per type (see compile), so the walk
 // reads no tags and looks nothing up.
-type cleaner func(v reflect.Value) (reflect.Value, bool)
+type cleaner func(v reflect.Value, secrets *Secrets) (reflect.Value, bool)
 
 type cleanerKey struct {
 	t    reflect.Type
@@ -52,7 +56,7 @@ type compiler struct{ building map[cleanerKey]*cleaner }
 func (cp compiler) compile(t reflect.Type, text bool) cleaner {
 	key := cleanerKey{t, text}
 	if c, ok := cp.building[key]; ok {
-		return func(v reflect.Value) (reflect.Value, bool) { return (*c)(v) }
+		return func(v reflect.Value, sc *Secrets) (reflect.Value, bool) { return (*c)(v, sc) }
 	}
 	c := new(cleaner)
 	cp.building[key] = c
@@ -75,9 +79,9 @@ func (cp compiler) compile(t reflect.Type, text bool) cleaner {
 }
 
 func stringCleaner(text bool) cleaner {
-	return func(v reflect.Value) (reflect.Value, bool) {
+	return func(v reflect.Value, sc *Secrets) (reflect.Value, bool) {
 		s := v.String()
-		c := clean(s, text)
+		c := sc.Scrub(clean(s, text))
 		if c == s {
 			return v, false
 		}
@@ -88,7 +92,7 @@ func stringCleaner(text bool) cleaner {
 }
 
 func interfaceCleaner(text bool) cleaner {
-	return func(v reflect.Value) (reflect.Value, bool) {
+	return func(v reflect.Value, sc *Secrets) (reflect.Value, bool) {
 		if v.IsNil() {
 			return v, false
 		}
@@ -96,7 +100,7 @@ func interfaceCleaner(text bool) cleaner {
 		if c == nil {
 			return v, false
 		}
-		elem, changed := c(v.Elem())
+		elem, changed := c(v.Elem(), sc)
 		if !changed {
 			return v, false
 		}
@@ -108,11 +112,11 @@ func pointerCleaner(elem cleaner) cleaner {
 	if elem == nil {
 		return nil
 	}
-	return func(v reflect.Value) (reflect.Value, bool) {
+	return func(v reflect.Value, sc *Secrets) (reflect.Value, bool) {
 		if v.IsNil() {
 			return v, false
 		}
-		e, changed := elem(v.Elem())
+		e, changed := elem(v.Elem(), sc)
 		if !changed {
 			return v, false
 		}
@@ -148,10 +152,10 @@ func (cp compiler) structCleaner(t reflect.Type) cleaner {
 	if len(fields) == 0 {
 		return nil
 	}
-	return func(v reflect.Value) (reflect.Value, bool) {
+	return func(v reflect.Value, sc *Secrets) (reflect.Value, bool) {
 		var out reflect.Value
 		for _, f := range fields {
-			field, changed := f.clean(v.Field(f.index))
+			field, changed := f.clean(v.Field(f.index), sc)
 			if !changed {
 				continue
 			}
@@ -168,10 +172,10 @@ func elemsCleaner(elem cleaner) cleaner {
 	if elem == nil {
 		return nil
 	}
-	return func(v reflect.Value) (reflect.Value, bool) {
+	return func(v reflect.Value, sc *Secrets) (reflect.Value, bool) {
 		var out reflect.Value
 		for i := range v.Len() {
-			e, changed := elem(v.Index(i))
+			e, changed := elem(v.Index(i), sc)
 			if !changed {
 				continue
 			}
@@ -207,18 +211,18 @@ func mapCleaner(key, value cleaner) cleaner {
 	if key == nil && value == nil {
 		return nil
 	}
-	same := func(v reflect.Value) (reflect.Value, bool) { return v, false }
+	same := func(v reflect.Value, _ *Secrets) (reflect.Value, bool) { return v, false }
 	if key == nil {
 		key = same
 	}
 	if value == nil {
 		value = same
 	}
-	return func(v reflect.Value) (reflect.Value, bool) {
+	return func(v reflect.Value, sc *Secrets) (reflect.Value, bool) {
 		var out reflect.Value
 		for iter := v.MapRange(); iter.Next(); {
-			k, keyChanged := key(iter.Key())
-			e, valueChanged := value(iter.Value())
+			k, keyChanged := key(iter.Key(), sc)
+			e, valueChanged := value(iter.Value(), sc)
 			if !keyChanged && !valueChanged {
 				continue
 			}
