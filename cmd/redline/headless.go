@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 
@@ -180,44 +181,87 @@ func (w *snapshotWalk) trace(ctx context.Context) bool {
 		return false
 	}
 	id := trace.NormalizeTraceID(w.req.TraceID)
-	w.in.How.Trace = pickedGiven
 	if id == "" {
-		var ok bool
-		if id, ok = w.slowestTrace(ctx); !ok {
-			return false
-		}
+		return w.slowestTrace(ctx)
 	}
-	tr, err := w.b.Traces.Trace(ctx, id, w.in.Range)
-	if err != nil {
+	w.in.How.Trace = pickedGiven
+	if err := w.fetchTrace(ctx, id); err != nil {
 		w.in.Fail(snapshot.PartTrace, w.b.Traces.Name(), err)
 		return false
 	}
-	w.in.Trace = tr
-	w.in.Tree = trace.Build(tr)
 	return true
 }
 
+// fetchTrace fetches trace id into the snapshot.
+func (w *snapshotWalk) fetchTrace(ctx context.Context, id string) error {
+	tr, err := w.b.Traces.Trace(ctx, id, w.in.Range)
+	if err != nil {
+		return err
+	}
+	w.in.Trace = tr
+	w.in.Tree = trace.Build(tr)
+	return nil
+}
+
+// traceTries is how many of the route's slowest traces the walk fetches
+// before giving up when the trace backend does not hold them: an
+// exemplar's trace may never have been kept (sampled out, expired).
+const traceTries = 3
+
 // slowestTrace searches the route's traces as the trace step does
-// (walk.TraceSearch, exemplars merged) and picks as it does
-// (trace.PickSlowest), saying what it picked among.
-func (w *snapshotWalk) slowestTrace(ctx context.Context) (string, bool) {
+// (walk.TraceSearch, exemplars merged), picks as it does
+// (trace.PickSlowest) and fetches the pick, saying what it picked among.
+// A pick the backend does not hold (trace.ErrNotFound) gives way to the
+// next, up to traceTries picks; any other error ends the step.
+func (w *snapshotWalk) slowestTrace(ctx context.Context) bool {
 	q := walk.TraceSearch(w.service, w.row, w.in.Range, false)
+	candidates := w.searchTraces(ctx, q)
+	total := len(candidates)
+	if total == 0 {
+		return false
+	}
+	for missing := 0; ; missing++ {
+		choice := trace.PickSlowest(candidates, w.req.IncludePartial)
+		summary := candidates[choice.Index]
+		w.in.Summary = &summary
+		w.in.How.Trace = walk.HowPicked(choice, q, total) + notFoundNote(missing, w.b.Traces.Name())
+		err := w.fetchTrace(ctx, summary.TraceID)
+		if err == nil {
+			return true
+		}
+		if !errors.Is(err, trace.ErrNotFound) || missing+1 == traceTries || len(candidates) == 1 {
+			w.in.Fail(snapshot.PartTrace, w.b.Traces.Name(), err)
+			return false
+		}
+		candidates = slices.Delete(slices.Clone(candidates), choice.Index, choice.Index+1)
+	}
+}
+
+// searchTraces runs q and returns the route's candidates, exemplars
+// merged; none when the search failed or found nothing, which it records.
+func (w *snapshotWalk) searchTraces(ctx context.Context, q trace.Query) []trace.Summary {
 	found, err := w.b.Traces.FindTraces(ctx, q)
 	if err != nil {
 		w.in.Fail(snapshot.PartTrace, w.b.Traces.Name(), err)
-		return "", false
+		return nil
 	}
 	w.in.TraceQueries = found.Queries
 	candidates := walk.Traces(q, w.row, found.Traces)
 	if len(candidates) == 0 {
 		w.notes = append(w.notes, fmt.Sprintf("no traces of %s %s in the range", w.service, w.row.Route))
-		return "", false
 	}
-	choice := trace.PickSlowest(candidates, w.req.IncludePartial)
-	summary := candidates[choice.Index]
-	w.in.Summary = &summary
-	w.in.How.Trace = walk.HowPicked(choice, q, len(candidates))
-	return summary.TraceID, true
+	return candidates
+}
+
+// notFoundNote says how many slower picks the backend did not hold.
+func notFoundNote(missing int, backend string) string {
+	switch missing {
+	case 0:
+		return ""
+	case 1:
+		return "; 1 slower trace was not found in " + backend
+	}
+	return fmt.Sprintf("; %d slower traces were not found in %s", missing, backend)
 }
 
 // logs fetches the log lines of the fetched trace over its own time span.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +152,70 @@ func slowestID(t *testing.T, src *demo.Source, service, route string) string {
 		t.Fatal("no demo trace", err)
 	}
 	return res.Traces[0].TraceID
+}
+
+// flakyTraces is the demo whose first fails trace fetches fail with err,
+// recording the IDs asked for.
+type flakyTraces struct {
+	*demo.Source
+	err   error
+	fails int
+	asked []string
+}
+
+func (f *flakyTraces) Trace(ctx context.Context, id string, r funnel.TimeRange) (*trace.Trace, error) {
+	f.asked = append(f.asked, id)
+	if len(f.asked) <= f.fails {
+		return nil, fmt.Errorf("jaeger: trace %s %w", id, f.err)
+	}
+	return f.Source.Trace(ctx, id, r)
+}
+
+// TestSnapshotTriesSlowerTracesTheBackendLacks: a picked trace the backend
+// does not hold (an exemplar's, say) gives way to the next slowest, up to
+// three picks, and the snapshot says so; any other error ends the step.
+func TestSnapshotTriesSlowerTracesTheBackendLacks(t *testing.T) {
+	src := demoSource()
+	slowest := slowestID(t, src, "checkout", "POST /api/checkout")
+	outage := errors.New("HTTP 503 Service Unavailable")
+	tests := []struct {
+		name   string
+		err    error
+		fails  int
+		given  string
+		code   int
+		asked  int
+		stdout string
+	}{
+		{"two picks missing", trace.ErrNotFound, 2, "", 0, 3, "2 slower traces were not found in demo)"},
+		{"one pick missing", trace.ErrNotFound, 1, "", 0, 2, "1 slower trace was not found in demo)"},
+		{"three picks missing", trace.ErrNotFound, 3, "", exitBackend, 3, "Trace missing: demo failed: jaeger: trace"},
+		{"backend failing", outage, 1, "", exitBackend, 1, "Trace missing: demo failed: jaeger: trace"},
+		{"given trace missing", trace.ErrNotFound, 1, slowest, exitBackend, 1, "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			traces := &flakyTraces{Source: src, err: tt.err, fails: tt.fails}
+			req := snapshotRequest{Now: snapshotClock, Format: "md", TraceID: tt.given}
+			var stdout, stderr bytes.Buffer
+			code := runSnapshot(context.Background(), ui.Sources{Metrics: src, Traces: traces, Logs: src}, req, &stdout, &stderr)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
+			}
+			if len(traces.asked) != tt.asked || traces.asked[0] != slowest {
+				t.Errorf("asked for %q, want %d traces starting with the slowest, %s", traces.asked, tt.asked, slowest)
+			}
+			if len(slices.Compact(slices.Clone(traces.asked))) != len(traces.asked) {
+				t.Errorf("asked for a trace twice: %q", traces.asked)
+			}
+			if !strings.Contains(stdout.String(), tt.stdout) {
+				t.Errorf("snapshot lacks %q:\n%s", tt.stdout, stdout.String())
+			}
+			if last := traces.asked[len(traces.asked)-1]; code == 0 && !strings.Contains(stdout.String(), "## Trace "+last[:8]) {
+				t.Errorf("the snapshot does not show the trace fetched last, %s:\n%s", last, stdout.String())
+			}
+		})
+	}
 }
 
 // TestRunSnapshotTextFitsAndShowsThePath: the text snapshot of the demo

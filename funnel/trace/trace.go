@@ -5,6 +5,7 @@ package trace
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,12 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 )
+
+// ErrNotFound is wrapped by a trace source's error for a trace ID the
+// backend answered it does not hold, read "<backend>: trace <id> not found":
+// the backend works, the trace is gone (sampled out, expired, outside the
+// range) or was never stored, e.g. an exemplar's.
+var ErrNotFound = errors.New("not found")
 
 // Kind is the OpenTelemetry span kind.
 type Kind int

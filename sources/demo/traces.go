@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,9 +10,6 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/trace"
 )
-
-// ErrTraceNotFound is wrapped by Trace's error for IDs the demo never minted.
-var ErrTraceNotFound = errors.New("trace not found")
 
 // DefaultTraceLimit is how many traces FindTraces returns when the query
 // sets no limit.
@@ -35,11 +31,11 @@ func (s *Source) Trace(ctx context.Context, traceID string, r funnel.TimeRange) 
 	}
 	id := trace.NormalizeTraceID(traceID)
 	if id == "" {
-		return nil, fmt.Errorf("demo: %w: %q is not a trace ID (1 to 32 hex characters)", ErrTraceNotFound, traceID)
+		return nil, fmt.Errorf("demo: trace %q %w: not a trace ID (1 to 32 hex characters)", traceID, trace.ErrNotFound)
 	}
 	key, ok := decodeTraceID(id)
 	if !ok {
-		return nil, fmt.Errorf("demo: %w: %s is not a trace of the demo incident", ErrTraceNotFound, id)
+		return nil, fmt.Errorf("demo: trace %s %w: the demo incident never had it", id, trace.ErrNotFound)
 	}
 	g, err := s.generate(ctx, key, true)
 	if err != nil {

@@ -141,8 +141,8 @@ func TestTraceRejectsUnknownIDs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := s.Trace(context.Background(), tt.id, lastHour)
-			if !errors.Is(err, ErrTraceNotFound) || !strings.HasPrefix(err.Error(), "demo: ") {
-				t.Errorf("error = %v, want a demo ErrTraceNotFound", err)
+			if !errors.Is(err, trace.ErrNotFound) || !strings.HasPrefix(err.Error(), "demo: ") {
+				t.Errorf("error = %v, want a demo trace.ErrNotFound", err)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package jaeger
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -345,6 +346,9 @@ func TestGRPCErrors(t *testing.T) {
 			err := tt.call(c)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+			if missing := tt.name == "trace not found"; errors.Is(err, trace.ErrNotFound) != missing {
+				t.Errorf("errors.Is(%v, trace.ErrNotFound) = %t, want %t", err, !missing, missing)
 			}
 		})
 	}

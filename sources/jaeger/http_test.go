@@ -2,6 +2,7 @@ package jaeger
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -167,8 +168,12 @@ func TestHTTPErrors(t *testing.T) {
 				w.WriteHeader(tt.code)
 				io.WriteString(w, tt.body)
 			})
-			if err := tt.call(c); err == nil || !strings.Contains(err.Error(), tt.want) {
+			err := tt.call(c)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+			if missing := tt.name == "trace not found"; errors.Is(err, trace.ErrNotFound) != missing {
+				t.Errorf("errors.Is(%v, trace.ErrNotFound) = %t, want %t", err, !missing, missing)
 			}
 		})
 	}

@@ -37,7 +37,8 @@ func (c *Client) Trace(ctx context.Context, traceID string, r funnel.TimeRange) 
 	}, nil
 }
 
-func notFound(id string) error { return fmt.Errorf("jaeger: trace %s not found", id) }
+// notFound is the error for a trace Jaeger does not hold.
+func notFound(id string) error { return fmt.Errorf("jaeger: trace %s %w", id, trace.ErrNotFound) }
 
 // summarise groups spans by trace (a search stream interleaves traces) and
 // describes each trace, in order of first appearance. match finds the span

@@ -2,6 +2,7 @@ package tempo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -540,6 +541,10 @@ func TestTraceErrors(t *testing.T) {
 			tr, err := c.Trace(context.Background(), tt.id, tt.r)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Trace = %+v, %v; want error containing %q", tr, err, tt.want)
+			}
+			missing := map[string]bool{"not found": true, "empty v2 answer": true, "empty protobuf": true}[tt.name]
+			if errors.Is(err, trace.ErrNotFound) != missing {
+				t.Errorf("errors.Is(%v, trace.ErrNotFound) = %t, want %t", err, !missing, missing)
 			}
 		})
 	}

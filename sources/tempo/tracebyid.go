@@ -127,9 +127,9 @@ func isUnknownRoute(err error) bool {
 // answer without spans, which is how the v2 API says it).
 func notFound(id string, r funnel.TimeRange) error {
 	if !r.Start.IsZero() && !r.End.IsZero() {
-		return fmt.Errorf("tempo: trace %s not found in %s (it may lie outside that range)", id, r)
+		return fmt.Errorf("tempo: trace %s %w in %s (it may lie outside that range)", id, trace.ErrNotFound, r)
 	}
-	return fmt.Errorf("tempo: trace %s not found", id)
+	return fmt.Errorf("tempo: trace %s %w", id, trace.ErrNotFound)
 }
 
 // decodeTrace reads a trace-by-ID body. The encoding is recognised from the

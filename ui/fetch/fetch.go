@@ -15,6 +15,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/ui/pane"
 )
 
@@ -92,7 +93,8 @@ func (t *Tracker) Err() error { return t.err }
 // Result[T] of generation gen and a pane.Health for backend. It captures
 // only its arguments, never a model. A call cut short because its request
 // was cancelled reports no health: the backend did nothing wrong. One that
-// ran out of time does: the backend was too slow.
+// ran out of time does: the backend was too slow. A trace the backend
+// answered it does not hold (trace.ErrNotFound) leaves it healthy.
 func Call[T any](ctx context.Context, gen uint64, backend string, now func() time.Time, call func(context.Context) (T, error)) tea.Cmd {
 	return func() tea.Msg {
 		started := time.Now()
@@ -102,6 +104,9 @@ func Call[T any](ctx context.Context, gen uint64, backend string, now func() tim
 			return result
 		}
 		health := pane.Health{Backend: backend, Err: err, At: now(), Latency: time.Since(started)}
+		if errors.Is(err, trace.ErrNotFound) {
+			health.Err = nil
+		}
 		return tea.BatchMsg{message(result), message(health)}
 	}
 }

@@ -1,9 +1,11 @@
 package waterfall
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel/trace"
@@ -15,6 +17,7 @@ const (
 	cursorMark   = "›"
 	criticalMark = "◆"
 	errorMark    = "✖"
+	missingMark  = "⚠"
 	partialMark  = trace.PartialMark
 	foldOpen     = "▾"
 	foldClosed   = "▸"
@@ -76,17 +79,30 @@ func padLeft(s string, width int) string {
 	return s
 }
 
-// errorLines is the error state: which backend failed, why, and how to retry.
+// errorLines is the error state: which backend failed, why, and how to
+// retry. A trace the backend does not hold is no outage: it says so, and
+// that going back to pick another trace is the way on.
 func (m *Model) errorLines() []string {
 	st := m.env.Styles
-	retry := m.env.Keys.Global.Refresh.Help().Key
-	lines := []string{st.Error.Render(fmt.Sprintf("%s Trace %s could not be loaded from %s", errorMark,
-		m.summary.TraceID, m.src.Name()))}
-	cause := ansi.Wrap(m.req.Err().Error(), max(m.width-2, 1), " /:")
-	for _, l := range strings.Split(cause, "\n") {
-		lines = append(lines, "  "+l)
+	keys := m.env.Keys.Global
+	err := m.req.Err()
+	headline := st.Error.Render(fmt.Sprintf("%s Trace %s could not be loaded from %s", errorMark, m.summary.TraceID, m.src.Name()))
+	advice := fmt.Sprintf("Press %s to retry.", keys.Refresh.Help().Key)
+	if errors.Is(err, trace.ErrNotFound) {
+		headline = st.Warn.Render(fmt.Sprintf("%s Trace %s is not in %s", missingMark, m.summary.TraceID, m.src.Name()))
+		advice = fmt.Sprintf("%s answered but holds no such trace: it may have been sampled out, expired or lie outside the range "+
+			"(an exemplar can name a trace that was never kept). Press %s to pick another trace, %s to retry.",
+			m.src.Name(), keys.Back.Help().Key, keys.Refresh.Help().Key)
 	}
-	lines = append(lines, "", st.Muted.Render(fmt.Sprintf("Press %s to retry.", retry)))
+	lines := []string{headline}
+	wrap := func(text string, style lipgloss.Style) {
+		for _, l := range strings.Split(ansi.Wrap(text, max(m.width-2, 1), " /:"), "\n") {
+			lines = append(lines, "  "+style.Render(l))
+		}
+	}
+	wrap(err.Error(), lipgloss.NewStyle())
+	lines = append(lines, "")
+	wrap(advice, st.Muted)
 	for i, l := range lines {
 		lines[i] = fit(l, m.width)
 	}

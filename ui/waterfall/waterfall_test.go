@@ -539,6 +539,27 @@ func TestErrorStateAndRetry(t *testing.T) {
 	}
 }
 
+// A trace the backend answered it does not hold (an exemplar's, say) is no
+// outage: the pane says it is missing and how to go on, the backend stays
+// healthy.
+func TestTraceNotFoundIsNotAnOutage(t *testing.T) {
+	env := testEnv(true)
+	src := &fakeSource{err: fmt.Errorf("tempo: trace %s %w", goldenTraceID, trace.ErrNotFound)}
+	p := New(env, src, trace.Summary{TraceID: goldenTraceID}, env.Range)
+	p.SetSize(80, 24)
+	msgs := answers(p.Init())
+	if h := health(t, msgs); h.Backend != "tempo" || h.Err != nil {
+		t.Errorf("health %+v, want tempo healthy: it answered", h)
+	}
+	p = deliver(t, p, func() tea.Msg { return msgs[0] })
+	view := p.View()
+	requireSize(t, view, 80, 24)
+	if strings.Contains(view, errorMark) || strings.Contains(view, "could not be loaded") {
+		t.Errorf("a missing trace looks like an outage:\n%s", view)
+	}
+	golden.RequireEqual(t, ansi.Strip(view))
+}
+
 func TestRefreshFailureKeepsTree(t *testing.T) {
 	env := testEnv(false)
 	src := &fakeSource{trace: goldenTrace()}
