@@ -147,6 +147,10 @@ func serviceAgrees(l map[string]string, t Target) bool {
 	return s == "" || s == t.Service
 }
 
+// Service is the service the alert names by its service (service_name,
+// job) label, "" when it names none.
+func (a Alert) Service() string { return serviceOf(a.Labels) }
+
 func serviceOf(l map[string]string) string {
 	for _, k := range serviceLabels {
 		if v := l[k]; v != "" {

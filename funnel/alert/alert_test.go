@@ -74,3 +74,19 @@ func TestSummary(t *testing.T) {
 		t.Errorf("Brief = %q", got)
 	}
 }
+
+func TestService(t *testing.T) {
+	for _, tt := range []struct {
+		labels map[string]string
+		want   string
+	}{
+		{map[string]string{"service": "shop", "job": "shop-scrape"}, "shop"},
+		{map[string]string{"service_name": "cart"}, "cart"},
+		{map[string]string{"job": "billing"}, "billing"},
+		{map[string]string{"instance": "db-1"}, ""},
+	} {
+		if got := (Alert{Labels: tt.labels}).Service(); got != tt.want {
+			t.Errorf("%v: Service() = %q, want %q", tt.labels, got, tt.want)
+		}
+	}
+}

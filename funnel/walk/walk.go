@@ -3,7 +3,9 @@
 // taken (worst first), the order of the routes and the one taken (highest
 // burn share), the trace search of a route (at or above its p95, or
 // erroring, with the route's exemplars merged in) and the query of a
-// trace's log lines. The pick among the traces found is trace.PickSlowest.
+// trace's log lines; and where an entry (--alert, --slo, --service,
+// --route) lands instead of the walk's own picks, or what exists when it
+// names nothing. The pick among the traces found is trace.PickSlowest.
 package walk
 
 import (
