@@ -4,7 +4,8 @@
 // range, the help and queries overlays, and incident snapshots of the path
 // walked (key s shows and saves one, y copies it with OSC 52). The root only
 // routes: panes own their data and queries and return intents (package
-// pane) to drill further.
+// pane) to drill further; an entry (Options.Entry: --alert, --slo,
+// --service, --route) has the root drill for the user as the panes load.
 package ui
 
 import (
@@ -15,6 +16,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui/clipboard"
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/logview"
@@ -82,6 +84,10 @@ type Options struct {
 	Ticker func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	// Snapshot configures incident snapshots.
 	Snapshot SnapshotOptions
+	// Entry opens the funnel where it says (an alert's SLO, an SLO, a
+	// service, a route) instead of on the SLO list: the stack is built as
+	// the panes load (see entry).
+	Entry walk.Entry
 }
 
 // overlay is what covers the focused pane, if anything.
@@ -111,6 +117,7 @@ type Model struct {
 	noticeOK  bool   // the notice reports a success, not a problem
 	snap      snapshotView
 	pager     pager.Model // the value shown in the pager overlay
+	entry     entry       // the stack an entry asks for, while it is built
 	width     int
 	height    int
 }
@@ -132,6 +139,10 @@ func New(opts Options) Model {
 		status:    statusbar.New(&styles, backendNames(opts)...),
 	}
 	m.stack = []pane.Pane{sloview.New(m.env(), opts.Metrics)}
+	m.entry = newEntry(opts.Entry)
+	if m.entry.stage != entryDone {
+		m.setNotice("opening "+opts.Entry.String()+" once the SLOs load…", true)
+	}
 	return m
 }
 
@@ -207,6 +218,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.depth != len(m.stack) {
 			return m, nil
 		}
+		m.entry.stage = entryDone // the user drills: the entry is given up
 		return m.open(msg.intent)
 	case pane.Intent:
 		return m.open(msg)
@@ -218,7 +230,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case clipboard.Delivered:
 		return m.delivered(msg)
 	}
-	return m.broadcast(msg)
+	m, cmd := m.broadcast(msg)
+	m, landed := m.landEntry()
+	return m, tea.Batch(cmd, landed)
 }
 
 // setNotice shows text, sanitised, in the help line until the next key.

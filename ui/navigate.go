@@ -128,6 +128,7 @@ func (m Model) pop() (Model, tea.Cmd) {
 	if len(m.stack) == 1 {
 		return m, nil
 	}
+	m.entry.stage = entryDone // the user goes back: the entry is given up
 	m.focused().Close()
 	m.stack[len(m.stack)-1] = nil
 	m.stack = m.stack[:len(m.stack)-1]

@@ -5,6 +5,7 @@ package redview
 
 import (
 	"context"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -31,7 +32,12 @@ type Model struct {
 	status  slo.Status // the SLO drilled from
 	report  red.Report
 	ranked  []red.Row
+	landed  landing // the route an entry (--route) selected, and how it was found
 }
+
+// landing is the route an entry selected: while it stays selected, the
+// snapshot says how it was found.
+type landing struct{ route, how string }
 
 var _ pane.Pane = (*Model)(nil)
 
@@ -65,6 +71,22 @@ func (m *Model) receive(report red.Report) {
 	m.report = report
 	m.ranked = walk.Routes(report.Rows)
 	m.Table.SetRows(rows(m.ranked))
+}
+
+// Routes are the rows of the last report, ranked as shown; false before
+// the first report.
+func (m *Model) Routes() ([]red.Row, bool) { return m.ranked, m.Request.Loaded() }
+
+// Land selects the route named route (an entry's landing) and remembers
+// how it was found, for the snapshot; false when no row shows it.
+func (m *Model) Land(route, how string) bool {
+	i := slices.IndexFunc(m.ranked, func(r red.Row) bool { return r.Route == route })
+	if i < 0 {
+		return false
+	}
+	m.Table.Select(i)
+	m.landed = landing{route: route, how: how}
+	return true
 }
 
 // key acts on the keys the table left: drill opens the selected route's

@@ -6,6 +6,7 @@ package sloview
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -30,6 +31,13 @@ type Model struct {
 	src      Source
 	statuses []slo.Status // sorted worst first
 	report   slo.Report
+	landed   landing // the SLO an entry selected, and how it was found
+}
+
+// landing is the SLO an entry (--alert, --slo, --service) selected: while
+// it stays selected, the snapshot says how it was found.
+type landing struct {
+	service, name, how string
 }
 
 var _ pane.Pane = (*Model)(nil)
@@ -63,6 +71,23 @@ func (m *Model) receive(report slo.Report) {
 	m.report = report
 	m.statuses = walk.SLOs(report.Statuses)
 	m.Table.SetRows(rows(m.statuses, m.Env.Now()))
+}
+
+// Report is the last report received, false before the first.
+func (m *Model) Report() (slo.Report, bool) { return m.report, m.Request.Loaded() }
+
+// Land selects the SLO of st (an entry's landing) and remembers how it was
+// found, for the snapshot; false when no row shows it.
+func (m *Model) Land(st slo.Status, how string) bool {
+	i := slices.IndexFunc(m.statuses, func(s slo.Status) bool {
+		return s.Objective.Service == st.Objective.Service && s.Objective.Name == st.Objective.Name
+	})
+	if i < 0 {
+		return false
+	}
+	m.Table.Select(i)
+	m.landed = landing{service: st.Objective.Service, name: st.Objective.Name, how: how}
+	return true
 }
 
 // key acts on the keys the table left: drill opens the selected SLO's

@@ -15,4 +15,7 @@ func (m *Model) ContributeSnapshot(in *snapshot.Input) {
 	status := m.statuses[i]
 	in.SLO, in.SLOQueries, in.SLOWarning = &status, m.report.Queries, m.report.Warnings
 	in.How.SLO = "selected"
+	if o := status.Objective; m.landed.how != "" && o.Service == m.landed.service && o.Name == m.landed.name {
+		in.How.SLO = m.landed.how
+	}
 }
