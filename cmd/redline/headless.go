@@ -17,19 +17,19 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui"
 )
 
-// snapshotRequest is what `redline snapshot` was asked for. Empty Service,
-// Route and TraceID are picked by the walk; a zero At is now.
+// snapshotRequest is what `redline snapshot` was asked for. What Entry and
+// TraceID leave open is picked by the walk; a zero At is now.
 type snapshotRequest struct {
 	Context     string // shown in the snapshot, e.g. "prod-eu" or "demo"
 	Environment string
-	Service     string
-	Route       string
+	Entry       walk.Entry // where the walk starts: an alert, an SLO, a service, a route
 	TraceID     string
 	// IncludePartial lets the walk pick a partial trace as the slowest;
 	// by default it takes the slowest complete one.
@@ -45,7 +45,6 @@ type snapshotRequest struct {
 
 // Picks: how the walk chose each step, shown in the snapshot's path.
 const (
-	pickedWorst = "worst by severity"
 	pickedTop   = "highest burn share"
 	pickedGiven = "given"
 )
@@ -53,7 +52,8 @@ const (
 // runSnapshot walks the funnel without the UI (worst SLO, its top route,
 // that route's slowest trace, the trace's logs, unless the request names
 // them) and prints the snapshot to stdout. It returns 0 when every step
-// answered, exitUsage for a bad request, and exitBackend when a backend
+// answered, exitUsage for a bad request or an entry that names nothing
+// (nothing is printed but what exists), and exitBackend when a backend
 // failed: the partial snapshot is still printed and its Failures say what
 // is missing and why.
 func runSnapshot(ctx context.Context, b ui.Sources, req snapshotRequest, stdout, stderr io.Writer) int {
@@ -68,6 +68,10 @@ func runSnapshot(ctx context.Context, b ui.Sources, req snapshotRequest, stdout,
 	}
 	w := newSnapshotWalk(b, req)
 	w.run(ctx)
+	if w.miss != nil {
+		fmt.Fprintln(stderr, "redline snapshot:", sanitize.Line(w.miss.Error()))
+		return exitUsage
+	}
 	s := snapshot.FromFunnel(w.in)
 	opts := snapshot.Options{DenyKeys: req.DenyKeys, Width: req.Width}
 	if err := snapshot.Render(stdout, s, format, opts); err != nil {
@@ -94,8 +98,11 @@ type snapshotWalk struct {
 	req     snapshotRequest
 	in      snapshot.Input
 	service string
-	row     red.Row  // the route taken: its p95 and exemplars steer the trace search
-	notes   []string // why the walk stopped early, for stderr
+	landing walk.Landing // where the entry landed on the SLO step
+	report  slo.Report   // the SLO step's answer: what exists when the entry's service does not
+	row     red.Row      // the route taken: its p95 and exemplars steer the trace search
+	notes   []string     // why the walk stopped early, for stderr
+	miss    error        // the entry names nothing: what exists instead
 }
 
 func newSnapshotWalk(b ui.Sources, req snapshotRequest) *snapshotWalk {
@@ -111,7 +118,7 @@ func newSnapshotWalk(b ui.Sources, req snapshotRequest) *snapshotWalk {
 		window = ui.DefaultWindow
 	}
 	return &snapshotWalk{
-		b: b, req: req, service: req.Service,
+		b: b, req: req, service: req.Entry.Service,
 		in: snapshot.Input{
 			Context: req.Context, Environment: req.Environment,
 			Range: funnel.Last(window, at), Now: now(), Links: req.Links, DenyKeys: req.DenyKeys,
@@ -129,45 +136,67 @@ func (w *snapshotWalk) run(ctx context.Context) {
 	}
 }
 
-// slo picks the worst SLO (of the given service, when one is given).
+// slo lands the entry (walk.Land): by default the worst SLO.
 func (w *snapshotWalk) slo(ctx context.Context) bool {
 	report, err := w.b.Metrics.SLOs(ctx, w.in.Range)
 	if err != nil {
 		w.in.Fail(snapshot.PartSLO, w.b.Metrics.Name(), err)
 		return w.service != ""
 	}
-	if st, ok := walk.WorstSLO(report.Statuses, w.service); ok {
-		w.in.SLO, w.in.SLOQueries, w.in.SLOWarning = &st, report.Queries, report.Warnings
-		w.in.How.SLO = pickedWorst
-		w.service = st.Objective.Service
-		return true
+	w.report = report
+	l, err := walk.Land(report, w.req.Entry)
+	if err != nil {
+		w.miss = err
+		return false
 	}
-	if w.service == "" {
+	w.landing = l
+	if l.Note != "" {
+		w.notes = append(w.notes, l.Note)
+	}
+	if l.Service == "" {
 		w.notes = append(w.notes, "no SLO found: pass --service to snapshot a service's routes")
 		return false
 	}
-	w.notes = append(w.notes, fmt.Sprintf("no SLO of service %q found: the snapshot starts at its routes", w.service))
+	if l.HasSLO {
+		w.in.SLO, w.in.SLOQueries, w.in.SLOWarning = &l.Status, report.Queries, report.Warnings
+		w.in.How.SLO = l.How
+	}
+	w.service = l.Service
 	return true
 }
 
-// red picks the route with the highest burn share unless one is given.
+// red lands on the given route, else the one with the highest burn share.
+// A route that names nothing is a miss, unless a trace is given (the route
+// then only labels it); so is a service without an SLO and without routes.
 func (w *snapshotWalk) red(ctx context.Context) bool {
-	w.row = red.Row{Route: w.req.Route}
+	name := w.req.Entry.Route
+	w.row = red.Row{Route: name}
 	report, err := w.b.Metrics.Routes(ctx, red.QueryFor(w.service, w.in.Range, w.in.SLO))
 	if err != nil {
 		w.in.Fail(snapshot.PartRED, w.b.Metrics.Name(), err)
-		return w.row.Route != ""
+		return name != ""
 	}
 	report.Rows = walk.Routes(report.Rows)
 	w.in.RED = &report
-	row, ok := walk.Route(report.Rows, w.req.Route)
-	if !ok && w.req.Route == "" {
-		w.notes = append(w.notes, fmt.Sprintf("service %q has no routes with traffic in the range", w.service))
+	row, err := walk.LandRoute(report.Rows, w.service, name)
+	switch {
+	case err == nil:
+	case len(report.Rows) == 0 && !w.landing.HasSLO && w.landing.Service != "":
+		w.miss = walk.ServiceMiss(w.report, w.service)
+		return false
+	case name == "":
+		w.notes = append(w.notes, err.Error())
+		return false
+	case w.req.TraceID == "":
+		w.miss = err
 		return false
 	}
 	w.row, w.in.How.Route = row, pickedTop
-	if w.req.Route != "" {
+	if name != "" {
 		w.in.How.Route = pickedGiven
+	}
+	if !w.landing.HasSLO && w.landing.How != "" { // no SLO step to say how the service was found
+		w.in.How.Route = w.landing.How + "; " + w.in.How.Route
 	}
 	w.in.Route = row.Route
 	return true
@@ -297,8 +326,7 @@ func parseSnapshotFlags(args []string, now func() time.Time, stderr io.Writer) (
 	fs := flag.NewFlagSet("redline snapshot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&sel.demo, "demo", false, "snapshot the embedded demo incident")
-	fs.StringVar(&req.Service, "service", "", "service to snapshot (default: the one with the worst SLO)")
-	fs.StringVar(&req.Route, "route", "", "route to snapshot, e.g. \"POST /api/checkout\" (default: the highest burn share)")
+	entryFlagSet(fs, &req.Entry)
 	fs.StringVar(&req.TraceID, "trace", "", "trace ID to snapshot (default: the route's slowest complete trace)")
 	fs.BoolVar(&req.IncludePartial, "include-partial", false, "let the slowest trace be a partial one (spans missing)")
 	fs.StringVar(&at, "at", "now", "end of the time range: RFC 3339 time, now, or now-15m")
@@ -310,6 +338,9 @@ func parseSnapshotFlags(args []string, now func() time.Time, stderr io.Writer) (
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		return req, sel, err
+	}
+	if err := checkEntry(req.Entry, "redline snapshot", stderr); err != nil {
 		return req, sel, err
 	}
 	if err := checkSnapshotArgs(fs, &req, at, window); err != nil {
@@ -375,11 +406,12 @@ the route's slowest complete trace → the trace's logs) and prints a
 paste-able incident snapshot.
 
 Usage:
-  redline snapshot [--context C] [--service S] [--route R] [--trace ID]
-                   [--include-partial] [--at TIME] [--window D]
-                   [--format ` + snapshot.FormatChoice("|") + `] [--demo]
+  redline snapshot [--context C] [--alert NAME | --slo SERVICE/NAME | --service S]
+                   [--route R] [--trace ID] [--include-partial] [--at TIME]
+                   [--window D] [--format ` + snapshot.FormatChoice("|") + `] [--demo]
 
-Exit status: 0 complete, 2 usage or config error, 3 a backend failed (the
+Exit status: 0 complete, 2 usage or config error, or an alert, SLO, service
+or route that names nothing (what exists is listed), 3 a backend failed (the
 partial snapshot is still printed and names what failed).
 
 Flags:

@@ -17,6 +17,7 @@ import (
 	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/sources/demo"
 	"github.com/redline-tui/redline/ui"
 )
@@ -79,12 +80,12 @@ func TestRunSnapshotExitCodes(t *testing.T) {
 			stdout: []string{"## SLO checkout/availability", "▶ | POST /api/checkout", "## Trace ", "## Logs:", "(worst by severity)", "(slowest complete trace, among 11 traces ≥ p95 5.00s)"},
 		},
 		{
-			name: "given service", backends: demoBackends(), req: snapshotRequest{Service: "payments", Format: "text"}, code: 0,
+			name: "given service", backends: demoBackends(), req: snapshotRequest{Entry: walk.Entry{Service: "payments"}, Format: "text"}, code: 0,
 			stdout: []string{"SLO payments/availability", "RED of payments", "POST /charge"},
 		},
 		{
 			name: "given route and trace", backends: demoBackends(),
-			req:    snapshotRequest{Service: "checkout", Route: "GET /api/cart/summary", TraceID: slowestID(t, src, "checkout", "POST /api/checkout"), Format: "md"},
+			req:    snapshotRequest{Entry: walk.Entry{Service: "checkout", Route: "GET /api/cart/summary"}, TraceID: slowestID(t, src, "checkout", "POST /api/checkout"), Format: "md"},
 			code:   0,
 			stdout: []string{"route GET /api/cart/summary (given)", "(given) → logs"},
 		},
@@ -100,7 +101,7 @@ func TestRunSnapshotExitCodes(t *testing.T) {
 		},
 		{
 			name: "metrics down, service and route given", backends: ui.Sources{Metrics: brokenMetrics{src}, Traces: src, Logs: src},
-			req: snapshotRequest{Service: "checkout", Route: "POST /api/checkout", Format: "md"}, code: exitBackend,
+			req: snapshotRequest{Entry: walk.Entry{Service: "checkout", Route: "POST /api/checkout"}, Format: "md"}, code: exitBackend,
 			stdout: []string{"RED missing: demo failed", "## Trace ", "## Logs:"},
 		},
 		{
@@ -270,8 +271,8 @@ func TestParseSnapshotFlags(t *testing.T) {
 				}
 				return
 			}
-			if !req.At.Equal(tt.at) || req.Window != tt.window || req.Service != tt.service || sel.demo != tt.demo {
-				t.Errorf("got at %v window %v service %q demo %v", req.At, req.Window, req.Service, sel.demo)
+			if !req.At.Equal(tt.at) || req.Window != tt.window || req.Entry.Service != tt.service || sel.demo != tt.demo {
+				t.Errorf("got at %v window %v service %q demo %v", req.At, req.Window, req.Entry.Service, sel.demo)
 			}
 		})
 	}

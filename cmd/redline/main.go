@@ -20,6 +20,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/redline-tui/redline/funnel/snapshot"
+	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/clipboard"
 )
@@ -39,6 +40,7 @@ type options struct {
 	version   bool
 	window    time.Duration
 	refresh   time.Duration
+	entry     walk.Entry
 	endpoints endpointFlags
 }
 
@@ -88,6 +90,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.DurationVar(&o.window, "window", 0, "length of the time range, ending now (default 1h, or the context's window)")
 	fs.DurationVar(&o.refresh, "refresh", 0, "live refresh period (default 30s, or the context's refresh)")
+	entryFlagSet(fs, &o.entry)
 	endpointFlagSet(fs, &o.endpoints)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
@@ -106,7 +109,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprintln(stderr, "redline: --window and --refresh must be positive durations such as 1h or 30s")
 		return o, errors.New("bad duration")
 	}
-	return o, nil
+	return o, checkEntry(o.entry, "redline", stderr)
 }
 
 var usageHead = `redline walks the on-call funnel in your terminal: SLO burn → routes of the
@@ -114,9 +117,12 @@ burning service → their slowest traces → the log lines of a trace.
 
 Usage:
   redline [flags]
+  redline [--alert NAME | --slo SERVICE/NAME | --service S] [--route R] [flags]
+                                  open where the page points (Esc walks back)
   redline config check [flags]    validate the config and ping every backend
-  redline snapshot [--context C] [--service S] [--route R] [--trace ID]
-                   [--at TIME] [--window D] [--format ` + snapshot.FormatChoice("|") + `] [--demo]
+  redline snapshot [--context C] [--alert NAME | --slo SERVICE/NAME | --service S]
+                   [--route R] [--trace ID] [--at TIME] [--window D]
+                   [--format ` + snapshot.FormatChoice("|") + `] [--demo]
                                   print an incident snapshot without the UI
                                   (redline snapshot --help for more)
   redline serve [--listen 127.0.0.1:2222] [--context C] [--demo]
@@ -131,6 +137,8 @@ Examples:
   redline --demo --window 6h      the same over the last six hours
   redline --prometheus http://127.0.0.1:9090 --jaeger 127.0.0.1:16685 --loki http://127.0.0.1:3100
   redline --context prod-eu       use a context of ~/.config/redline/config.yaml
+  redline --alert CheckoutAvailabilityErrorBudgetBurn --demo
+                                  open on the routes of the SLO the alert pages for
   redline config check            check that every configured backend answers
   redline snapshot --demo --format text
                                   the demo incident's snapshot as plain text
@@ -171,6 +179,7 @@ func tuiOptions(o options, stderr io.Writer) (ui.Options, func(), int) {
 	if o.refresh > 0 {
 		opts.RefreshInterval = o.refresh
 	}
+	opts.Entry = o.entry
 	opts.NoColor = os.Getenv("NO_COLOR") != ""
 	opts.Version = version
 	opts.Snapshot.Terminal = clipboard.EnvFromOS()
