@@ -113,7 +113,7 @@ func landAlert(statuses []slo.Status, unmatched []alert.Alert, name string) (Lan
 		l := Landing{Status: hits[0], HasSLO: true, Service: hits[0].Objective.Service, How: "alert " + name}
 		if len(hits) > 1 {
 			l.How += fmt.Sprintf(", the most urgent of %d SLOs", len(hits))
-			l.Note = fmt.Sprintf("alert %s pages for %d SLOs (%s): opened the most urgent, %s",
+			l.Note = fmt.Sprintf("alert %s pages for %d SLOs (%s): took the most urgent, %s",
 				name, len(hits), strings.Join(sloNames(hits), ", "), sloName(hits[0]))
 		}
 		return l, nil
@@ -127,7 +127,7 @@ func landAlert(statuses []slo.Status, unmatched []alert.Alert, name string) (Lan
 		return Landing{}, missf("alert %s pages for no SLO and names no service (labels service, service_name or job)", name)
 	}
 	return Landing{Service: service, How: "alert " + name,
-		Note: fmt.Sprintf("alert %s pages for no SLO: opened the routes of the service it names, %s", name, service)}, nil
+		Note: fmt.Sprintf("alert %s pages for no SLO: took the routes of the service it names, %s", name, service)}, nil
 }
 
 func landSLO(statuses []slo.Status, name string) (Landing, error) {
@@ -144,7 +144,7 @@ func landService(statuses []slo.Status, service string) Landing {
 	if st, ok := WorstSLO(statuses, service); ok {
 		return Landing{Status: st, HasSLO: true, Service: service, How: "worst of service " + service}
 	}
-	return Landing{Service: service, Note: fmt.Sprintf("no SLO of service %q: opened its routes", service)}
+	return Landing{Service: service, Note: fmt.Sprintf("no SLO of service %q: starting at its routes", service)}
 }
 
 // ServiceMiss is the miss of a landing without an SLO whose service turned

@@ -44,10 +44,10 @@ func TestLand(t *testing.T) {
 	}{
 		{name: "no entry: the worst SLO", slo: "shop/latency", service: "shop", how: "worst by severity"},
 		{name: "alert on several SLOs: the most urgent, said", entry: Entry{Alert: "ShopCheckoutSlow"}, slo: "shop/latency", service: "shop",
-			how: "alert ShopCheckoutSlow, the most urgent of 2 SLOs", note: "alert ShopCheckoutSlow pages for 2 SLOs (shop/latency, shop/availability): opened the most urgent, shop/latency"},
+			how: "alert ShopCheckoutSlow, the most urgent of 2 SLOs", note: "alert ShopCheckoutSlow pages for 2 SLOs (shop/latency, shop/availability): took the most urgent, shop/latency"},
 		{name: "pending alert on one SLO", entry: Entry{Alert: "CartBurn"}, slo: "cart/availability", service: "cart", how: "alert CartBurn"},
 		{name: "unmatched alert naming a service: its routes", entry: Entry{Alert: "QueueBacklog"}, service: "billing", how: "alert QueueBacklog",
-			note: "alert QueueBacklog pages for no SLO: opened the routes of the service it names, billing"},
+			note: "alert QueueBacklog pages for no SLO: took the routes of the service it names, billing"},
 		{name: "unmatched alert naming no service", entry: Entry{Alert: "DiskFull"},
 			miss: "alert DiskFull pages for no SLO and names no service (labels service, service_name or job)"},
 		{name: "unknown alert lists the active ones", entry: Entry{Alert: "Nope"},
@@ -59,7 +59,7 @@ func TestLand(t *testing.T) {
 			miss: `no SLO "shop/errors"; SLOs: shop/latency, shop/availability, cart/availability`},
 		{name: "service: its worst SLO", entry: Entry{Service: "shop"}, slo: "shop/latency", service: "shop", how: "worst of service shop"},
 		{name: "service without an SLO: its routes", entry: Entry{Service: "billing"}, service: "billing",
-			note: `no SLO of service "billing": opened its routes`},
+			note: `no SLO of service "billing": starting at its routes`},
 		{name: "route alone: the worst SLO's service", entry: Entry{Route: "GET /a"}, slo: "shop/latency", service: "shop", how: "worst by severity"},
 	}
 	for _, tt := range tests {
