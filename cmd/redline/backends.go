@@ -13,6 +13,7 @@ import (
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/snapshot"
+	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/jaeger"
 	"github.com/redline-tui/redline/sources/loki"
 	"github.com/redline-tui/redline/sources/prometheus"
@@ -62,7 +63,12 @@ type resolved struct {
 	context  *config.Context
 	path     string          // the config file read, "" when none
 	snapshot config.Snapshot // the file's snapshot settings (zero without a file)
+	budget   int64           // the file's response budget (the default without a file)
 }
+
+// responses is the process's response budget: every backend of every
+// context and SSH session reads its answers within it.
+var responses = budget.New(budget.Default)
 
 // resolve loads the config file (if any) and applies the one-off flags,
 // which replace whole endpoints (never inheriting credentials).
@@ -76,7 +82,7 @@ func resolve(f endpointFlags) (resolved, error) {
 	case err != nil:
 		return resolved{}, err
 	}
-	r := resolved{context: &config.Context{}}
+	r := resolved{context: &config.Context{}, budget: file.Budget()}
 	if file != nil {
 		r.path, r.snapshot = file.Path(), file.Snapshot
 		if f.context != "" || !f.any() {
@@ -128,6 +134,7 @@ func applyFlags(c *config.Context, f endpointFlags) {
 // not configured stays nil: the UI explains how to add it.
 func openBackends(r resolved) (*backends, error) {
 	c := r.context
+	responses.SetLimit(r.budget)
 	b := &backends{resolved: r, close: func() {}}
 	b.AddTraces, b.AddLogs = howToAdd(config.Traces), howToAdd(config.Logs)
 	if _, ok := firstOfRole(c, config.Metrics); !ok {
@@ -351,7 +358,7 @@ func openPrometheus(p *config.Prometheus, assume *config.Assume) (opened, error)
 		return opened{}, err
 	}
 	src, err := prometheus.New(prometheus.Config{
-		URL: p.URL, HTTPClient: hc, Tenant: p.Tenant, MaxBody: p.MaxResponseBytes,
+		URL: p.URL, HTTPClient: hc, Tenant: p.Tenant, MaxBody: p.MaxResponseBytes, Budget: responses,
 		Timeout: p.RequestTimeout(), SLOs: sloSpecs(p.SLOs),
 		Convention: p.Convention, ServiceLabel: p.ServiceLabel, Assume: assumeSpec(assume),
 	})
@@ -401,7 +408,7 @@ func openTempo(t *config.Tempo) (opened, error) {
 	if err != nil {
 		return opened{}, err
 	}
-	src, err := tempo.New(tempo.Config{URL: t.URL, HTTPClient: hc, Tenant: t.Tenant, MaxBody: t.MaxResponseBytes, Limit: t.Limit})
+	src, err := tempo.New(tempo.Config{URL: t.URL, HTTPClient: hc, Tenant: t.Tenant, MaxBody: t.MaxResponseBytes, Budget: responses, Limit: t.Limit})
 	if err != nil {
 		return opened{}, err
 	}
@@ -431,7 +438,7 @@ func openJaeger(j *config.Jaeger) (opened, error) {
 // and authorization, its timeout bounds each call; the HTTP API gets the
 // endpoint's HTTP client.
 func jaegerConfig(j *config.Jaeger) (jaeger.Config, error) {
-	cfg := jaeger.Config{GRPCAddr: j.GRPC, HTTPURL: j.URL, Tenant: j.Tenant, MaxBody: j.MaxResponseBytes, Limit: j.Limit}
+	cfg := jaeger.Config{GRPCAddr: j.GRPC, HTTPURL: j.URL, Tenant: j.Tenant, MaxBody: j.MaxResponseBytes, Budget: responses, Limit: j.Limit}
 	var err error
 	if j.GRPC != "" {
 		cfg.Timeout = j.RequestTimeout()
@@ -448,7 +455,7 @@ func openLoki(l *config.Loki) (opened, error) {
 		return opened{}, err
 	}
 	src, err := loki.New(loki.Config{
-		URL: l.URL, HTTPClient: hc, Tenant: l.Tenant, MaxBody: l.MaxResponseBytes,
+		URL: l.URL, HTTPClient: hc, Tenant: l.Tenant, MaxBody: l.MaxResponseBytes, Budget: responses,
 		Limit: l.Limit, Shift: time.Duration(l.Shift), ServiceLabel: l.ServiceLabel, TraceField: l.TraceField,
 	})
 	if err != nil {
@@ -488,7 +495,7 @@ func openVictoriaLogs(v *config.VictoriaLogs) (opened, error) {
 		return opened{}, err
 	}
 	src, err := victorialogs.New(victorialogs.Config{
-		URL: v.URL, HTTPClient: hc, Tenant: v.Tenant, MaxBody: v.MaxResponseBytes,
+		URL: v.URL, HTTPClient: hc, Tenant: v.Tenant, MaxBody: v.MaxResponseBytes, Budget: responses,
 		Limit: v.Limit, Shift: time.Duration(v.Shift), ServiceField: v.ServiceField, TraceField: v.TraceField,
 	})
 	if err != nil {

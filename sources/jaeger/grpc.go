@@ -22,6 +22,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
@@ -33,6 +34,8 @@ type grpcTransport struct {
 	tenant  string
 	timeout time.Duration // per call; 0 leaves the caller's deadline alone
 	token   string
+	maxBody int64          // cap on a whole streamed answer, every chunk together
+	budget  *budget.Budget // shared by every answer in flight
 }
 
 func newGRPC(cfg Config) (*grpcTransport, error) {
@@ -55,7 +58,7 @@ func newGRPC(cfg Config) (*grpcTransport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jaeger: gRPC address %q: %w", addr, err)
 	}
-	return &grpcTransport{addr: addr, conn: conn, api: api_v2.NewQueryServiceClient(conn), tenant: cfg.Tenant, token: cfg.Token, timeout: cfg.Timeout}, nil
+	return &grpcTransport{addr: addr, conn: conn, api: api_v2.NewQueryServiceClient(conn), tenant: cfg.Tenant, token: cfg.Token, timeout: cfg.Timeout, maxBody: maxMsg, budget: cfg.Budget}, nil
 }
 
 func (g *grpcTransport) endpoint() string { return "grpc://" + g.addr }
@@ -121,7 +124,7 @@ func (g *grpcTransport) findSpans(ctx context.Context, p searchParams) ([]trace.
 	if err != nil {
 		return nil, g.describe(ctx, err)
 	}
-	spans, err := receiveSpans(stream)
+	spans, err := g.receiveSpans(ctx, stream)
 	if status.Code(err) == codes.NotFound {
 		return nil, nil // some storage backends say "no traces" this way
 	}
@@ -142,7 +145,7 @@ func (g *grpcTransport) traceSpans(ctx context.Context, id string, r funnel.Time
 	if err != nil {
 		return nil, nil, g.describe(ctx, err)
 	}
-	spans, err := receiveSpans(stream)
+	spans, err := g.receiveSpans(ctx, stream)
 	if status.Code(err) == codes.NotFound {
 		return nil, nil, notFound(id)
 	}
@@ -157,8 +160,13 @@ type spanStream interface {
 	Recv() (*api_v2.SpansResponseChunk, error)
 }
 
-// receiveSpans reads a stream of span chunks to its end.
-func receiveSpans(stream spanStream) ([]trace.Span, error) {
+// receiveSpans reads a stream of span chunks to its end, metering the
+// chunks together: the stream is capped at maxBody in total (gRPC caps
+// each message only), and its bytes are held from the shared budget until
+// the spans are converted.
+func (g *grpcTransport) receiveSpans(ctx context.Context, stream spanStream) ([]trace.Span, error) {
+	m := httpx.NewMeter(g.budget, g.maxBody)
+	defer m.Release()
 	var out []trace.Span
 	for {
 		chunk, err := stream.Recv()
@@ -167,6 +175,9 @@ func receiveSpans(stream spanStream) ([]trace.Span, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if err := m.Add(ctx, int64(chunk.Size())); err != nil {
+			return nil, httpx.Describe(backend, err)
 		}
 		for i := range chunk.Spans {
 			out = append(out, fromModel(&chunk.Spans[i]))
@@ -202,9 +213,13 @@ func (g *grpcTransport) services(ctx context.Context) ([]string, error) {
 }
 
 // describe turns a gRPC failure into words that name Jaeger, the address
-// and what to do.
+// and what to do. An error not from gRPC (a stream over its cap) already
+// says so.
 func (g *grpcTransport) describe(ctx context.Context, err error) error {
-	st, _ := status.FromError(err)
+	st, fromGRPC := status.FromError(err)
+	if !fromGRPC {
+		return err
+	}
 	msg := st.Message()
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || st.Code() == codes.DeadlineExceeded:

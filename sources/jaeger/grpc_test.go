@@ -18,6 +18,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/sources/budget"
 )
 
 // fakeQuery is an in-process api_v2 query service with scripted answers.
@@ -422,5 +423,33 @@ func TestNewConfigErrors(t *testing.T) {
 		if _, err := New(cfg); err == nil || !strings.HasPrefix(err.Error(), "jaeger: ") {
 			t.Errorf("New(%+v) error = %v", cfg, err)
 		}
+	}
+}
+
+// TestGRPCStreamCappedInTotal: a stream of chunks each under the
+// per-message cap is refused once the chunks together pass MaxBody, names
+// the cap, and gives its bytes back to the shared budget.
+func TestGRPCStreamCappedInTotal(t *testing.T) {
+	blob := model.String("blob", strings.Repeat("x", 600<<10))
+	chunks := make([][]model.Span, 20) // 20 × 600 KiB, each under the 1 MiB message cap
+	for i := range chunks {
+		chunks[i] = []model.Span{mspan(traceA, uint64(i+1), 0, "shop", "GET /", "server", i, 1, blob)}
+	}
+	shared := budget.New(8 << 20)
+	c := serveGRPCWith(t, &fakeQuery{chunks: chunks}, func(cfg *Config) {
+		cfg.MaxBody = 1 << 20
+		cfg.Budget = shared
+	})
+	_, err := c.Trace(context.Background(), traceA.String(), funnel.TimeRange{})
+	if err == nil {
+		t.Fatal("a 12 MiB stream was accepted with MaxBody at 1 MiB")
+	}
+	for _, want := range []string{"jaeger: answer too large", "larger than 1 MiB", "max_response_bytes"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if n := shared.InUse(); n != 0 {
+		t.Errorf("%d bytes of the budget still held after the call", n)
 	}
 }

@@ -30,7 +30,7 @@ func newHTTP(cfg Config) (*httpTransport, error) {
 	if hc == nil && cfg.TLS != nil {
 		hc = &http.Client{Transport: &http.Transport{TLSClientConfig: cfg.TLS, Proxy: http.ProxyFromEnvironment}}
 	}
-	c, err := httpx.New(backend, cfg.HTTPURL, hc, cfg.MaxBody)
+	c, err := httpx.New(backend, cfg.HTTPURL, hc, cfg.MaxBody, cfg.Budget)
 	if err != nil {
 		return nil, err
 	}

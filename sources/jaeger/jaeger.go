@@ -22,6 +22,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/sources/budget"
 )
 
 // backend names this source in errors and recorded queries.
@@ -47,6 +48,9 @@ type Config struct {
 	// Timeout bounds each gRPC call; 0 means none. The HTTP API takes
 	// its timeout from HTTPClient.
 	Timeout time.Duration
+	// Budget is shared by every answer in flight in the process; nil
+	// bounds answers by MaxBody alone.
+	Budget *budget.Budget
 }
 
 // transport is one way of talking to Jaeger: gRPC api_v2 or HTTP api_v3.

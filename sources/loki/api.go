@@ -77,10 +77,11 @@ func (c *Client) queryRange(ctx context.Context, logql string, r funnel.TimeRang
 	params.Set("limit", strconv.Itoa(limit))
 	params.Set("direction", c.direction)
 	h := http.Header{headerEncodingFlags: {flagCategorize}}
-	body, err := c.http.Get(ctx, pathQueryRange, params, h)
+	body, err := c.http.Open(ctx, pathQueryRange, params, h)
 	if err != nil {
 		return decoded{}, explain(err, logql)
 	}
+	defer body.Close()
 	return decodeStreams(body)
 }
 

@@ -123,7 +123,7 @@ func TestContractFailedCheckout(t *testing.T) {
 // TestContractDetectedLevel: a line whose body says nothing of its level
 // takes Loki's detected_level.
 func TestContractDetectedLevel(t *testing.T) {
-	dec, err := decodeStreams([]byte(metadataAnswer))
+	dec, err := decodeStreams(strings.NewReader(metadataAnswer))
 	if err != nil {
 		t.Fatal(err)
 	}

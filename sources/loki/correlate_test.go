@@ -1,6 +1,7 @@
 package loki
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -457,7 +458,7 @@ func BenchmarkCollect5000(b *testing.B) {
 		}
 		streams = append(streams, fixtureStream{labels: map[string]string{"service_name": "shop", "instance": fmt.Sprint(s)}, entries: es})
 	}
-	dec, err := decodeStreams(streamsJSON(true, nil, streams...))
+	dec, err := decodeStreams(bytes.NewReader(streamsJSON(true, nil, streams...)))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,7 +3,9 @@ package loki
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/redline-tui/redline/funnel/logs"
+	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
 // queryResponse is query_range's answer for a log query. With the
@@ -277,12 +280,17 @@ type streamLine struct {
 	sm     map[string]string // structured metadata (the merged stream on an old Loki)
 }
 
-// decodeStreams decodes a query_range body into lines. Labels of one
-// stream are shared by its lines and must not be modified.
-func decodeStreams(body []byte) (decoded, error) {
+// decodeStreams decodes a query_range body into lines as it is read (a
+// failure to read it is described as httpx does). Labels of one stream are
+// shared by its lines and must not be modified.
+func decodeStreams(body io.Reader) (decoded, error) {
 	var resp queryResponse
-	if err := json.Unmarshal(body, &resp); err != nil {
-		return decoded{}, fmt.Errorf("loki: malformed query_range answer: %w", err)
+	err := httpx.DecodeJSON(backend, body, &resp)
+	if me, ok := errors.AsType[*httpx.MalformedError](err); ok {
+		return decoded{}, fmt.Errorf("loki: malformed query_range answer: %w", me.Err)
+	}
+	if err != nil {
+		return decoded{}, err
 	}
 	if resp.Status != "success" {
 		return decoded{}, fmt.Errorf("loki: query_range answered status %q", resp.Status)

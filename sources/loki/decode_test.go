@@ -1,6 +1,7 @@
 package loki
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -58,7 +59,7 @@ func TestDecodeStreams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dec, err := decodeStreams([]byte(tt.body))
+			dec, err := decodeStreams(strings.NewReader(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +98,7 @@ func TestDecodeStreamsRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := decodeStreams([]byte(tt.body))
+			_, err := decodeStreams(strings.NewReader(tt.body))
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "loki: ") {
 				t.Errorf("error = %v, want a loki error mentioning %q", err, tt.want)
 			}
@@ -119,7 +120,7 @@ func TestDecodeKeepsHostileLinesRaw(t *testing.T) {
 		strings.Repeat("x", 64<<10),
 	}
 	body := streamsJSON(true, nil, fixtureStream{labels: map[string]string{"app": "a"}, entries: entriesOf(hostile...)})
-	dec, err := decodeStreams(body)
+	dec, err := decodeStreams(bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,7 @@ func BenchmarkDecode5000(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		dec, err := decodeStreams(body)
+		dec, err := decodeStreams(bytes.NewReader(body))
 		if err != nil || len(dec.lines) != 5000 {
 			b.Fatalf("%d lines, %v", len(dec.lines), err)
 		}

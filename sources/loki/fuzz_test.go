@@ -1,6 +1,7 @@
 package loki
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"testing"
@@ -23,7 +24,7 @@ func FuzzDecodeStreams(f *testing.F) {
 	f.Add([]byte(`{"status":"success","data":{"resultType":"streams","result":[{"stream":{"a":"\ud800"},"values":[["1","\u0000",{"structuredMetadata":{"x":"y"}},"extra"]]}]}}`))
 	f.Add([]byte(`{"status":"success","data":{"resultType":"matrix","result":[]}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		d, err := decodeStreams(body)
+		d, err := decodeStreams(bytes.NewReader(body))
 		if err != nil {
 			return
 		}

@@ -43,6 +43,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
@@ -93,6 +94,9 @@ type Config struct {
 	// "metadata" (structured metadata trace_id), "json" or "json:<field>",
 	// "logfmt" or "logfmt:<field>", "text" (anywhere in the line).
 	TraceField string
+	// Budget is shared by every answer in flight in the process; nil
+	// bounds answers by MaxBody alone.
+	Budget *budget.Budget
 }
 
 // Client reads trace-correlated log lines from one Loki.
@@ -121,7 +125,7 @@ type discovery struct {
 
 // New validates cfg and returns a client.
 func New(cfg Config) (*Client, error) {
-	hc, err := httpx.New(backend, cfg.URL, cfg.HTTPClient, cfg.MaxBody)
+	hc, err := httpx.New(backend, cfg.URL, cfg.HTTPClient, cfg.MaxBody, cfg.Budget)
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,10 @@
 package prometheus
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -21,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
+	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
@@ -46,6 +49,9 @@ type Config struct {
 	// detecting; ServiceLabel pins the label naming services.
 	Convention   string
 	ServiceLabel string
+	// Budget is shared by every answer in flight in the process; nil
+	// bounds answers by MaxBody alone.
+	Budget *budget.Budget
 }
 
 // SLOSpec is an SLO declared in config. ErrorQuery and TotalQuery are
@@ -173,36 +179,36 @@ func pooledTransport() http.RoundTripper {
 }
 
 // transport wraps next (nil: pooledTransport) with the tenant header, HTTP
-// status errors and the body cap, outermost first.
+// status errors and the metered body (cap and shared budget), outermost
+// first.
 func transport(next http.RoundTripper, cfg Config) http.RoundTripper {
 	if next == nil {
 		next = pooledTransport()
 	}
-	rt := httpx.LimitBodies(next, cfg.MaxBody)
-	rt = statusTransport{next: rt, maxBody: cfg.MaxBody}
+	rt := httpx.LimitBodies(next, cfg.MaxBody, cfg.Budget)
+	rt = statusTransport{next: rt}
 	return httpx.TenantTransport{Next: rt, Tenant: cfg.Tenant}
 }
 
 // statusTransport turns non-2xx answers that client_golang would reduce to
 // "server error: 503" into *httpx.StatusError with the backend's message.
-// It leaves alone 400/422 (Prometheus API errors, decoded by client_golang)
-// and a POST's 403/405/501 (client_golang retries those as GET).
-type statusTransport struct {
-	next    http.RoundTripper
-	maxBody int64
-}
+// It leaves to client_golang 400/422 (Prometheus API errors, which it
+// decodes) and a POST's 403/405/501 (which it retries as GET), as long as
+// their body is no longer than an error message needs. Only the start of
+// an error body is ever read.
+type statusTransport struct{ next http.RoundTripper }
 
 func (t statusTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
-	if err != nil || resp.StatusCode/100 == 2 || passThrough(req.Method, resp.StatusCode) {
+	if err != nil || resp.StatusCode/100 == 2 {
 		return resp, err
 	}
-	defer resp.Body.Close()
-	limit := t.maxBody
-	if limit <= 0 {
-		limit = httpx.DefaultMaxBody
+	body, whole := httpx.ErrorBody(resp.Body)
+	resp.Body.Close()
+	if whole && passThrough(req.Method, resp.StatusCode) {
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return resp, nil
 	}
-	body, _ := httpx.ReadCapped(resp.Body, limit)
 	return nil, httpx.NewStatusError(backend, resp, body)
 }
 

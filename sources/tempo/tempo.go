@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
@@ -35,6 +36,9 @@ type Config struct {
 	MaxBody     int64        // response size cap in bytes; 0 uses httpx.DefaultMaxBody
 	Limit       int          // traces per search when the query names none; 0 means DefaultLimit
 	SpansPerSet int          // matched spans returned per trace (spss); 0 means DefaultSpansPerSet
+	// Budget is shared by every answer in flight in the process; nil
+	// bounds answers by MaxBody alone.
+	Budget *budget.Budget
 }
 
 // Client talks to one Tempo.
@@ -47,7 +51,7 @@ type Client struct {
 
 // New checks cfg and returns a client; it does not contact Tempo (see Ping).
 func New(cfg Config) (*Client, error) {
-	hc, err := httpx.New(backend, cfg.URL, cfg.HTTPClient, cfg.MaxBody)
+	hc, err := httpx.New(backend, cfg.URL, cfg.HTTPClient, cfg.MaxBody, cfg.Budget)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
@@ -83,6 +84,9 @@ type Config struct {
 	// TraceField pins where trace IDs are held and skips their discovery: a
 	// field name (e.g. trace_id) or _msg (anywhere in the message).
 	TraceField string
+	// Budget is shared by every answer in flight in the process; nil
+	// bounds answers by MaxBody alone.
+	Budget *budget.Budget
 }
 
 // Client reads trace-correlated log lines from one VictoriaLogs.
@@ -112,7 +116,7 @@ type discovery struct {
 
 // New validates cfg and returns a client.
 func New(cfg Config) (*Client, error) {
-	hc, err := httpx.New(backend, cfg.URL, cfg.HTTPClient, cfg.MaxBody)
+	hc, err := httpx.New(backend, cfg.URL, cfg.HTTPClient, cfg.MaxBody, cfg.Budget)
 	if err != nil {
 		return nil, err
 	}

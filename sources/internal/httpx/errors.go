@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/redline-tui/redline/sources/budget"
 )
 
 // StatusError is a non-2xx answer.
@@ -116,7 +118,8 @@ func retryAfter(v string) time.Duration {
 }
 
 // Describe turns a transport error into one that names the backend and the
-// cause in words: refused, timed out, cancelled, DNS, TLS, body too large.
+// cause in words: refused, timed out, cancelled, DNS, TLS, body too large,
+// response budget used up.
 // The request URL (which can be long and hold query text) is left out of
 // the message; the error chain is kept for errors.Is and errors.As.
 func Describe(backend string, err error) error {
@@ -147,9 +150,12 @@ func cause(err error) string {
 		hostname x509.HostnameError
 		recErr   tls.RecordHeaderError
 		tooLarge *TooLargeError
+		spent    *budget.ExhaustedError
 		netErr   net.Error
 	)
 	switch {
+	case errors.As(err, &spent):
+		return "answer refused"
 	case errors.Is(err, context.Canceled):
 		return "request cancelled"
 	case errors.Is(err, context.DeadlineExceeded):

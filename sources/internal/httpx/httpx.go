@@ -13,10 +13,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-)
 
-// DefaultMaxBody caps a response body when no limit is configured.
-const DefaultMaxBody = 64 << 20
+	"github.com/redline-tui/redline/sources/budget"
+)
 
 // Client sends requests to one backend.
 type Client struct {
@@ -25,6 +24,9 @@ type Client struct {
 	HTTP    *http.Client // carries auth, TLS, proxy and extra headers
 	MaxBody int64        // response body cap in bytes
 	Tenant  string       // sent as TenantHeader when set
+	// Budget is shared by every answer in flight in the process; nil
+	// bounds answers by MaxBody alone.
+	Budget *budget.Budget
 }
 
 // TenantHeader names the tenant of a multi-tenant backend (Mimir, Cortex,
@@ -56,8 +58,9 @@ func (t TenantTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // New parses baseURL and returns a client for backend. A nil hc uses
-// http.DefaultClient; maxBody ≤ 0 uses DefaultMaxBody.
-func New(backend, baseURL string, hc *http.Client, maxBody int64) (*Client, error) {
+// http.DefaultClient; maxBody ≤ 0 uses DefaultMaxBody; b (nil: none) is
+// the budget shared by every answer in flight.
+func New(backend, baseURL string, hc *http.Client, maxBody int64, b *budget.Budget) (*Client, error) {
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("%s: %q is not a URL: want e.g. http://127.0.0.1:3100", backend, baseURL)
@@ -71,7 +74,7 @@ func New(backend, baseURL string, hc *http.Client, maxBody int64) (*Client, erro
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	return &Client{Backend: backend, Base: u, HTTP: hc, MaxBody: maxBody}, nil
+	return &Client{Backend: backend, Base: u, HTTP: hc, MaxBody: maxBody, Budget: b}, nil
 }
 
 // URL joins the base URL with path and query.
@@ -82,8 +85,9 @@ func (c *Client) URL(path string, q url.Values) string {
 	return u.String()
 }
 
-// Get sends a GET and returns the body of a 2xx answer, read up to MaxBody.
-// Any other status becomes a *StatusError.
+// Get sends a GET and returns the body of a 2xx answer, read up to MaxBody
+// (its bytes are given back to the budget on return: for small answers;
+// decode large ones from Open). Any other status becomes a *StatusError.
 func (c *Client) Get(ctx context.Context, path string, q url.Values, header http.Header) ([]byte, error) {
 	body, err := c.Open(ctx, path, q, header)
 	if err != nil {
@@ -97,9 +101,12 @@ func (c *Client) Get(ctx context.Context, path string, q url.Values, header http
 	return b, nil
 }
 
-// Open sends a GET and returns the body of a 2xx answer for streaming: a
-// read past MaxBody fails with a *TooLargeError, as Get does. Any other
-// status becomes a *StatusError. The caller closes the body.
+// Open sends a GET and returns the body of a 2xx answer for streaming,
+// metered: an answer declaring more than MaxBody is refused unread, a read
+// past MaxBody fails with a *TooLargeError, and the bytes read are held
+// from Budget until the body is closed (a read that cannot have them fails
+// with a *budget.ExhaustedError). Any other status becomes a *StatusError,
+// of which only the start of the body is read. The caller closes the body.
 func (c *Client) Open(ctx context.Context, path string, q url.Values, header http.Header) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL(path, q), nil)
 	if err != nil {
@@ -117,63 +124,69 @@ func (c *Client) Open(ctx context.Context, path string, q url.Values, header htt
 	}
 	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
-		body, err := ReadCapped(resp.Body, c.MaxBody)
-		if err != nil {
-			return nil, Describe(c.Backend, err)
-		}
+		body, _ := ErrorBody(resp.Body)
 		return nil, NewStatusError(c.Backend, resp, body)
 	}
-	if resp.ContentLength > c.MaxBody {
-		resp.Body.Close()
-		return nil, Describe(c.Backend, &TooLargeError{Limit: c.MaxBody})
+	body, err := meterBody(ctx, resp, NewMeter(c.Budget, c.MaxBody))
+	if err != nil {
+		return nil, Describe(c.Backend, err)
 	}
-	return &cappedBody{rc: resp.Body, left: c.MaxBody, limit: c.MaxBody}, nil
+	return body, nil
 }
 
-// GetJSON is Get followed by decoding the JSON body into out.
+// GetJSON sends a GET and decodes the JSON body of a 2xx answer into out
+// as it is read (see Open).
 func (c *Client) GetJSON(ctx context.Context, path string, q url.Values, header http.Header, out any) error {
-	body, err := c.Get(ctx, path, q, header)
+	body, err := c.Open(ctx, path, q, header)
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("%s: malformed JSON answer from %s: %w", c.Backend, path, err)
+	defer body.Close()
+	err = DecodeJSON(c.Backend, body, out)
+	if me, ok := errors.AsType[*MalformedError](err); ok {
+		return fmt.Errorf("%s: malformed JSON answer from %s: %w", c.Backend, path, me.Err)
 	}
-	return nil
+	return err
 }
 
-// ErrTooLarge is returned when a body exceeds its cap.
-var ErrTooLarge = errors.New("response body too large")
-
-// TooLargeError says how large the cap was.
-type TooLargeError struct{ Limit int64 }
-
-func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("response body larger than %s (raise max_response_bytes to load it)", humanBytes(e.Limit))
+// DecodeJSON decodes one JSON value, and nothing after it, from an
+// answer's body as it is read. A failure to read the body (refused over
+// its cap or the budget, cut short) comes back described as Describe does
+// for backend; an answer that is not the JSON wanted, as *MalformedError.
+func DecodeJSON(backend string, body io.Reader, out any) error {
+	rr := &readErr{r: body}
+	dec := json.NewDecoder(rr)
+	err := dec.Decode(out)
+	if err == nil {
+		if _, err = dec.Token(); err == io.EOF {
+			return nil
+		}
+		if err == nil {
+			err = errors.New("more data after the JSON value")
+		}
+	}
+	if rr.err != nil {
+		return Describe(backend, rr.err)
+	}
+	return &MalformedError{Err: err}
 }
 
-// Unwrap makes errors.Is(err, ErrTooLarge) hold.
-func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+// MalformedError is an answer that is not the JSON wanted.
+type MalformedError struct{ Err error }
 
-// ReadCapped reads r to the end, failing with a *TooLargeError once more than
-// limit bytes arrive; it never buffers more than limit+1 bytes.
-func ReadCapped(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, &TooLargeError{Limit: limit}
-	}
-	return b, nil
+func (e *MalformedError) Error() string { return "malformed JSON: " + e.Err.Error() }
+func (e *MalformedError) Unwrap() error { return e.Err }
+
+// readErr remembers the first error of r other than the end of input.
+type readErr struct {
+	r   io.Reader
+	err error
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
+func (r *readErr) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return n, err
 }

@@ -12,10 +12,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/redline-tui/redline/sources/budget"
 )
 
 func TestURLKeepsPathPrefix(t *testing.T) {
-	c, err := New("prometheus", "http://mimir:8080/prometheus/", nil, 0)
+	c, err := New("prometheus", "http://mimir:8080/prometheus/", nil, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +29,7 @@ func TestURLKeepsPathPrefix(t *testing.T) {
 
 func TestNewRejectsBadURLs(t *testing.T) {
 	for _, raw := range []string{"", "127.0.0.1:3100", "ftp://host/", "http://"} {
-		if _, err := New("loki", raw, nil, 0); err == nil || !strings.HasPrefix(err.Error(), "loki: ") {
+		if _, err := New("loki", raw, nil, 0, nil); err == nil || !strings.HasPrefix(err.Error(), "loki: ") {
 			t.Errorf("New(%q) error = %v, want one naming loki", raw, err)
 		}
 	}
@@ -58,7 +60,7 @@ func TestGetErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			defer srv.Close()
-			c, err := New("tempo", srv.URL, srv.Client(), 1024)
+			c, err := New("tempo", srv.URL, srv.Client(), 1024, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +84,7 @@ func TestDescribeTransportFailures(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there any more
-	c, _ := New("loki", "http://"+addr, &http.Client{}, 0)
+	c, _ := New("loki", "http://"+addr, &http.Client{}, 0, nil)
 	_, err = c.Get(context.Background(), "/ready", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "loki: connection refused") {
 		t.Fatalf("error = %v, want connection refused", err)
@@ -92,7 +94,7 @@ func TestDescribeTransportFailures(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	defer slow.Close()
-	c, _ = New("loki", slow.URL, slow.Client(), 0)
+	c, _ = New("loki", slow.URL, slow.Client(), 0, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err = c.Get(ctx, "/", nil, nil)
@@ -107,7 +109,7 @@ func TestLimitBodies(t *testing.T) {
 		io.WriteString(w, strings.Repeat("y", 4096))
 	}))
 	defer srv.Close()
-	hc := &http.Client{Transport: LimitBodies(srv.Client().Transport, 100)}
+	hc := &http.Client{Transport: LimitBodies(srv.Client().Transport, 100, nil)}
 	resp, err := hc.Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +137,7 @@ func TestTruncatedAnswer(t *testing.T) {
 		io.WriteString(w, `{"status":"succ`)
 	}))
 	defer srv.Close()
-	c, _ := New("loki", srv.URL, srv.Client(), 0)
+	c, _ := New("loki", srv.URL, srv.Client(), 0, nil)
 	_, err := c.Get(context.Background(), "/loki/api/v1/query_range", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "loki: answer cut short") {
 		t.Fatalf("error = %v, want answer cut short", err)
@@ -150,7 +152,7 @@ func TestTenant(t *testing.T) {
 		got = append(got, strings.Join(r.Header.Values(TenantHeader), ","))
 	}))
 	defer srv.Close()
-	c, err := New("tempo", srv.URL, nil, 0)
+	c, err := New("tempo", srv.URL, nil, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,5 +171,152 @@ func TestTenant(t *testing.T) {
 	}
 	if want := []string{"", "team-a", "team-b", "team-c"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("tenants sent %q, want %q", got, want)
+	}
+}
+
+// TestDeclaredLengthRefusedUnread: an answer declaring more than the cap is
+// refused before any of its body is read: the server sends a little and
+// then waits for the client to go away, so reading would hang.
+func TestDeclaredLengthRefusedUnread(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "209715200") // 200 MiB
+		io.WriteString(w, `{"status":"success",`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c, _ := New("loki", srv.URL, srv.Client(), 1<<20, budget.New(0))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out any
+	err := c.GetJSON(ctx, "/loki/api/v1/query_range", nil, nil, &out)
+	if err == nil || !strings.Contains(err.Error(), "loki: answer too large: response body larger than 1 MiB (raise max_response_bytes") {
+		t.Fatalf("error = %v, want the answer refused as too large", err)
+	}
+}
+
+// endless is a body that never ends, counting what is read of it.
+type endless struct{ read int }
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	e.read += len(p)
+	return len(p), nil
+}
+
+func (e *endless) Close() error { return nil }
+
+// answering is a transport answering every request with code and body.
+type answering struct {
+	code int
+	body io.ReadCloser
+}
+
+func (a answering) RoundTrip(req *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: a.code, Header: http.Header{}, Body: a.body, ContentLength: -1, Request: req}, nil
+}
+
+// TestErrorBodyReadOnlyForItsExcerpt: of an endless error body no more is
+// read than the excerpt needs, and the error reports the status.
+func TestErrorBodyReadOnlyForItsExcerpt(t *testing.T) {
+	body := &endless{}
+	c, _ := New("tempo", "http://tempo", &http.Client{Transport: answering{http.StatusInternalServerError, body}}, 0, nil)
+	_, err := c.Get(context.Background(), "/api/search", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "tempo: HTTP 500 Internal Server Error: xxx") {
+		t.Fatalf("error = %v, want the status with the body's start", err)
+	}
+	if body.read > maxErrorBody+512 {
+		t.Errorf("read %d bytes of the error body, want at most about %d", body.read, maxErrorBody)
+	}
+}
+
+// TestBudgetSharedByAnswers: two answers read at once within a budget that
+// holds only one of them: the second waits, and gets the budget once the
+// first is closed; the budget is whole again after both.
+func TestBudgetSharedByAnswers(t *testing.T) {
+	const size = 3 << 20
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Repeat("z", size))
+	}))
+	defer srv.Close()
+	shared := budget.New(4 << 20)
+	c, _ := New("victorialogs", srv.URL, srv.Client(), 4<<20, shared)
+	ctx := context.Background()
+	first, err := c.Open(ctx, "/a", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(io.Discard, first); err != nil {
+		t.Fatal(err)
+	}
+	if held := shared.InUse(); held < size {
+		t.Fatalf("the budget holds %d bytes of a %d-byte answer still open", held, size)
+	}
+	second := make(chan error)
+	go func() {
+		b, err := c.Get(ctx, "/b", nil, nil)
+		if err == nil && len(b) != size {
+			err = errors.New("short answer")
+		}
+		second <- err
+	}()
+	first.Close()
+	if err := <-second; err != nil {
+		t.Fatalf("second answer: %v", err)
+	}
+	if held := shared.InUse(); held != 0 {
+		t.Errorf("the budget holds %d bytes after both answers", held)
+	}
+}
+
+// TestBudgetTimeoutNamesIt: an answer that cannot have the budget before
+// its deadline says so, naming the backend and the budget.
+func TestBudgetTimeoutNamesIt(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Repeat("z", 1<<20))
+	}))
+	defer srv.Close()
+	shared := budget.New(1 << 20)
+	hog := shared.Lease()
+	if err := hog.Grow(context.Background(), 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	defer hog.Release()
+	c, _ := New("loki", srv.URL, srv.Client(), 0, shared)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Get(ctx, "/", nil, nil)
+	for _, want := range []string{"loki: answer refused", "waiting for the response budget (1 MiB", "response_budget_bytes"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error = %v, want %q", err, want)
+		}
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       string
+	}{
+		{"one value", `{"a":1}` + "\n", ""},
+		{"trailing data", `{"a":1}{"a":2}`, "malformed JSON answer from /x: more data after the JSON value"},
+		{"truncated", `{"a":`, "malformed JSON answer from /x"},
+		{"wrong type", `{"a":"s"}`, "malformed JSON answer from /x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			c, _ := New("tempo", srv.URL, srv.Client(), 0, nil)
+			var out struct{ A int }
+			err := c.GetJSON(context.Background(), "/x", nil, nil, &out)
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("error = %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

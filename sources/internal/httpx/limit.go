@@ -1,26 +1,117 @@
 package httpx
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/redline-tui/redline/sources/budget"
 )
 
-// LimitBodies wraps next so every response body fails with a *TooLargeError
-// once it exceeds limit bytes: for clients (like client_golang's) that read
-// bodies themselves.
-func LimitBodies(next http.RoundTripper, limit int64) http.RoundTripper {
-	if next == nil {
-		next = http.DefaultTransport
+// DefaultMaxBody caps a response body when no limit is configured.
+const DefaultMaxBody = 64 << 20
+
+// ErrTooLarge is returned when a body exceeds its cap.
+var ErrTooLarge = errors.New("response body too large")
+
+// TooLargeError says how large the cap was and which setting raises it.
+type TooLargeError struct {
+	Limit int64
+	Key   string // the config key to raise; "" means max_response_bytes
+}
+
+func (e *TooLargeError) Error() string {
+	key := e.Key
+	if key == "" {
+		key = keyMaxBody
 	}
+	return fmt.Sprintf("response body larger than %s (raise %s to load it)", humanBytes(e.Limit), key)
+}
+
+// Unwrap makes errors.Is(err, ErrTooLarge) hold.
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+
+// The settings that bound an answer.
+const (
+	keyMaxBody = "max_response_bytes"
+	keyBudget  = "response_budget_bytes"
+)
+
+// grant is how much a meter takes from the budget at a time, so that
+// readers of large answers do not contend for it on every read.
+const grant = 256 << 10
+
+// Meter counts one answer's bytes against its cap and, as they arrive,
+// takes them from the process's shared budget; Release gives them back.
+// Every client meters its answers through one: HTTP bodies (Open,
+// LimitBodies) and Jaeger's gRPC streams alike.
+type Meter struct {
+	limit int64
+	key   string // what raises limit
+	lease *budget.Lease
+	n     int64 // bytes counted so far
+}
+
+// NewMeter meters an answer capped at limit bytes (≤ 0: DefaultMaxBody),
+// and at the whole budget b when that is smaller. A nil b shares nothing.
+func NewMeter(b *budget.Budget, limit int64) *Meter {
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
-	return limitTransport{next: next, limit: limit}
+	m := &Meter{limit: limit, key: keyMaxBody, lease: b.Lease()}
+	if b != nil && b.Limit() < limit {
+		m.limit, m.key = b.Limit(), keyBudget
+	}
+	return m
+}
+
+// Refuse says whether an answer declaring length bytes is over the cap,
+// before any of it is read (-1: unknown length).
+func (m *Meter) Refuse(length int64) error {
+	if length > m.limit {
+		return m.tooLarge()
+	}
+	return nil
+}
+
+// Add counts n more bytes: a *TooLargeError once the answer passes its
+// cap, a *budget.ExhaustedError when the budget cannot cover them before
+// ctx ends.
+func (m *Meter) Add(ctx context.Context, n int64) error {
+	m.n += n
+	if m.n > m.limit {
+		return m.tooLarge()
+	}
+	need := m.n - m.lease.Held()
+	if need <= 0 {
+		return nil
+	}
+	return m.lease.Grow(ctx, min(max(need, grant), m.limit-m.lease.Held()))
+}
+
+// Release gives the answer's bytes back to the budget.
+func (m *Meter) Release() { m.lease.Release() }
+
+func (m *Meter) tooLarge() error { return &TooLargeError{Limit: m.limit, Key: m.key} }
+
+// LimitBodies wraps next so every response body is metered: refused at
+// once when its Content-Length is over limit, failing with a
+// *TooLargeError once it exceeds limit bytes, its bytes taken from b as
+// they are read and given back when it is closed. It is for clients (like
+// client_golang's) that read bodies themselves.
+func LimitBodies(next http.RoundTripper, limit int64, b *budget.Budget) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return limitTransport{next: next, limit: limit, budget: b}
 }
 
 type limitTransport struct {
-	next  http.RoundTripper
-	limit int64
+	next   http.RoundTripper
+	limit  int64
+	budget *budget.Budget
 }
 
 func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -28,33 +119,73 @@ func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.ContentLength > t.limit {
-		resp.Body.Close()
-		return nil, &TooLargeError{Limit: t.limit}
+	body, err := meterBody(req.Context(), resp, NewMeter(t.budget, t.limit))
+	if err != nil {
+		return nil, err
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: t.limit, limit: t.limit}
+	resp.Body = body
 	return resp, nil
 }
 
-type cappedBody struct {
-	rc    io.ReadCloser
-	left  int64
-	limit int64
+// meterBody puts resp's body behind m, or closes it and refuses it when its
+// declared length is over the cap.
+func meterBody(ctx context.Context, resp *http.Response, m *Meter) (io.ReadCloser, error) {
+	if err := m.Refuse(resp.ContentLength); err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	return &meteredBody{ctx: ctx, rc: resp.Body, m: m}, nil
 }
 
-func (b *cappedBody) Read(p []byte) (int, error) {
-	if b.left < 0 {
-		return 0, &TooLargeError{Limit: b.limit}
+// meteredBody reads through a Meter and releases it when closed.
+type meteredBody struct {
+	ctx context.Context
+	rc  io.ReadCloser
+	m   *Meter
+	err error // sticky: a refused answer stays refused
+}
+
+func (b *meteredBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
 	}
-	if int64(len(p)) > b.left+1 {
-		p = p[:b.left+1]
+	if left := b.m.limit - b.m.n + 1; int64(len(p)) > left {
+		p = p[:left] // one byte past the cap is enough to know it is passed
 	}
 	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	if b.left < 0 {
-		return 0, &TooLargeError{Limit: b.limit}
+	if merr := b.m.Add(b.ctx, int64(n)); merr != nil {
+		b.err = merr
+		return 0, merr
 	}
 	return n, err
 }
 
-func (b *cappedBody) Close() error { return b.rc.Close() }
+func (b *meteredBody) Close() error {
+	b.m.Release()
+	return b.rc.Close()
+}
+
+// maxErrorBody is how much of an error body is read: a JSON error envelope
+// whose message fills the quoted excerpt, with room for escapes, never the
+// whole of a huge body. Its status is what the error reports.
+const maxErrorBody = 4 << 10
+
+// ErrorBody reads the start of a non-2xx answer's body, no more than an
+// error message needs; whole says whether that was all of it.
+func ErrorBody(r io.Reader) (body []byte, whole bool) {
+	body, _ = io.ReadAll(io.LimitReader(r, maxErrorBody+1))
+	if len(body) > maxErrorBody {
+		return body[:maxErrorBody], false
+	}
+	return body, true
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -20,6 +20,8 @@ import (
 
 	pc "github.com/prometheus/common/config"
 	"gopkg.in/yaml.v3"
+
+	"github.com/redline-tui/redline/sources/budget"
 )
 
 // File is the whole configuration file.
@@ -28,6 +30,10 @@ type File struct {
 	Contexts       map[string]*Context `yaml:"contexts"`
 	Snapshot       Snapshot            `yaml:"snapshot"`
 	Serve          Serve               `yaml:"serve"`
+	// ResponseBudget bounds the bytes of backend answers the process holds
+	// at once, every context and SSH session together; 0 means
+	// budget.Default. See Budget.
+	ResponseBudget int64 `yaml:"response_budget_bytes"`
 
 	path string
 }
@@ -259,6 +265,14 @@ func Parse(path string, data []byte) (*File, error) {
 		c.setDirectory(dir)
 	}
 	return f, f.validate()
+}
+
+// Budget is the response budget in bytes, budget.Default when not set.
+func (f *File) Budget() int64 {
+	if f == nil || f.ResponseBudget == 0 {
+		return budget.Default
+	}
+	return f.ResponseBudget
 }
 
 // Path is the file the configuration was read from.

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	pc "github.com/prometheus/common/config"
+
+	"github.com/redline-tui/redline/sources/budget"
 )
 
 func (f *File) validate() error {
@@ -18,12 +20,43 @@ func (f *File) validate() error {
 			return &Error{File: f.path, Key: "current-context", Msg: fmt.Sprintf("names %q, which is not defined; defined: %s", f.CurrentContext, f.contextNames()), Fix: "add it under contexts or correct the name"}
 		}
 	}
+	if err := f.validateBudget(); err != nil {
+		return err
+	}
 	for _, name := range f.sortedContexts() {
 		if err := f.Contexts[name].validate(f.path, "contexts."+name); err != nil {
 			return err
 		}
+		if err := f.Contexts[name].fitsBudget(f.path, "contexts."+name, f.Budget()); err != nil {
+			return err
+		}
 	}
 	return f.Serve.validate(f.path)
+}
+
+// minBudget is the smallest response budget accepted: below it, ordinary
+// answers (a route list, a trace) would be refused.
+const minBudget = 1 << 20
+
+func (f *File) validateBudget() error {
+	if f.ResponseBudget != 0 && f.ResponseBudget < minBudget {
+		return &Error{File: f.path, Key: "response_budget_bytes", Msg: fmt.Sprintf("%d is below 1 MiB (1048576)", f.ResponseBudget),
+			Fix: fmt.Sprintf("write a number of bytes, e.g. %d for 256 MiB, or leave it out for the default (%d MiB)", 256<<20, budget.Default>>20)}
+	}
+	return nil
+}
+
+// fitsBudget refuses an endpoint whose answers may be larger than the
+// whole response budget: such an answer could never be read.
+func (c *Context) fitsBudget(file, path string, limit int64) error {
+	for _, s := range c.Sections() {
+		if s.Endpoint.MaxResponseBytes > limit {
+			return &Error{File: file, Key: path + "." + s.Key + ".max_response_bytes",
+				Msg: fmt.Sprintf("%d is larger than the response budget (%d, response_budget_bytes), which every answer in flight shares", s.Endpoint.MaxResponseBytes, limit),
+				Fix: "lower it, or raise response_budget_bytes at the top of the file"}
+		}
+	}
+	return nil
 }
 
 func (s *Serve) validate(file string) error {
