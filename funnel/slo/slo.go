@@ -135,6 +135,9 @@ type Ratio struct {
 	Window     time.Duration
 	ErrorRatio float64 // bad ÷ total over Window; NaN when unknown
 	Total      float64 // number of events over Window; NaN when the source cannot tell (e.g. recording rules)
+	// Query is the purpose of the query the ratio comes from, named when it
+	// gave no ratio; "" when the source does not say.
+	Query string
 }
 
 // Measurements are what a source measured for one objective at one instant.
@@ -155,10 +158,12 @@ const (
 	Critical   Verdict = iota // a page window is firing
 	Increasing                // burning faster than sustainable, and the short windows burn faster than the long ones
 	Recovering                // the long windows still burn over threshold, the short ones no longer do
+	NoData                    // no window has a known error ratio: the burn cannot be told
 	OK                        // within budget
 )
 
-// String returns the verdict as a word: "CRITICAL", "INCREASING", "RECOVERING", "OK".
+// String returns the verdict as a word: "CRITICAL", "INCREASING",
+// "RECOVERING", "NO DATA", "OK".
 func (v Verdict) String() string {
 	switch v {
 	case Critical:
@@ -167,6 +172,8 @@ func (v Verdict) String() string {
 		return "INCREASING"
 	case Recovering:
 		return "RECOVERING"
+	case NoData:
+		return "NO DATA"
 	case OK:
 		return "OK"
 	}
@@ -174,7 +181,7 @@ func (v Verdict) String() string {
 }
 
 // Symbol returns a one-cell symbol for the verdict that reads without colour
-// (e.g. "✖", "▲", "▼", "✔").
+// (e.g. "✖", "▲", "▼", "∅", "✔").
 func (v Verdict) Symbol() string {
 	switch v {
 	case Critical:
@@ -183,6 +190,8 @@ func (v Verdict) Symbol() string {
 		return "▲"
 	case Recovering:
 		return "▼"
+	case NoData:
+		return "∅"
 	case OK:
 		return "✔"
 	}
@@ -206,9 +215,12 @@ type Status struct {
 	TimeToExhaustion time.Duration // at CurrentBurn, how long the remaining budget lasts; 0 when exhausted, -1 when never (burn ≤ 0)
 	Verdict          Verdict
 	LowTraffic       bool   // a window held too few events for its ratio to be trusted
-	Caveat           string // human explanation when LowTraffic (or other doubt), else ""
-	BurnHistory      []funnel.Point
-	Alerts           []alert.Alert // the active alerts that page for this SLO, most urgent first
+	Caveat           string // human explanation when LowTraffic, NoData (or other doubt), else ""
+	// NoDataFrom names the queries that gave no ratio for any window (their
+	// purposes, in window order) when the Verdict is NoData.
+	NoDataFrom  []string
+	BurnHistory []funnel.Point
+	Alerts      []alert.Alert // the active alerts that page for this SLO, most urgent first
 }
 
 // FocusWindow is the window whose burn brought the user to this SLO: the
@@ -257,7 +269,9 @@ const MinEvents = 100
 //     its short window and faster over its short window than its long one.
 //  3. Recovering: some window's long burn is above its factor while its
 //     short burn is known and not above it (the burn is subsiding).
-//  4. OK.
+//  4. NoData: no measured window has a known error ratio (every one is
+//     NaN or absent); NoDataFrom and the Caveat name the queries.
+//  5. OK.
 func Evaluate(obj Objective, m Measurements) Status {
 	if obj.Period <= 0 {
 		obj.Period = DefaultPeriod
@@ -277,7 +291,12 @@ func Evaluate(obj Objective, m Measurements) Status {
 	st.BudgetRemaining = 1 - burn(m.Period.ErrorRatio, budget)
 	st.TimeToExhaustion = timeToExhaustion(st.BudgetRemaining, obj.Period, st.CurrentBurn)
 	st.Verdict = verdictOf(st.Burns)
-	st.LowTraffic, st.Caveat = caveat(obj, m)
+	noData := ""
+	if st.Verdict == OK && !anyKnown(m.Windows) {
+		st.Verdict, st.NoDataFrom = NoData, silentQueries(m)
+		noData = noDataDoubt(st.NoDataFrom)
+	}
+	st.LowTraffic, st.Caveat = caveat(obj, m, noData)
 	return st
 }
 
@@ -360,10 +379,47 @@ func verdictOf(burns []WindowBurn) Verdict {
 	return OK
 }
 
-// caveat reports low traffic: the window (among the measured windows and
-// the period) with a known Total below MinEvents and the fewest events.
-func caveat(obj Objective, m Measurements) (bool, string) {
+// anyKnown reports whether some window has a known error ratio.
+func anyKnown(rs []Ratio) bool {
+	return slices.ContainsFunc(rs, func(r Ratio) bool { return !math.IsNaN(r.ErrorRatio) })
+}
+
+// silentQueries lists the distinct purposes of the queries behind m's
+// windows and, when it is unknown too, its period, in order.
+func silentQueries(m Measurements) []string {
+	rs := slices.Clone(m.Windows)
+	if math.IsNaN(m.Period.ErrorRatio) {
+		rs = append(rs, m.Period)
+	}
+	var out []string
+	for _, r := range rs {
+		if r.Query != "" && !slices.Contains(out, r.Query) {
+			out = append(out, r.Query)
+		}
+	}
+	return out
+}
+
+// noDataDoubt says which queries gave nothing: `no data: "all requests over
+// 5m" gave no error ratio`, or `… and 6 others gave …`.
+func noDataDoubt(queries []string) string {
+	switch len(queries) {
+	case 0:
+		return "no data: no window has an error ratio"
+	case 1:
+		return fmt.Sprintf("no data: %q gave no error ratio", queries[0])
+	}
+	return fmt.Sprintf("no data: %q and %s gave no error ratio", queries[0], units.Count(len(queries)-1, "other"))
+}
+
+// caveat reports noData (the doubt of a NoData verdict, else "") and low
+// traffic: the window (among the measured windows and the period) with a
+// known Total below MinEvents and the fewest events.
+func caveat(obj Objective, m Measurements, noData string) (bool, string) {
 	var doubts []string
+	if noData != "" {
+		doubts = append(doubts, noData)
+	}
 	low := Ratio{Total: math.Inf(1)}
 	for _, r := range append(slices.Clone(m.Windows), m.Period) {
 		if !math.IsNaN(r.Total) && r.Total < MinEvents && r.Total < low.Total {
@@ -381,7 +437,7 @@ func caveat(obj Objective, m Measurements) (bool, string) {
 	if obj.Budget() <= 0 {
 		doubts = append(doubts, "a 100% target leaves no error budget: any error burns it")
 	}
-	if math.IsNaN(m.Period.ErrorRatio) {
+	if math.IsNaN(m.Period.ErrorRatio) && noData == "" {
 		doubts = append(doubts, "no error ratio over the SLO period: budget remaining unknown")
 	}
 	return lowTraffic, strings.Join(doubts, "; ")

@@ -2,6 +2,7 @@ package slo
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,7 @@ func TestVerdictStringAndSymbol(t *testing.T) {
 		{Critical, "CRITICAL", "✖"},
 		{Increasing, "INCREASING", "▲"},
 		{Recovering, "RECOVERING", "▼"},
+		{NoData, "NO DATA", "∅"},
 		{OK, "OK", "✔"},
 		{Verdict(7), "VERDICT(7)", "?"},
 	}
@@ -211,7 +213,7 @@ func TestEvaluateBurnsAndVerdict(t *testing.T) {
 			name: "no data at all", target: 0.999, errs: nil,
 			long:    [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()},
 			short:   [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()},
-			verdict: OK,
+			verdict: NoData,
 		},
 		{
 			// A NaN short window must not fire even with a huge long burn.
@@ -334,13 +336,13 @@ func TestEvaluateLowTraffic(t *testing.T) {
 		low     bool
 		caveat  string // substring; "" means Caveat must be empty
 	}{
-		{"plenty", []Ratio{{5 * time.Minute, 0, 500}, {time.Hour, 0, 6000}}, Ratio{30 * day, 0, 1e6}, false, ""},
-		{"5m has 42", []Ratio{{5 * time.Minute, 0, 42}, {time.Hour, 0, 99}}, Ratio{30 * day, 0, 1e6}, true, "only 42 events over the last 5m"},
-		{"fewest wins", []Ratio{{5 * time.Minute, 0, 80}, {time.Hour, 0, 7}}, Ratio{30 * day, 0, 1e6}, true, "only 7 events over the last 1h"},
-		{"unknown totals are not low", []Ratio{{5 * time.Minute, 0, math.NaN()}}, Ratio{30 * day, 0, math.NaN()}, false, ""},
-		{"period low", nil, Ratio{30 * day, 0, 12}, true, "only 12 events over the SLO period"},
-		{"zero events", []Ratio{{5 * time.Minute, math.NaN(), 0}}, Ratio{30 * day, 0, 1e6}, true, "only 0 events over the last 5m"},
-		{"unknown period ratio", nil, Ratio{30 * day, math.NaN(), math.NaN()}, false, "budget remaining unknown"},
+		{"plenty", []Ratio{{Window: 5 * time.Minute, ErrorRatio: 0, Total: 500}, {Window: time.Hour, ErrorRatio: 0, Total: 6000}}, Ratio{Window: 30 * day, ErrorRatio: 0, Total: 1e6}, false, ""},
+		{"5m has 42", []Ratio{{Window: 5 * time.Minute, ErrorRatio: 0, Total: 42}, {Window: time.Hour, ErrorRatio: 0, Total: 99}}, Ratio{Window: 30 * day, ErrorRatio: 0, Total: 1e6}, true, "only 42 events over the last 5m"},
+		{"fewest wins", []Ratio{{Window: 5 * time.Minute, ErrorRatio: 0, Total: 80}, {Window: time.Hour, ErrorRatio: 0, Total: 7}}, Ratio{Window: 30 * day, ErrorRatio: 0, Total: 1e6}, true, "only 7 events over the last 1h"},
+		{"unknown totals are not low", []Ratio{{Window: 5 * time.Minute, ErrorRatio: 0, Total: math.NaN()}}, Ratio{Window: 30 * day, ErrorRatio: 0, Total: math.NaN()}, false, ""},
+		{"period low", nil, Ratio{Window: 30 * day, ErrorRatio: 0, Total: 12}, true, "only 12 events over the SLO period"},
+		{"zero events", []Ratio{{Window: 5 * time.Minute, ErrorRatio: math.NaN(), Total: 0}}, Ratio{Window: 30 * day, ErrorRatio: 0, Total: 1e6}, true, "only 0 events over the last 5m"},
+		{"unknown period ratio", []Ratio{{Window: 5 * time.Minute, ErrorRatio: 0, Total: 500}}, Ratio{Window: 30 * day, ErrorRatio: math.NaN(), Total: math.NaN()}, false, "budget remaining unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -349,6 +351,50 @@ func TestEvaluateLowTraffic(t *testing.T) {
 				t.Errorf("LowTraffic = %v, want %v", st.LowTraffic, tt.low)
 			}
 			if (tt.caveat == "") != (st.Caveat == "") || !strings.Contains(st.Caveat, tt.caveat) {
+				t.Errorf("Caveat = %q, want it to contain %q", st.Caveat, tt.caveat)
+			}
+		})
+	}
+}
+
+func TestEvaluateNoData(t *testing.T) {
+	nan := math.NaN()
+	const sloth = "Sloth error ratios, every window"
+	tests := []struct {
+		name    string
+		windows []Ratio
+		period  Ratio
+		verdict Verdict
+		from    []string
+		caveat  string // substring; "" means no "no data" in Caveat
+	}{
+		{"every window NaN from one query",
+			[]Ratio{{Window: 5 * time.Minute, ErrorRatio: nan, Total: nan, Query: sloth}, {Window: time.Hour, ErrorRatio: nan, Total: nan, Query: sloth}},
+			Ratio{Window: 30 * day, ErrorRatio: nan, Total: nan, Query: sloth},
+			NoData, []string{sloth}, `no data: "Sloth error ratios, every window" gave no error ratio`},
+		{"every window NaN, one query each, period known",
+			[]Ratio{{Window: 5 * time.Minute, ErrorRatio: nan, Total: nan, Query: "all over 5m"}, {Window: time.Hour, ErrorRatio: nan, Total: 0, Query: "all over 1h"}},
+			Ratio{Window: 30 * day, ErrorRatio: 0.0001, Total: 1e6, Query: "all over 30d"},
+			NoData, []string{"all over 5m", "all over 1h"}, `no data: "all over 5m" and 1 other gave no error ratio`},
+		{"no window measured",
+			nil, Ratio{Window: 30 * day, ErrorRatio: nan, Total: nan},
+			NoData, nil, "no data: no window has an error ratio"},
+		{"one window known is data",
+			[]Ratio{{Window: 5 * time.Minute, ErrorRatio: 0, Total: 500, Query: "all over 5m"}, {Window: time.Hour, ErrorRatio: nan, Total: nan, Query: "all over 1h"}},
+			Ratio{Window: 30 * day, ErrorRatio: 0, Total: 1e6},
+			OK, nil, ""},
+		{"a known zero ratio is data",
+			[]Ratio{{Window: 5 * time.Minute, ErrorRatio: 0, Total: nan, Query: sloth}},
+			Ratio{Window: 30 * day, ErrorRatio: nan, Total: nan, Query: sloth},
+			OK, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := Evaluate(Objective{Target: 0.999}, Measurements{Windows: tt.windows, Period: tt.period})
+			if st.Verdict != tt.verdict || !slices.Equal(st.NoDataFrom, tt.from) {
+				t.Errorf("verdict %v from %q, want %v from %q", st.Verdict, st.NoDataFrom, tt.verdict, tt.from)
+			}
+			if tt.caveat == "" && strings.Contains(st.Caveat, "no data") || !strings.Contains(st.Caveat, tt.caveat) {
 				t.Errorf("Caveat = %q, want it to contain %q", st.Caveat, tt.caveat)
 			}
 		})
@@ -368,9 +414,10 @@ func TestSortBySeverity(t *testing.T) {
 		mk("inc-fast", Increasing, 5, 0.5),
 		mk("rec", Recovering, 0.5, math.NaN()),
 		mk("rec-b", Recovering, 0.5, 0.3),
+		mk("no-data", NoData, math.NaN(), math.NaN()),
 	}
 	SortBySeverity(s)
-	want := []string{"crit-fast-less-budget", "crit-fast", "crit-unknown", "inc-fast", "inc-slow", "rec-b", "rec", "ok"}
+	want := []string{"crit-fast-less-budget", "crit-fast", "crit-unknown", "inc-fast", "inc-slow", "rec-b", "rec", "no-data", "ok"}
 	for i, st := range s {
 		if st.Objective.Name != want[i] {
 			var got []string

@@ -174,8 +174,8 @@ func sloPart(st slo.Status, qs []funnel.Query, warnings []string) *SLO {
 		Period: Duration(o.Period), At: st.At.UTC(),
 		Verdict: st.Verdict.String(), Symbol: st.Verdict.Symbol(),
 		CurrentBurn: Number(st.CurrentBurn), BudgetRemaining: Number(st.BudgetRemaining),
-		ExhaustionText: exhaustionText(st.TimeToExhaustion),
-		LowTraffic:     st.LowTraffic, Caveat: st.Caveat,
+		ExhaustionText: exhaustionText(st),
+		LowTraffic:     st.LowTraffic, Caveat: st.Caveat, NoDataFrom: slices.Clone(st.NoDataFrom),
 		Queries: queriesOf(qs), Warnings: slices.Clone(warnings),
 	}
 	if o.Threshold > 0 {

@@ -3,14 +3,17 @@ package snapshot_test
 import (
 	"bytes"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/snapshot"
 )
 
@@ -82,6 +85,32 @@ func TestGoldenSLOOnly(t *testing.T) {
 		t.Fatalf("SLO-step snapshot has parts beyond the SLO: %+v", s.Path)
 	}
 	golden(t, "slo-only.md", []byte(render(t, s, snapshot.FormatMarkdown, snapshot.Options{})))
+}
+
+// TestGoldenNoData: an SLO whose every window is unknown reads NO DATA,
+// never OK, and the snapshot names the queries that gave nothing.
+func TestGoldenNoData(t *testing.T) {
+	in := demoInput(t)
+	in.RED, in.Route, in.Summary, in.Trace, in.Tree, in.Logs, in.TraceQueries = nil, "", nil, nil, nil, nil, nil
+	in.SLOQueries = in.SLOQueries[:2]
+	m := slo.Measurements{At: in.SLO.At}
+	for _, w := range []time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour} {
+		query := "all requests per job over " + slo.WindowLabel(w)
+		m.Windows = append(m.Windows, slo.Ratio{Window: w, ErrorRatio: math.NaN(), Total: math.NaN(), Query: query})
+	}
+	m.Period = slo.Ratio{Window: slo.DefaultPeriod, ErrorRatio: math.NaN(), Total: math.NaN(), Query: "all requests per job over 30d"}
+	st := slo.Evaluate(in.SLO.Objective, m)
+	in.SLO = &st
+	s := snapshot.FromFunnel(in)
+	for _, f := range []snapshot.Format{snapshot.FormatMarkdown, snapshot.FormatJSON} {
+		t.Run(string(f), func(t *testing.T) {
+			out := render(t, s, f, snapshot.Options{})
+			if !strings.Contains(out, "NO DATA") || !strings.Contains(out, "all requests per job over 5m") {
+				t.Errorf("the snapshot does not say NO DATA and which query gave nothing:\n%s", out)
+			}
+			golden(t, "no-data."+f.Ext(), []byte(out))
+		})
+	}
 }
 
 // TestGoldenAssumedLatency: the assumed latency SLO says how its threshold

@@ -156,7 +156,7 @@ func (c cleaner) slo(p *SLO) *SLO {
 	}
 	cp := *p
 	cp.Service, cp.Name, cp.SLI, cp.Origin = c.line(p.Service), c.line(p.Name), c.line(p.SLI), c.line(p.Origin)
-	cp.Caveat = c.line(p.Caveat)
+	cp.Caveat, cp.NoDataFrom = c.line(p.Caveat), c.lines(p.NoDataFrom)
 	cp.Alerts = append([]Alert(nil), p.Alerts...)
 	for i := range cp.Alerts {
 		cp.Alerts[i].Name, cp.Alerts[i].Severity = c.line(cp.Alerts[i].Name), c.line(cp.Alerts[i].Severity)

@@ -28,12 +28,13 @@
 //	    "objective": number (ratio, e.g. 0.999), "objective_text": "99.9%",
 //	    "threshold": duration?, "basis": string?,
 //	    "period": duration, "at": time,
-//	    "verdict": "CRITICAL"|"INCREASING"|"RECOVERING"|"OK", "symbol": string,
+//	    "verdict": "CRITICAL"|"INCREASING"|"RECOVERING"|"NO DATA"|"OK", "symbol": string,
 //	    "current_burn": number?, "budget_remaining": number? (ratio, may be < 0),
-//	    "time_to_exhaustion": duration?, "exhaustion_text": string ("never", "spent", "14h43m"),
+//	    "time_to_exhaustion": duration?, "exhaustion_text": string ("never", "spent", "14h43m", "?"),
 //	    "windows": [{"severity": "page"|"ticket", "long": "1h", "short": "5m",
 //	                 "factor": number, "long_burn": number?, "short_burn": number?, "firing": bool}],
 //	    "low_traffic": bool, "caveat": string?, "burn_history": [number?],
+//	    "no_data_from": [string]? (verdict NO DATA: the purposes of the queries that gave no ratio),
 //	    "alerts": [{"name": string, "severity": string?, "active_since": time,
 //	                "active_for": duration}]? (firing alerts of this SLO, most urgent first),
 //	    "queries": [query], "warnings": [string]?
@@ -160,6 +161,7 @@ type SLO struct {
 	Windows          []Window  `json:"windows"`
 	LowTraffic       bool      `json:"low_traffic"`
 	Caveat           string    `json:"caveat,omitempty"`
+	NoDataFrom       []string  `json:"no_data_from,omitempty"` // verdict NO DATA: the queries that gave no ratio, shortest window first
 	BurnHistory      []Number  `json:"burn_history,omitempty"`
 	Alerts           []Alert   `json:"alerts,omitempty"` // the firing alerts that page for this SLO, most urgent first
 	Queries          []Query   `json:"queries"`

@@ -1,9 +1,11 @@
 package snapshot
 
 import (
+	"math"
 	"time"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/sparkline"
 	"github.com/redline-tui/redline/funnel/units"
 )
@@ -12,13 +14,17 @@ import (
 // funnel/sparkline's, as in the terminal panes; these adapt them to
 // Number, Duration and Range.
 
-// exhaustionText renders a time to budget exhaustion: "never" when the
-// burn is zero or unknown (negative), "spent" when the budget is gone.
-func exhaustionText(d time.Duration) string {
-	if d < 0 {
-		return "never"
+// exhaustionText renders the status' time to budget exhaustion: "never"
+// when nothing burns, "?" when the burn, or the budget left while it
+// burns, is unknown, "spent" when the budget is gone.
+func exhaustionText(st slo.Status) string {
+	switch burn := st.CurrentBurn; {
+	case st.TimeToExhaustion >= 0:
+		return units.Exhaustion(st.TimeToExhaustion)
+	case math.IsNaN(burn) || burn > 0 && math.IsNaN(st.BudgetRemaining):
+		return units.Unknown
 	}
-	return units.Exhaustion(d)
+	return "never"
 }
 
 // percent renders a ratio: 0.125 → "12.5%", unknown → "?".

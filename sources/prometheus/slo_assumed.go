@@ -79,6 +79,7 @@ type windowCounts struct {
 	bads       map[string]float64
 	totals     map[string]float64
 	badIdx     int
+	totalIdx   int
 }
 
 func (c *Client) assumedForConvention(ctx context.Context, r funnel.TimeRange, conv Convention, services []string, spec Assume) sloPart {
@@ -90,7 +91,7 @@ func (c *Client) assumedForConvention(ctx context.Context, r funnel.TimeRange, c
 	for i, w := range windows {
 		counts[i].window = w
 		what := fmt.Sprintf(" requests per %s over %s (%s)", conv.ServiceLabel, promDuration(w), conv.Title)
-		b.instant("all"+what, conv.requestCount("increase", conv.Fixed, by, w), r.End, w, &counts[i].total)
+		counts[i].totalIdx = b.instant("all"+what, conv.requestCount("increase", conv.Fixed, by, w), r.End, w, &counts[i].total)
 		counts[i].badIdx = b.instant("failed"+what, conv.requestCount("increase", conv.withErrors(conv.Fixed), by, w), r.End, w, &counts[i].bad)
 	}
 	var history model.Matrix
@@ -118,9 +119,9 @@ func (c *Client) assumedForConvention(ctx context.Context, r funnel.TimeRange, c
 		m := slo.Measurements{At: r.End, BurnHistory: burnHistory(hist[svc], obj)}
 		for _, wc := range counts {
 			total, totalOK := wc.totals[svc]
-			ratio := countRatio(wc.window, wc.bads[svc], total, totalOK)
+			ratio := countRatio(wc.window, wc.bads[svc], total, totalOK, b.queries[wc.totalIdx].Purpose)
 			if errs[wc.badIdx] != nil {
-				ratio.ErrorRatio = math.NaN()
+				ratio.ErrorRatio, ratio.Query = math.NaN(), b.queries[wc.badIdx].Purpose
 			}
 			if wc.window == period {
 				m.Period = ratio

@@ -85,9 +85,9 @@ func (c *Client) measureSpec(ctx context.Context, r funnel.TimeRange, spec SLOSp
 	for i, w := range windows {
 		t, tOK := scalarOf(total[i])
 		bd, _ := scalarOf(bad[i])
-		ratio := countRatio(w, bd, t, tOK && errs[2*i+1] == nil)
+		ratio := countRatio(w, bd, t, tOK && errs[2*i+1] == nil, b.queries[2*i+1].Purpose)
 		if errs[2*i] != nil {
-			ratio.ErrorRatio = math.NaN() // the bad count is unknown
+			ratio.ErrorRatio, ratio.Query = math.NaN(), b.queries[2*i].Purpose // the bad count is unknown
 		}
 		if w == obj.Period {
 			m.Period = ratio

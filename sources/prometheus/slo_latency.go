@@ -33,6 +33,7 @@ type latencyCounts struct {
 	window time.Duration
 	vec    model.Vector
 	idx    int
+	query  string // the purpose of its query
 	hists  map[string]histogram
 }
 
@@ -55,8 +56,8 @@ func (c *Client) assumedLatency(r funnel.TimeRange, conv Convention, services []
 	counts := make([]latencyCounts, len(windows))
 	for i, w := range windows {
 		counts[i].window = w
-		counts[i].idx = b.instant(fmt.Sprintf("latency histogram per %s over %s, requests above the assumed threshold (%s)", conv.ServiceLabel, promDuration(w), conv.Title),
-			conv.histogram("increase", conv.Fixed, by, w), r.End, w, &counts[i].vec)
+		counts[i].query = fmt.Sprintf("latency histogram per %s over %s, requests above the assumed threshold (%s)", conv.ServiceLabel, promDuration(w), conv.Title)
+		counts[i].idx = b.instant(counts[i].query, conv.histogram("increase", conv.Fixed, by, w), r.End, w, &counts[i].vec)
 	}
 	var history model.Matrix
 	page := pageWindow(period)
@@ -114,7 +115,7 @@ func latencyObjective(conv Convention, svc string, spec Assume, base histogram, 
 	m := slo.Measurements{At: at}
 	for _, wc := range counts {
 		h, known := wc.hists[svc]
-		ratio := countRatio(wc.window, h.total()-h.atMost(bound), h.total(), known)
+		ratio := countRatio(wc.window, h.total()-h.atMost(bound), h.total(), known, wc.query)
 		if wc.window == obj.Period {
 			m.Period = ratio
 		} else {

@@ -140,7 +140,7 @@ func burnNames(rules []pyrraRule, keep func(pyrraRule) bool) string {
 func (c *Client) pyrraFirstRound(ctx context.Context, r funnel.TimeRange, rules []pyrraRule, periods map[string]time.Duration, generic map[string]bool, part *sloPart) map[string]*pyrraSLO {
 	var burns, objectives, windows model.Vector
 	b := c.newBatch()
-	b.instant("Pyrra error ratios (burnrate rules), every window", burnNames(rules, func(pyrraRule) bool { return true }), r.End, 0, &burns)
+	b.instant(pyrraRatios, burnNames(rules, func(pyrraRule) bool { return true }), r.End, 0, &burns)
 	if generic[pyrraObjective] {
 		b.instant("Pyrra objectives", pyrraObjective, r.End, 0, &objectives)
 	}
@@ -242,7 +242,7 @@ func (c *Client) pyrraSecondRound(ctx context.Context, r funnel.TimeRange, rules
 		seen[key] = true
 		pq := &periodQuery{name: name, period: p.period}
 		pqs = append(pqs, pq)
-		b.instant("Pyrra error ratio over the "+promDuration(p.period)+" period",
+		b.instant(pyrraPeriodQuery(p.period),
 			"avg_over_time("+name+"["+promDuration(p.period)+"])", r.End, p.period, &pq.out)
 	}
 	errs := b.run(ctx)
@@ -262,6 +262,14 @@ func (c *Client) pyrraSecondRound(ctx context.Context, r funnel.TimeRange, rules
 			}
 		}
 	}
+}
+
+// pyrraRatios is the purpose of the query of every window's ratio.
+const pyrraRatios = "Pyrra error ratios (burnrate rules), every window"
+
+// pyrraPeriodQuery is the purpose of the query of a period's ratio.
+func pyrraPeriodQuery(period time.Duration) string {
+	return "Pyrra error ratio over the " + promDuration(period) + " period"
 }
 
 func pyrraPeriodOf(slos map[string]*pyrraSLO, metric string) time.Duration {
@@ -311,8 +319,8 @@ func (p *pyrraSLO) measured(at time.Time) (measured, bool) {
 	m := slo.Measurements{At: at, BurnHistory: burnHistory(p.history, obj)}
 	for _, w := range measureWindows(obj.Period) {
 		v, ok := byStd[w]
-		m.Windows = append(m.Windows, knownRatio(w, v, ok))
+		m.Windows = append(m.Windows, knownRatio(w, v, ok, pyrraRatios))
 	}
-	m.Period = knownRatio(p.period, p.periodRatio, p.hasPeriod)
+	m.Period = knownRatio(p.period, p.periodRatio, p.hasPeriod, pyrraPeriodQuery(p.period))
 	return measured{obj: obj, m: m}, true
 }

@@ -21,6 +21,7 @@ const (
 	slothPeriodDays = "slo:time_period:days"
 	slothErrorRatio = "slo:sli_error:ratio_rate" // + window, e.g. 5m, 1h, 30d
 	slothID         = "sloth_id"
+	slothRatios     = "Sloth error ratios, every window" // the purpose of their query
 )
 
 // slothSLO gathers the series of one Sloth SLO.
@@ -30,6 +31,7 @@ type slothSLO struct {
 	periodDays    float64
 	ratios        map[time.Duration]float64
 	history       []funnel.Point
+	periodQuery   string // the purpose of the query of the period's ratio
 }
 
 // slothSLOs reads Sloth's recording rules: objectives, periods, every
@@ -40,7 +42,7 @@ func (c *Client) slothSLOs(ctx context.Context, r funnel.TimeRange) sloPart {
 	b := c.newBatch()
 	b.instant("Sloth objectives", slothObjective, r.End, 0, &objectives)
 	b.instant("Sloth SLO periods in days", slothPeriodDays, r.End, 0, &periods)
-	b.instant("Sloth error ratios, every window",
+	b.instant(slothRatios,
 		selector("", re("__name__", regexp.QuoteMeta(slothErrorRatio)+".+")), r.End, 0, &ratios)
 	page := pageWindow(slo.DefaultPeriod)
 	b.ranged("Sloth error ratio over "+promDuration(page)+", history",
@@ -65,11 +67,12 @@ func slothGather(objectives, periods, ratios model.Vector, history model.Matrix)
 	slos := map[string]*slothSLO{}
 	for _, s := range objectives {
 		slos[string(s.Metric[slothID])] = &slothSLO{
-			service:    string(s.Metric["sloth_service"]),
-			name:       string(s.Metric["sloth_slo"]),
-			objective:  math.Round(float64(s.Value)*1e6) / 1e6, // 0.9990000000000001 → 0.999
-			periodDays: slo.DefaultPeriod.Hours() / 24,
-			ratios:     map[time.Duration]float64{},
+			service:     string(s.Metric["sloth_service"]),
+			name:        string(s.Metric["sloth_slo"]),
+			objective:   math.Round(float64(s.Value)*1e6) / 1e6, // 0.9990000000000001 → 0.999
+			periodDays:  slo.DefaultPeriod.Hours() / 24,
+			ratios:      map[time.Duration]float64{},
+			periodQuery: slothRatios,
 		}
 	}
 	for id, days := range valuesBy(periods, slothID) {
@@ -100,6 +103,7 @@ func (c *Client) slothFillPeriods(ctx context.Context, r funnel.TimeRange, slos 
 	for _, s := range slos {
 		if _, ok := s.ratios[s.period()]; !ok {
 			missing[s.period()] = true
+			s.periodQuery = slothPeriodQuery(s.period())
 		}
 	}
 	if len(missing) == 0 {
@@ -111,7 +115,7 @@ func (c *Client) slothFillPeriods(ctx context.Context, r funnel.TimeRange, slos 
 	short := measureWindows(slo.DefaultPeriod)[0]
 	for i, p := range periods {
 		text := fmt.Sprintf("avg_over_time(%s%s[%s])", slothErrorRatio, promDuration(short), promDuration(p))
-		b.instant("Sloth error ratio over the "+promDuration(p)+" period", text, r.End, p, &results[i])
+		b.instant(slothPeriodQuery(p), text, r.End, p, &results[i])
 	}
 	errs := b.run(ctx)
 	part.queries = append(part.queries, b.queries...)
@@ -123,6 +127,11 @@ func (c *Client) slothFillPeriods(ctx context.Context, r funnel.TimeRange, slos 
 			}
 		}
 	}
+}
+
+// slothPeriodQuery is the purpose of the query of a period's ratio.
+func slothPeriodQuery(period time.Duration) string {
+	return "Sloth error ratio over the " + promDuration(period) + " period"
 }
 
 func (s *slothSLO) period() time.Duration {
@@ -137,10 +146,10 @@ func (s *slothSLO) measured(at time.Time) measured {
 	m := slo.Measurements{At: at, BurnHistory: burnHistory(s.history, obj)}
 	for _, w := range measureWindows(obj.Period) {
 		v, ok := s.ratios[w]
-		m.Windows = append(m.Windows, knownRatio(w, v, ok))
+		m.Windows = append(m.Windows, knownRatio(w, v, ok, slothRatios))
 	}
 	v, ok := s.ratios[obj.Period]
-	m.Period = knownRatio(obj.Period, v, ok)
+	m.Period = knownRatio(obj.Period, v, ok, s.periodQuery)
 	return measured{obj: obj, m: m}
 }
 

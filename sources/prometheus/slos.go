@@ -128,10 +128,11 @@ func points(vals []model.SamplePair, scale float64) []funnel.Point {
 	return pts
 }
 
-// countRatio is bad ÷ total over window. A service without failed series
-// has bad = 0; an unknown or zero total makes the ratio unknown.
-func countRatio(window time.Duration, bad, total float64, totalOK bool) slo.Ratio {
-	r := slo.Ratio{Window: window, ErrorRatio: math.NaN(), Total: math.NaN()}
+// countRatio is bad ÷ total over window, measured by the query of purpose
+// query. A service without failed series has bad = 0; an unknown or zero
+// total makes the ratio unknown.
+func countRatio(window time.Duration, bad, total float64, totalOK bool, query string) slo.Ratio {
+	r := slo.Ratio{Window: window, ErrorRatio: math.NaN(), Total: math.NaN(), Query: query}
 	if !totalOK {
 		return r
 	}
@@ -142,12 +143,13 @@ func countRatio(window time.Duration, bad, total float64, totalOK bool) slo.Rati
 	return r
 }
 
-// knownRatio is an error ratio read from a recording rule (no event count).
-func knownRatio(window time.Duration, ratio float64, ok bool) slo.Ratio {
+// knownRatio is an error ratio read from a recording rule (no event count)
+// by the query of purpose query.
+func knownRatio(window time.Duration, ratio float64, ok bool, query string) slo.Ratio {
 	if !ok {
 		ratio = math.NaN()
 	}
-	return slo.Ratio{Window: window, ErrorRatio: ratio, Total: math.NaN()}
+	return slo.Ratio{Window: window, ErrorRatio: ratio, Total: math.NaN(), Query: query}
 }
 
 // burnHistory divides an error-ratio history by the objective's budget.

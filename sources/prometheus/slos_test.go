@@ -171,13 +171,13 @@ func TestEventCount(t *testing.T) {
 }
 
 func TestCountRatio(t *testing.T) {
-	if r := countRatio(time.Hour, 0, 0, true); !math.IsNaN(r.ErrorRatio) || r.Total != 0 {
+	if r := countRatio(time.Hour, 0, 0, true, "all"); !math.IsNaN(r.ErrorRatio) || r.Total != 0 {
 		t.Errorf("no traffic: %+v, want unknown ratio and total 0", r)
 	}
-	if r := countRatio(time.Hour, 5, 100, false); !math.IsNaN(r.ErrorRatio) || !math.IsNaN(r.Total) {
+	if r := countRatio(time.Hour, 5, 100, false, "all"); !math.IsNaN(r.ErrorRatio) || !math.IsNaN(r.Total) {
 		t.Errorf("unknown total: %+v, want NaN", r)
 	}
-	if r := countRatio(time.Hour, 5, 100, true); r.ErrorRatio != 0.05 {
+	if r := countRatio(time.Hour, 5, 100, true, "all"); r.ErrorRatio != 0.05 || r.Query != "all" {
 		t.Errorf("ratio %v, want 0.05", r.ErrorRatio)
 	}
 }

@@ -2,6 +2,7 @@ package sloview
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -147,13 +148,19 @@ func burnValues(s slo.Status) []float64 {
 	return out
 }
 
+// budgetBar draws the budget left; an unknown budget is an empty bar.
 func budgetBar(remaining float64) string {
+	if math.IsNaN(remaining) {
+		remaining = 0
+	}
 	filled := int(min(max(remaining, 0), 1)*budgetBarWidth + 0.5)
 	return strings.Repeat("█", filled) + strings.Repeat("░", budgetBarWidth-filled)
 }
 
 func budgetTone(remaining float64) table.Tone {
 	switch {
+	case math.IsNaN(remaining):
+		return table.Muted
 	case remaining < 0.25:
 		return table.Bad
 	case remaining < 0.5:
@@ -167,7 +174,7 @@ func verdictTone(v slo.Verdict) table.Tone {
 	switch v {
 	case slo.Critical:
 		return table.Bad
-	case slo.Increasing, slo.Recovering:
+	case slo.Increasing, slo.Recovering, slo.NoData:
 		return table.Warning
 	default:
 		return table.Good
@@ -198,7 +205,8 @@ func (m *Model) title() string {
 	return m.Env.Styles.Title.Render("Service level objectives") + m.Env.Styles.Muted.Render(summary)
 }
 
-// footer describes the selected SLO: its SLI and any caveat.
+// footer describes the selected SLO: its SLI, then why it has no data, its
+// alerts, any caveat or that it is assumed.
 func (m *Model) footer() []string {
 	i, ok := m.Table.Selected()
 	if !ok || i >= len(m.statuses) {
@@ -210,6 +218,8 @@ func (m *Model) footer() []string {
 		units.Coarse(s.Objective.Period), string(s.Objective.Origin))
 	lines := []string{m.Env.Styles.Muted.Render(sli)}
 	switch {
+	case s.Verdict == slo.NoData:
+		lines = append(lines, m.Env.Styles.Warn.Render(s.Verdict.Symbol()+" "+s.Caveat))
 	case len(s.Alerts) > 0:
 		parts := make([]string, len(s.Alerts))
 		for i, a := range s.Alerts {
