@@ -4,7 +4,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,4 +130,55 @@ func criticalLine(s, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestSnapshotAlertEntryLive: with ShopCheckoutSlow firing on the stack's
+// Prometheus (.ci/config/rules/redline-integration.yml, during the test
+// service's slow checkouts), `redline snapshot --alert ShopCheckoutSlow`
+// lands on a shop SLO the alert pages for and snapshots shop's routes, the
+// path saying the alert found it. Until the rule fires, redline says the
+// alert is not firing (exit 2) and the test asks again.
+func TestSnapshotAlertEntryLive(t *testing.T) {
+	prom, jaegerGRPC, vlogsURL := stackEnv(t)
+	isolateConfig(t)
+	args := []string{"snapshot", "--prometheus", prom, "--jaeger", jaegerGRPC, "--victorialogs", vlogsURL,
+		"--alert", "ShopCheckoutSlow", "--window", "15m", "--format", "json"}
+	deadline := time.Now().Add(90 * time.Second)
+	var stdout, stderr bytes.Buffer
+	for {
+		stdout.Reset()
+		stderr.Reset()
+		code := run(args, &stdout, &stderr)
+		if code == 0 {
+			break
+		}
+		if code != exitUsage || !strings.Contains(stderr.String(), `no firing alert named "ShopCheckoutSlow"`) || time.Now().After(deadline) {
+			t.Fatalf("snapshot --alert ShopCheckoutSlow: exit %d\n%s", code, stderr.String())
+		}
+		time.Sleep(3 * time.Second)
+	}
+	var snap struct {
+		Path []struct{ Step, Label, How string }
+		SLO  struct {
+			Service string
+			Alerts  []struct{ Name string }
+		}
+		RED struct {
+			Service       string
+			SelectedRoute string `json:"selected_route"`
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &snap); err != nil {
+		t.Fatalf("snapshot JSON: %v\n%s", err, stdout.String())
+	}
+	if snap.SLO.Service != "shop" || snap.RED.Service != "shop" || snap.RED.SelectedRoute == "" {
+		t.Errorf("landed on SLO of %q, routes of %q (route %q); want shop's", snap.SLO.Service, snap.RED.Service, snap.RED.SelectedRoute)
+	}
+	if !slices.ContainsFunc(snap.SLO.Alerts, func(a struct{ Name string }) bool { return a.Name == "ShopCheckoutSlow" }) {
+		t.Errorf("the SLO's firing alerts %+v lack ShopCheckoutSlow", snap.SLO.Alerts)
+	}
+	if len(snap.Path) == 0 || snap.Path[0].Step != "slo" || !strings.HasPrefix(snap.Path[0].How, "alert ShopCheckoutSlow") {
+		t.Errorf("path %+v does not say the alert found the SLO", snap.Path)
+	}
+	t.Logf("path: %+v; stderr: %s", snap.Path, stderr.String())
 }
