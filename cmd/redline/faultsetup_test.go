@@ -56,6 +56,8 @@ var faults = []fault{
 	{name: "malformed JSON", handler: answerWith(200, "application/json", `{"status":"success","data":{"resultType":[`), want: []string{"malformed"}},
 	{name: "truncated body", handler: truncatedAnswer, want: []string{"unexpected EOF|truncated"}},
 	{name: "50 MB body", handler: hugeAnswer, want: []string{"too large|larger than 1 MiB"}},
+	{name: "declared 200 MB", handler: declaredHuge, want: []string{"too large", "larger than 1 MiB"}},
+	{name: "500 with 50 MB body", handler: hugeError, want: []string{"500", "overloaded"}},
 	{name: "401", handler: answerWith(401, "text/plain", "no org id"), want: []string{"401"}},
 	{name: "403", handler: answerWith(403, "text/plain", "access denied"), want: []string{"403"}},
 	{name: "TLS unknown CA", untrustedTLS: true, want: []string{"unknown authority"}},
@@ -96,19 +98,50 @@ func truncatedAnswer(w http.ResponseWriter, _ *http.Request) {
 
 // hugeAnswer streams a 50 MB JSON answer without ever holding it, stopping when
 // the client hangs up.
-func hugeAnswer(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	chunk := []byte(strings.Repeat("x", 64<<10))
-	if _, err := fmt.Fprint(w, `{"status":"success","data":"`); err != nil {
-		return
+var hugeAnswer = oversized(hugeBody)
+
+// oversized streams a JSON answer of about size bytes, generated as it is
+// sent (never held), without a Content-Length, stopping when the client
+// hangs up.
+func oversized(size int) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		if _, err := fmt.Fprint(w, `{"status":"success","data":"`); err != nil {
+			return
+		}
+		for sent := 0; sent < size; sent += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+		fmt.Fprint(w, `"}`)
 	}
+}
+
+// declaredHuge declares a 200 MB answer, sends its first bytes and then
+// nothing until the client hangs up: only a client refusing it on its
+// Content-Length, unread, fails before its deadline.
+func declaredHuge(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "200000000")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, `{"status":"success","data":`)
+	w.(http.Flusher).Flush()
+	<-r.Context().Done()
+}
+
+// hugeError answers 500 with an endless body: only its start is to be read.
+func hugeError(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusInternalServerError)
+	chunk := []byte(strings.Repeat("overloaded ", 6000))
 	for sent := 0; sent < hugeBody; sent += len(chunk) {
 		if _, err := w.Write(chunk); err != nil {
 			return
 		}
 	}
-	fmt.Fprint(w, `"}`)
 }
 
 // backendServer is one backend under test: a healthy handler that a fault

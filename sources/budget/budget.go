@@ -1,8 +1,8 @@
-// Package budget bounds the bytes of backend answers a process holds at
-// once: every client reading an answer takes its bytes from one shared
-// Budget as it reads them (a Lease per answer) and gives them back when the
-// answer is decoded, so ten parallel oversized answers cost the budget, not
-// ten times the per-answer cap.
+// Package budget bounds the memory backend answers take in a process at
+// once: every client reading an answer takes its bytes (times Charge) from
+// one shared Budget as it reads them (a Lease per answer) and gives them
+// back when the answer is decoded, so ten parallel oversized answers cost
+// the budget, not ten times the per-answer cap.
 //
 // A lease that cannot grow waits for other answers to finish, until its
 // context ends. Waiting while holding bytes could deadlock (every reader
@@ -16,8 +16,16 @@ import (
 	"sync"
 )
 
-// Default is the budget when none is configured.
-const Default = 128 << 20
+// Charge is what one byte of an answer costs in the budget, so that the
+// budget bounds memory rather than bytes: the buffer a reader holds an
+// answer in (bytes.Buffer, json.Decoder, io.ReadAll) grows by doubling, so
+// it may be twice the bytes read, and while it grows the old one is held
+// too. The largest answer a budget admits is its 1/Charge.
+const Charge = 3
+
+// Default is the budget when none is configured: room for one answer of
+// the default per-answer cap (64 MiB) at a time.
+const Default = 192 << 20
 
 // Budget is a number of bytes shared by every answer in flight.
 type Budget struct {

@@ -233,15 +233,16 @@ func TestErrorBodyReadOnlyForItsExcerpt(t *testing.T) {
 }
 
 // TestBudgetSharedByAnswers: two answers read at once within a budget that
-// holds only one of them: the second waits, and gets the budget once the
-// first is closed; the budget is whole again after both.
+// holds only one of them (each is charged Charge times its size): the
+// second waits, and gets the budget once the first is closed; the budget
+// is whole again after both.
 func TestBudgetSharedByAnswers(t *testing.T) {
 	const size = 3 << 20
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, strings.Repeat("z", size))
 	}))
 	defer srv.Close()
-	shared := budget.New(4 << 20)
+	shared := budget.New(12 << 20)
 	c, _ := New("victorialogs", srv.URL, srv.Client(), 4<<20, shared)
 	ctx := context.Background()
 	first, err := c.Open(ctx, "/a", nil, nil)
@@ -251,8 +252,8 @@ func TestBudgetSharedByAnswers(t *testing.T) {
 	if _, err := io.Copy(io.Discard, first); err != nil {
 		t.Fatal(err)
 	}
-	if held := shared.InUse(); held < size {
-		t.Fatalf("the budget holds %d bytes of a %d-byte answer still open", held, size)
+	if held := shared.InUse(); held < size*Charge {
+		t.Fatalf("the budget holds %d bytes for a %d-byte answer still open", held, size)
 	}
 	second := make(chan error)
 	go func() {
@@ -278,9 +279,9 @@ func TestBudgetTimeoutNamesIt(t *testing.T) {
 		io.WriteString(w, strings.Repeat("z", 1<<20))
 	}))
 	defer srv.Close()
-	shared := budget.New(1 << 20)
+	shared := budget.New(3 << 20)
 	hog := shared.Lease()
-	if err := hog.Grow(context.Background(), 1<<20); err != nil {
+	if err := hog.Grow(context.Background(), 3<<20); err != nil {
 		t.Fatal(err)
 	}
 	defer hog.Release()
@@ -288,7 +289,7 @@ func TestBudgetTimeoutNamesIt(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := c.Get(ctx, "/", nil, nil)
-	for _, want := range []string{"loki: answer refused", "waiting for the response budget (1 MiB", "response_budget_bytes"} {
+	for _, want := range []string{"loki: answer refused", "waiting for the response budget (3 MiB", "response_budget_bytes"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error = %v, want %q", err, want)
 		}

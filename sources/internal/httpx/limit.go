@@ -43,10 +43,17 @@ const (
 // readers of large answers do not contend for it on every read.
 const grant = 256 << 10
 
+// Charge is what one byte read costs in the budget: the buffer a reader
+// holds an answer in (bytes.Buffer in client_golang, json.Decoder,
+// io.ReadAll) grows by doubling, so it may be twice the bytes read, and
+// while it grows the old one is held too. An answer's cap is at most the
+// budget's 1/Charge.
+const Charge = budget.Charge
+
 // Meter counts one answer's bytes against its cap and, as they arrive,
-// takes them from the process's shared budget; Release gives them back.
-// Every client meters its answers through one: HTTP bodies (Open,
-// LimitBodies) and Jaeger's gRPC streams alike.
+// takes them (times Charge) from the process's shared budget; Release
+// gives them back. Every client meters its answers through one: HTTP
+// bodies (Open, LimitBodies) and Jaeger's gRPC streams alike.
 type Meter struct {
 	limit int64
 	key   string // what raises limit
@@ -55,14 +62,15 @@ type Meter struct {
 }
 
 // NewMeter meters an answer capped at limit bytes (≤ 0: DefaultMaxBody),
-// and at the whole budget b when that is smaller. A nil b shares nothing.
+// and at b's share for one answer (its limit / Charge) when that is
+// smaller. A nil b shares nothing.
 func NewMeter(b *budget.Budget, limit int64) *Meter {
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
 	m := &Meter{limit: limit, key: keyMaxBody, lease: b.Lease()}
-	if b != nil && b.Limit() < limit {
-		m.limit, m.key = b.Limit(), keyBudget
+	if b != nil && b.Limit()/Charge < limit {
+		m.limit, m.key = b.Limit()/Charge, keyBudget
 	}
 	return m
 }
@@ -84,11 +92,11 @@ func (m *Meter) Add(ctx context.Context, n int64) error {
 	if m.n > m.limit {
 		return m.tooLarge()
 	}
-	need := m.n - m.lease.Held()
+	need := m.n*Charge - m.lease.Held()
 	if need <= 0 {
 		return nil
 	}
-	return m.lease.Grow(ctx, min(max(need, grant), m.limit-m.lease.Held()))
+	return m.lease.Grow(ctx, min(max(need, grant), m.limit*Charge-m.lease.Held()))
 }
 
 // Release gives the answer's bytes back to the budget.

@@ -151,12 +151,12 @@ func TestErrorsNameFileKeyAndFix(t *testing.T) {
 		{"bad listen address", "serve:\n  listen: 2222\n", []string{"serve.listen", `"2222" is not host:port`, "127.0.0.1:2222"}},
 		{"negative max sessions", "serve:\n  max_sessions: -1\n", []string{"serve.max_sessions", "negative"}},
 		{"yaml syntax", "contexts: [\n", []string{"not valid YAML"}},
-		{"tiny response budget", "response_budget_bytes: 1000\n", []string{"response_budget_bytes", "below 1 MiB", "leave it out for the default (128 MiB)"}},
+		{"tiny response budget", "response_budget_bytes: 1000\n", []string{"response_budget_bytes", "below 1 MiB", "leave it out for the default (192 MiB)"}},
 		{"negative response budget", "response_budget_bytes: -1\n", []string{"response_budget_bytes", "below 1 MiB"}},
-		{"answer cap over the budget", "response_budget_bytes: 33554432\ncontexts:\n  a:\n    loki: {url: http://l, max_response_bytes: 67108864}\n",
-			[]string{"contexts.a.loki.max_response_bytes", "larger than the response budget (33554432", "raise response_budget_bytes"}},
+		{"answer cap over the budget", "response_budget_bytes: 33554432\ncontexts:\n  a:\n    loki: {url: http://l, max_response_bytes: 16777216}\n",
+			[]string{"contexts.a.loki.max_response_bytes", "larger than a third of the response budget (33554432", "raise response_budget_bytes"}},
 		{"answer cap over the default budget", "contexts:\n  a:\n    prometheus: {url: http://p, max_response_bytes: 200000000}\n",
-			[]string{"contexts.a.prometheus.max_response_bytes", "larger than the response budget (134217728"}},
+			[]string{"contexts.a.prometheus.max_response_bytes", "larger than a third of the response budget (201326592"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,7 +332,7 @@ func TestLoadVictoriaLogs(t *testing.T) {
 }
 
 func TestResponseBudget(t *testing.T) {
-	f, err := Load(writeConfig(t, "response_budget_bytes: 268435456\ncontexts:\n  a:\n    loki: {url: http://l, max_response_bytes: 134217728}\n"))
+	f, err := Load(writeConfig(t, "response_budget_bytes: 268435456\ncontexts:\n  a:\n    loki: {url: http://l, max_response_bytes: 89478485}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestResponseBudget(t *testing.T) {
 		t.Errorf("Budget() = %d, want 256 MiB", f.Budget())
 	}
 	var none *File
-	if none.Budget() != 128<<20 {
-		t.Errorf("Budget() without a file = %d, want the default 128 MiB", none.Budget())
+	if none.Budget() != 192<<20 {
+		t.Errorf("Budget() without a file = %d, want the default 192 MiB", none.Budget())
 	}
 }

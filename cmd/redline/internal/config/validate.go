@@ -47,12 +47,13 @@ func (f *File) validateBudget() error {
 }
 
 // fitsBudget refuses an endpoint whose answers may be larger than the
-// whole response budget: such an answer could never be read.
+// response budget admits (its 1/budget.Charge: an answer may take that
+// many times its size while it is read), as such an answer could never be.
 func (c *Context) fitsBudget(file, path string, limit int64) error {
 	for _, s := range c.Sections() {
-		if s.Endpoint.MaxResponseBytes > limit {
+		if s.Endpoint.MaxResponseBytes > limit/budget.Charge {
 			return &Error{File: file, Key: path + "." + s.Key + ".max_response_bytes",
-				Msg: fmt.Sprintf("%d is larger than the response budget (%d, response_budget_bytes), which every answer in flight shares", s.Endpoint.MaxResponseBytes, limit),
+				Msg: fmt.Sprintf("%d is larger than a third of the response budget (%d, response_budget_bytes): an answer may take three times its size while it is read", s.Endpoint.MaxResponseBytes, limit),
 				Fix: "lower it, or raise response_budget_bytes at the top of the file"}
 		}
 	}
