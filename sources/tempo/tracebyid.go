@@ -84,35 +84,39 @@ type decodedTrace struct {
 func (c *Client) fetchTrace(ctx context.Context, id string, r funnel.TimeRange) (decodedTrace, error) {
 	params := url.Values{}
 	addRange(params, r)
-	body, err := c.getTrace(ctx, "/api/v2/traces/"+id, params)
-	v1 := false
-	if isUnknownRoute(err) {
-		body, err = c.getTrace(ctx, "/api/traces/"+id, params)
-		v1 = true
-	}
-	if err != nil {
-		var se *httpx.StatusError
-		if errors.As(err, &se) && se.Code == http.StatusNotFound && !isUnknownRoute(err) {
-			return decodedTrace{}, notFound(id, r)
+	var decoded decodedTrace
+	decode := func(v1 bool) func([]byte) error {
+		return func(body []byte) (err error) {
+			if decoded, err = decodeTrace(body, v1); err != nil {
+				return fmt.Errorf("tempo: cannot read trace %s: %w", id, err)
+			}
+			return nil
 		}
-		return decodedTrace{}, err
 	}
-	decoded, err := decodeTrace(body, v1)
-	if err != nil {
-		return decodedTrace{}, fmt.Errorf("tempo: cannot read trace %s: %w", id, err)
+	err := c.getTrace(ctx, "/api/v2/traces/"+id, params, decode(false))
+	if isUnknownRoute(err) {
+		err = c.getTrace(ctx, "/api/traces/"+id, params, decode(true))
+	}
+	var se *httpx.StatusError
+	switch {
+	case errors.As(err, &se) && se.Code == http.StatusNotFound && !isUnknownRoute(err):
+		return decodedTrace{}, notFound(id, r)
+	case err != nil:
+		return decodedTrace{}, err
 	}
 	return decoded, nil
 }
 
 // getTrace asks for protobuf and retries once with JSON when the server
-// refuses it (406 Not Acceptable, e.g. a proxy in front of Tempo).
-func (c *Client) getTrace(ctx context.Context, path string, params url.Values) ([]byte, error) {
-	body, err := c.http.Get(ctx, path, params, c.header(acceptProtobuf))
+// refuses it (406 Not Acceptable, e.g. a proxy in front of Tempo); the
+// answer is decoded while its bytes are held from the budget.
+func (c *Client) getTrace(ctx context.Context, path string, params url.Values, decode func([]byte) error) error {
+	err := c.http.GetWith(ctx, path, params, c.header(acceptProtobuf), decode)
 	var se *httpx.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusNotAcceptable {
-		return c.http.Get(ctx, path, params, c.header(acceptJSON))
+		return c.http.GetWith(ctx, path, params, c.header(acceptJSON), decode)
 	}
-	return body, err
+	return err
 }
 
 // isUnknownRoute reports a 404 from Tempo's router (the route does not

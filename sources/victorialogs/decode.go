@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
 // entry is one log entry of a query answer.
@@ -27,7 +29,7 @@ var errMalformed = errors.New("malformed answer")
 // entry needs a _time in RFC 3339; _msg may be absent. It stops after max
 // entries.
 func decodeLines(r io.Reader, max int) ([]entry, error) {
-	body := &readErr{r: r}
+	body := httpx.NewErrReader(r)
 	dec := json.NewDecoder(body)
 	var out []entry
 	for len(out) < max {
@@ -35,8 +37,8 @@ func decodeLines(r io.Reader, max int) ([]entry, error) {
 		switch err := dec.Decode(&obj); {
 		case err == io.EOF:
 			return out, nil
-		case body.err != nil:
-			return nil, body.err // the body cap, or the connection closed mid-answer
+		case body.Err() != nil:
+			return nil, body.Err() // the body cap or budget, or the connection closed mid-answer
 		case err != nil:
 			return nil, fmt.Errorf("%w: entry %d: %v", errMalformed, len(out)+1, err)
 		}
@@ -109,19 +111,4 @@ func parseStream(s string) map[string]string {
 		out[strings.TrimSpace(name)] = v
 		rest = after[len(quoted):]
 	}
-}
-
-// readErr remembers the error of its reader other than io.EOF, so a fault
-// of the transport is told from an answer that ends mid-entry.
-type readErr struct {
-	r   io.Reader
-	err error
-}
-
-func (b *readErr) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if err != nil && err != io.EOF {
-		b.err = err
-	}
-	return n, err
 }

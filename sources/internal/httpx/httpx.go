@@ -87,18 +87,32 @@ func (c *Client) URL(path string, q url.Values) string {
 
 // Get sends a GET and returns the body of a 2xx answer, read up to MaxBody
 // (its bytes are given back to the budget on return: for small answers;
-// decode large ones from Open). Any other status becomes a *StatusError.
+// read large ones with GetWith or Open). Any other status becomes a
+// *StatusError.
 func (c *Client) Get(ctx context.Context, path string, q url.Values, header http.Header) ([]byte, error) {
+	var out []byte
+	err := c.GetWith(ctx, path, q, header, func(b []byte) error {
+		out = b
+		return nil
+	})
+	return out, err
+}
+
+// GetWith sends a GET and hands the whole body of a 2xx answer, read up to
+// MaxBody, to decode, holding its bytes from the budget until decode
+// returns: for formats that cannot be decoded as they are read. Any other
+// status becomes a *StatusError; decode's error is returned as it is.
+func (c *Client) GetWith(ctx context.Context, path string, q url.Values, header http.Header, decode func([]byte) error) error {
 	body, err := c.Open(ctx, path, q, header)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer body.Close()
 	b, err := io.ReadAll(body)
 	if err != nil {
-		return nil, Describe(c.Backend, err)
+		return Describe(c.Backend, err)
 	}
-	return b, nil
+	return decode(b)
 }
 
 // Open sends a GET and returns the body of a 2xx answer for streaming,
@@ -154,7 +168,7 @@ func (c *Client) GetJSON(ctx context.Context, path string, q url.Values, header 
 // its cap or the budget, cut short) comes back described as Describe does
 // for backend; an answer that is not the JSON wanted, as *MalformedError.
 func DecodeJSON(backend string, body io.Reader, out any) error {
-	rr := &readErr{r: body}
+	rr := NewErrReader(body)
 	dec := json.NewDecoder(rr)
 	err := dec.Decode(out)
 	if err == nil {
@@ -165,8 +179,8 @@ func DecodeJSON(backend string, body io.Reader, out any) error {
 			err = errors.New("more data after the JSON value")
 		}
 	}
-	if rr.err != nil {
-		return Describe(backend, rr.err)
+	if rr.Err() != nil {
+		return Describe(backend, rr.Err())
 	}
 	return &MalformedError{Err: err}
 }
@@ -177,16 +191,24 @@ type MalformedError struct{ Err error }
 func (e *MalformedError) Error() string { return "malformed JSON: " + e.Err.Error() }
 func (e *MalformedError) Unwrap() error { return e.Err }
 
-// readErr remembers the first error of r other than the end of input.
-type readErr struct {
+// ErrReader remembers the first error of its reader other than the end of
+// input, so that a decoder's failure can be told apart: a fault of the
+// transport or a refused answer (Err is set), or malformed content.
+type ErrReader struct {
 	r   io.Reader
 	err error
 }
 
-func (r *readErr) Read(p []byte) (int, error) {
+// NewErrReader watches the reads of r.
+func NewErrReader(r io.Reader) *ErrReader { return &ErrReader{r: r} }
+
+func (r *ErrReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	if err != nil && err != io.EOF && r.err == nil {
 		r.err = err
 	}
 	return n, err
 }
+
+// Err is the first error reading, nil if none (or only the end of input).
+func (r *ErrReader) Err() error { return r.err }
