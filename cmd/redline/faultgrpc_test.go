@@ -33,6 +33,7 @@ type grpcFault struct {
 	name         string
 	err          error // returned by every call while the fault is on
 	oversized    bool  // answers with a message above the client's cap
+	longStream   bool  // answers with many messages, each under the cap, together over it
 	refuse       bool  // nothing listens on the address
 	untrustedTLS bool  // the server presents a certificate the client does not trust
 	want         []string
@@ -49,6 +50,7 @@ var grpcFaults = []grpcFault{
 	{name: "unauthenticated", err: status.Error(codes.Unauthenticated, "no token"), want: []string{"credentials rejected"}},
 	{name: "permission denied", err: status.Error(codes.PermissionDenied, "tenant closed"), want: []string{"permission denied"}},
 	{name: "oversized answer", oversized: true, want: []string{"too large"}},
+	{name: "stream over the cap", longStream: true, want: []string{"too large", "larger than 1 MiB"}},
 	{name: "TLS unknown CA", untrustedTLS: true, want: []string{"unknown authority"}},
 }
 
@@ -202,10 +204,20 @@ func (s *queryServer) FindTraces(req *api_v2.FindTracesRequest, stream api_v2.Qu
 		Tags:    []model.KeyValue{model.String("span.kind", "server"), model.String("http.route", route)},
 		Process: &model.Process{ServiceName: q.ServiceName},
 	}
-	if f := s.current.Load(); f != nil && f.oversized {
+	f := s.current.Load()
+	if f != nil && f.oversized {
 		span.Tags = append(span.Tags, model.String("padding", strings.Repeat("x", 2*bodyCap)))
 	}
-	return stream.Send(&api_v2.SpansResponseChunk{Spans: []model.Span{span}})
+	if f == nil || !f.longStream {
+		return stream.Send(&api_v2.SpansResponseChunk{Spans: []model.Span{span}})
+	}
+	span.Tags = append(span.Tags, model.String("padding", strings.Repeat("x", bodyCap/2)))
+	for range 20 { // 10 MiB in messages of half a MiB
+		if err := stream.Send(&api_v2.SpansResponseChunk{Spans: []model.Span{span}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GetOperations lists none, so the route is matched by its http.route tag.
