@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -317,5 +318,33 @@ func TestDecodeJSON(t *testing.T) {
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestDeclaredLengthTakesItsShareFirst: an answer of known length takes its
+// whole share of the budget before its body is read, so it never waits
+// halfway holding part of it.
+func TestDeclaredLengthTakesItsShareFirst(t *testing.T) {
+	const size = 100 << 10
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(size))
+		io.WriteString(w, strings.Repeat("z", size))
+	}))
+	defer srv.Close()
+	shared := budget.New(1 << 20)
+	c, _ := New("tempo", srv.URL, srv.Client(), 0, shared)
+	body, err := c.Open(context.Background(), "/", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held := shared.InUse(); held != size*Charge {
+		t.Errorf("before reading, the budget holds %d bytes, want %d", held, size*Charge)
+	}
+	if _, err := io.Copy(io.Discard, body); err != nil {
+		t.Fatal(err)
+	}
+	body.Close()
+	if held := shared.InUse(); held != 0 {
+		t.Errorf("after closing, the budget holds %d bytes", held)
 	}
 }

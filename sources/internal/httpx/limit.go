@@ -75,13 +75,18 @@ func NewMeter(b *budget.Budget, limit int64) *Meter {
 	return m
 }
 
-// Refuse says whether an answer declaring length bytes is over the cap,
-// before any of it is read (-1: unknown length).
-func (m *Meter) Refuse(length int64) error {
+// Expect is told the length an answer declares, before any of it is read
+// (-1: unknown): over the cap it is refused (a *TooLargeError); else its
+// whole share of the budget is taken now, waiting while it holds nothing,
+// so that an answer of known length never waits halfway.
+func (m *Meter) Expect(ctx context.Context, length int64) error {
 	if length > m.limit {
 		return m.tooLarge()
 	}
-	return nil
+	if length <= 0 {
+		return nil
+	}
+	return m.lease.Grow(ctx, length*Charge-m.lease.Held())
 }
 
 // Add counts n more bytes: a *TooLargeError once the answer passes its
@@ -136,9 +141,9 @@ func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // meterBody puts resp's body behind m, or closes it and refuses it when its
-// declared length is over the cap.
+// declared length is over the cap or its share of the budget cannot be had.
 func meterBody(ctx context.Context, resp *http.Response, m *Meter) (io.ReadCloser, error) {
-	if err := m.Refuse(resp.ContentLength); err != nil {
+	if err := m.Expect(ctx, resp.ContentLength); err != nil {
 		resp.Body.Close()
 		return nil, err
 	}
