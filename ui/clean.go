@@ -12,9 +12,10 @@ import (
 )
 
 // Backend text reaches the UI only through the sources of Options, and New
-// puts each behind a cleaner: every answer is cleaned by sanitize.Value
+// puts each behind a cleaner: every answer is cleaned, and scrubbed of
+// Options.Secrets, by sanitize.ValueScrubbed
 // (which copies what it changes, so answers shared between sessions stay
-// as they are) and every error by sanitize.Error before any pane sees it,
+// as they are) and every error by Secrets.Error before any pane sees it,
 // so no pane, present or future, can draw raw backend text or put it in a
 // snapshot. The cleaners implement the source interfaces method by method,
 // never by embedding, so a source method added to a pane's Source does not
@@ -27,52 +28,74 @@ var (
 
 // cleanSources puts the sources of o behind cleaners; absent ones stay nil.
 func cleanSources(o Options) Options {
-	if o.Metrics != nil {
-		o.Metrics = cleanMetrics{o.Metrics}
-	}
-	if o.Traces != nil {
-		o.Traces = cleanTraces{o.Traces}
-	}
-	if o.Logs != nil {
-		o.Logs = cleanLogs{o.Logs}
-	}
-	o.Context, o.Version = sanitize.Line(o.Context), sanitize.Line(o.Version)
+	o.Sources = Clean(o.Sources, o.Secrets)
+	o.Context, o.Version = o.Secrets.Line(o.Context), sanitize.Line(o.Version)
 	return o
 }
 
-// cleaned is a source's answer with its text cleaned.
-func cleaned[T any](v T, err error) (T, error) {
-	return sanitize.Value(v), sanitize.Error(err)
+// Clean puts each source of s behind a cleaner that also scrubs secrets
+// from every answer and error; absent ones stay nil. New does it for the
+// UI; `redline snapshot` does it for its walk without the UI.
+func Clean(s Sources, secrets *sanitize.Secrets) Sources {
+	if s.Metrics != nil {
+		s.Metrics = cleanMetrics{s.Metrics, secrets}
+	}
+	if s.Traces != nil {
+		s.Traces = cleanTraces{s.Traces, secrets}
+	}
+	if s.Logs != nil {
+		s.Logs = cleanLogs{s.Logs, secrets}
+	}
+	return s
 }
 
-type cleanMetrics struct{ src Metrics }
+// cleaned is a source's answer with its text cleaned and scrubbed.
+func cleaned[T any](secrets *sanitize.Secrets, v T, err error) (T, error) {
+	return sanitize.ValueScrubbed(v, secrets), secrets.Error(err)
+}
 
-func (c cleanMetrics) Name() string { return sanitize.Line(c.src.Name()) }
+type cleanMetrics struct {
+	src     Metrics
+	secrets *sanitize.Secrets
+}
+
+func (c cleanMetrics) Name() string { return c.secrets.Line(c.src.Name()) }
 
 func (c cleanMetrics) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
-	return cleaned(c.src.SLOs(ctx, r))
+	v, err := c.src.SLOs(ctx, r)
+	return cleaned(c.secrets, v, err)
 }
 
 func (c cleanMetrics) Routes(ctx context.Context, q red.Query) (red.Report, error) {
-	return cleaned(c.src.Routes(ctx, q))
+	v, err := c.src.Routes(ctx, q)
+	return cleaned(c.secrets, v, err)
 }
 
-type cleanTraces struct{ src Traces }
+type cleanTraces struct {
+	src     Traces
+	secrets *sanitize.Secrets
+}
 
-func (c cleanTraces) Name() string { return sanitize.Line(c.src.Name()) }
+func (c cleanTraces) Name() string { return c.secrets.Line(c.src.Name()) }
 
 func (c cleanTraces) FindTraces(ctx context.Context, q trace.Query) (trace.SearchResult, error) {
-	return cleaned(c.src.FindTraces(ctx, q))
+	v, err := c.src.FindTraces(ctx, q)
+	return cleaned(c.secrets, v, err)
 }
 
 func (c cleanTraces) Trace(ctx context.Context, traceID string, r funnel.TimeRange) (*trace.Trace, error) {
-	return cleaned(c.src.Trace(ctx, traceID, r))
+	v, err := c.src.Trace(ctx, traceID, r)
+	return cleaned(c.secrets, v, err)
 }
 
-type cleanLogs struct{ src Logs }
+type cleanLogs struct {
+	src     Logs
+	secrets *sanitize.Secrets
+}
 
-func (c cleanLogs) Name() string { return sanitize.Line(c.src.Name()) }
+func (c cleanLogs) Name() string { return c.secrets.Line(c.src.Name()) }
 
 func (c cleanLogs) TraceLogs(ctx context.Context, q logs.Query) (logs.Result, error) {
-	return cleaned(c.src.TraceLogs(ctx, q))
+	v, err := c.src.TraceLogs(ctx, q)
+	return cleaned(c.secrets, v, err)
 }

@@ -88,6 +88,9 @@ type Options struct {
 	// service, a route) instead of on the SLO list: the stack is built as
 	// the panes load (see entry).
 	Entry walk.Entry
+	// Secrets are the credentials of the backends, scrubbed from every
+	// answer, error and snapshot (see clean.go); nil scrubs none.
+	Secrets *sanitize.Secrets
 }
 
 // overlay is what covers the focused pane, if anything.

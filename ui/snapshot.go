@@ -61,7 +61,7 @@ const maxReportLines = 3
 func (m Model) renderSnapshot() (snapshotView, error) {
 	base := snapshot.Input{Context: m.opts.Context, Range: m.rng, Now: m.opts.Now(), Links: m.opts.Snapshot.Links, DenyKeys: m.opts.Snapshot.DenyKeys}
 	s := snapshot.FromFunnel(snapshot.Collect(base, m.stack))
-	text, err := snapshot.String(s, snapshotFormat, snapshot.Options{DenyKeys: m.opts.Snapshot.DenyKeys})
+	text, err := snapshot.String(s, snapshotFormat, snapshot.Options{DenyKeys: m.opts.Snapshot.DenyKeys, Secrets: m.opts.Secrets})
 	if err != nil {
 		return snapshotView{}, err
 	}

@@ -131,10 +131,12 @@ func applyFlags(c *config.Context, f endpointFlags) {
 }
 
 // openBackends builds a source per configured endpoint. A backend that is
-// not configured stays nil: the UI explains how to add it.
+// not configured stays nil: the UI explains how to add it. The context's
+// credentials join the process's secrets first.
 func openBackends(r resolved) (*backends, error) {
 	c := r.context
 	responses.SetLimit(r.budget)
+	c.AddSecrets(secrets)
 	b := &backends{resolved: r, close: func() {}}
 	b.AddTraces, b.AddLogs = howToAdd(config.Traces), howToAdd(config.Logs)
 	if _, ok := firstOfRole(c, config.Metrics); !ok {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -224,5 +225,51 @@ func TestVictoriaLogsLines(t *testing.T) {
 		if got := strings.Join(victoriaLogsLines(tt.info), "|"); got != tt.want {
 			t.Errorf("victoriaLogsLines(%+v) =\n%s\nwant\n%s", tt.info, got, tt.want)
 		}
+	}
+}
+
+// TestConfigCheckReportsCredentialFiles: config check says whether each
+// credentials file is readable and private, and never prints its content.
+func TestConfigCheckReportsCredentialFiles(t *testing.T) {
+	dir := isolateConfig(t)
+	write := func(name, body string, mode os.FileMode) {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil { // past the umask
+			t.Fatal(err)
+		}
+	}
+	write("pw.txt", "check-password-0001\n", 0o644)
+	write("token.txt", "check-token-0002", 0o600)
+	if err := os.Mkdir(filepath.Join(dir, "key.d"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "config.yaml")
+	write("config.yaml", fmt.Sprintf(`
+contexts:
+  prod:
+    prometheus: {url: "http://%s", basic_auth: {username: oncall, password_file: pw.txt}}
+    tempo: {url: "http://%s", authorization: {credentials_file: token.txt}}
+    loki: {url: "http://%s", authorization: {type: Bearer, credentials_file: key.d}}
+`, deadAddr(t), deadAddr(t), deadAddr(t)), 0o600)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"config", "check", "--config", path}, &stdout, &stderr)
+	out := stdout.String() + stderr.String()
+	if code != exitBackend {
+		t.Errorf("exit %d, want %d", code, exitBackend)
+	}
+	for _, want := range []string{
+		"basic_auth.password_file " + filepath.Join(dir, "pw.txt") + ": ⚠ readable, but mode 0644 is wider than 0600",
+		"authorization.credentials_file " + filepath.Join(dir, "token.txt") + ": ✔ readable, mode 0600",
+		"authorization.credentials_file " + filepath.Join(dir, "key.d") + ": ✖ not a regular file",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "check-password") || strings.Contains(out, "check-token") {
+		t.Errorf("check output shows a credential:\n%s", out)
 	}
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -24,7 +26,10 @@ type checkResult struct {
 
 // runCheck validates the configuration (already done by loading it), pings
 // every backend in parallel and prints what each one answered and what was
-// detected. It returns 0 when every backend answered, 3 otherwise.
+// detected, and whether each credentials file can be read and is private.
+// It returns 0 when every backend answered and every credentials file is
+// readable, 3 otherwise. stdout is run's boundary (sanitize.Writer), so
+// backend text in errors and answers is cleaned and scrubbed there.
 func runCheck(ctx context.Context, b *backends, stdout io.Writer) int {
 	where := "command-line flags"
 	if b.path != "" {
@@ -33,16 +38,17 @@ func runCheck(ctx context.Context, b *backends, stdout io.Writer) int {
 	fmt.Fprintf(stdout, "configuration: %s: valid\n", where)
 	failed := 0
 	for _, r := range pingAll(ctx, b.checks) {
+		files, filesOK := credentialFiles(b.context, r.backend)
 		mark := "✔ ok"
-		if r.err != nil {
+		if r.err != nil || !filesOK {
 			mark, failed = "✖ FAILED", failed+1
 		}
-		fmt.Fprintf(stdout, "\n%s  %s  %s\n", mark, r.backend, sanitize.Line(sanitize.StripUserinfo(r.endpoint)))
+		fmt.Fprintf(stdout, "\n%s  %s  %s\n", mark, r.backend, sanitize.StripUserinfo(r.endpoint))
 		if r.err != nil {
-			fmt.Fprintf(stdout, "  error: %s\n", sanitize.Line(r.err.Error()))
+			fmt.Fprintf(stdout, "  error: %s\n", secrets.Error(r.err))
 		}
-		for _, l := range r.lines {
-			fmt.Fprintf(stdout, "  %s\n", sanitize.Line(l))
+		for _, l := range append(files, r.lines...) {
+			fmt.Fprintf(stdout, "  %s\n", secrets.Line(l)) // one line each
 		}
 	}
 	for _, missing := range missingBackends(b) {
@@ -84,4 +90,45 @@ func missingBackends(b *backends) []string {
 		missing(config.Logs, "the log step is off")
 	}
 	return out
+}
+
+// credentialFiles describes each file the backend reads a credential
+// from, never its content: whether it is readable and whether its mode
+// lets others read it. ok is false when one cannot be read.
+func credentialFiles(c *config.Context, backend string) (lines []string, ok bool) {
+	sec, found := c.Section(backend)
+	if !found {
+		return nil, true
+	}
+	ok = true
+	for _, f := range sec.Endpoint.CredentialFiles() {
+		line, readable := describeCredentialFile(f)
+		lines, ok = append(lines, line), ok && readable
+	}
+	return lines, ok
+}
+
+// describeCredentialFile is one line about a file the client reads; the
+// mode of a certificate, which is public, is not a concern.
+func describeCredentialFile(f config.CredentialFile) (string, bool) {
+	head := fmt.Sprintf("%s %s: ", f.Key, f.Path)
+	file, err := os.Open(f.Path)
+	if err != nil {
+		if cause := errors.Unwrap(err); cause != nil {
+			err = cause // the path is already in the line
+		}
+		return head + "✖ not readable: " + err.Error(), false
+	}
+	defer file.Close()
+	info, err := file.Stat()
+	switch {
+	case err != nil:
+		return head + "✖ not readable: " + err.Error(), false
+	case !info.Mode().IsRegular():
+		return head + "✖ not a regular file", false
+	}
+	if mode := info.Mode().Perm(); f.Secret && mode&0o077 != 0 {
+		return head + fmt.Sprintf("⚠ readable, but mode %04o is wider than 0600 (chmod 600 %s)", mode, f.Path), true
+	}
+	return head + fmt.Sprintf("✔ readable, mode %04o", info.Mode().Perm()), true
 }

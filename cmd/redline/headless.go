@@ -66,26 +66,27 @@ func runSnapshot(ctx context.Context, b ui.Sources, req snapshotRequest, stdout,
 		fmt.Fprintf(stderr, "redline snapshot: no metrics backend: pass %s, --context NAME or --demo\n", flagsOf(config.Metrics))
 		return exitUsage
 	}
-	w := newSnapshotWalk(b, req)
+	w := newSnapshotWalk(ui.Clean(b, secrets), req)
 	w.run(ctx)
 	if w.miss != nil {
 		fmt.Fprintln(stderr, "redline snapshot:", sanitize.Line(w.miss.Error()))
 		return exitUsage
 	}
 	s := snapshot.FromFunnel(w.in)
-	opts := snapshot.Options{DenyKeys: req.DenyKeys, Width: req.Width}
+	opts := snapshot.Options{DenyKeys: req.DenyKeys, Width: req.Width, Secrets: secrets}
 	if err := snapshot.Render(stdout, s, format, opts); err != nil {
 		fmt.Fprintln(stderr, "redline snapshot:", err)
 		return 1
 	}
 	// Notes and failures hold backend text (route names, error bodies) and
-	// reach a terminal, over SSH a remote user's: cleaned like the snapshot.
+	// reach a terminal, over SSH a remote user's: the walk's sources are
+	// cleaned and scrubbed (ui.Clean), and stderr is a sanitize.Writer.
 	for _, note := range w.notes {
-		fmt.Fprintln(stderr, "redline snapshot:", sanitize.Line(note))
+		fmt.Fprintln(stderr, "redline snapshot:", note)
 	}
 	if len(w.in.Failures) > 0 {
 		for _, f := range w.in.Failures {
-			fmt.Fprintf(stderr, "redline snapshot: %s step failed (%s): %s\n", f.Part, sanitize.Line(f.Backend), sanitize.Line(strings.ReplaceAll(f.Error, "\n", " ")))
+			fmt.Fprintf(stderr, "redline snapshot: %s step failed (%s): %s\n", f.Part, f.Backend, f.Error)
 		}
 		return exitBackend
 	}

@@ -19,6 +19,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui"
@@ -48,8 +49,23 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is main without the process: it returns the exit status.
+// secrets are the credentials of every context this process opens
+// (openBackends adds them): they are scrubbed from everything it prints,
+// from what the UI shows and from snapshots.
+var secrets = sanitize.NewSecrets()
+
+// run is main without the process: it returns the exit status. Everything
+// it prints goes through one boundary, sanitize.Writer: cleaned of control
+// characters and scrubbed of secrets.
 func run(args []string, stdout, stderr io.Writer) int {
+	out, errOut := sanitize.NewWriter(stdout, secrets), sanitize.NewWriter(stderr, secrets)
+	defer out.Flush()
+	defer errOut.Flush()
+	return runCommand(args, out, errOut)
+}
+
+// runCommand runs the command named by args.
+func runCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "config":
@@ -220,6 +236,7 @@ func liveOptions(b *backends) ui.Options {
 		Window:          time.Duration(b.context.Window),
 		RefreshInterval: time.Duration(b.context.Refresh),
 		Snapshot:        ui.SnapshotOptions{DenyKeys: b.snapshot.DenyKeys, Dir: expandHome(b.snapshot.Dir), Links: snapshotLinks(b.context)},
+		Secrets:         secrets,
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"github.com/redline-tui/redline/cmd/redline/internal/serve"
+	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/ui"
 )
 
@@ -133,7 +134,7 @@ func serveConfig(s config.Serve, shared *sharedBackends, stderr io.Writer) (serv
 	cfg := serve.Config{
 		HostKey: s.HostKey, AuthorizedKeys: s.AuthorizedKeys,
 		IdleTimeout: time.Duration(s.IdleTimeout), MaxSessions: s.MaxSessions,
-		Context: shared.defaultName, Log: log, Audit: stderr, Version: version,
+		Context: shared.defaultName, Log: log, Audit: stderr, Secrets: secrets, Version: version,
 		Session: shared.sessionOptions, Exec: shared.exec,
 	}
 	if cfg.AuthorizedKeys == "" {
@@ -239,10 +240,15 @@ func (s *sharedBackends) cache(name string) *serve.Cache {
 	return c
 }
 
-// exec runs `ssh host snapshot …` with the server's backends. Flags that
+// exec runs `ssh host snapshot …` with the server's backends; what it
+// prints goes through the same boundary as run's. Flags that
 // pick backends or files are refused: a remote user must not make the
 // server send requests (or its credentials) elsewhere.
 func (s *sharedBackends) exec(ctx context.Context, r serve.ExecRequest) int {
+	stdout, stderr := sanitize.NewWriter(r.Stdout, secrets), sanitize.NewWriter(r.Stderr, secrets)
+	defer stdout.Flush()
+	defer stderr.Flush()
+	r.Stdout, r.Stderr = stdout, stderr
 	req, sel, err := parseSnapshotFlags(r.Args, time.Now, r.Stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/redline-tui/redline/funnel/sanitize"
 )
 
 // Format is an output format of Render.
@@ -73,6 +75,9 @@ type Options struct {
 	// DenyKeys are attribute and label keys masked in addition to
 	// DefaultDenyKeys (same matching rules).
 	DenyKeys []string
+	// Secrets are scrubbed from every string (see sanitize.Secrets); nil
+	// scrubs none.
+	Secrets *sanitize.Secrets
 	// MaxLogLines caps the log lines shown, errors first; 0 means
 	// DefaultMaxLogLines, negative means none.
 	MaxLogLines int
@@ -96,13 +101,13 @@ func (o Options) withDefaults() Options {
 }
 
 // Render writes s in format f. Every backend string is sanitised
-// (funnel/sanitize), stripped of URL credentials and masked per the deny
+// (funnel/sanitize), scrubbed of o.Secrets, stripped of URL credentials and masked per the deny
 // list before any format sees it; each format then escapes what its
 // syntax needs.
 func Render(w io.Writer, s Snapshot, f Format, o Options) error {
 	o = o.withDefaults()
 	s.Logs = capLogs(s.Logs, o.MaxLogLines)
-	clean := cleaner{deny: newDenyList(o.DenyKeys)}.clean(s)
+	clean := cleaner{deny: newDenyList(o.DenyKeys), secrets: o.Secrets}.clean(s)
 	var out string
 	switch f {
 	case FormatJSON:

@@ -58,35 +58,64 @@ func (d denyList) denies(key string) bool {
 var inlinePair = regexp.MustCompile(`(["']?)([A-Za-z0-9_.\-]+)(["']?)(\s*[=:]\s*)((?i:bearer|basic|digest|token|negotiate)\s+[^\s,;"'&]+|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&"'}\])]+)`)
 
 // maskInline masks the values of denied keys written inside free text.
+// After "key: " (a header, or prose such as "invalid credentials: alice
+// pw-1") an unquoted value runs to the end of its clause, so a value of
+// several words is masked whole rather than its first word only.
 func (d denyList) maskInline(s string) string {
 	if !strings.ContainsAny(s, "=:") || !d.denies(s) { // no denied key anywhere in s
 		return s
 	}
-	return inlinePair.ReplaceAllStringFunc(s, func(pair string) string {
-		m := inlinePair.FindStringSubmatch(pair)
-		if !d.denies(m[2]) {
-			return pair
+	var b strings.Builder
+	at := 0
+	for _, m := range inlinePair.FindAllStringSubmatchIndex(s, -1) {
+		key, sep, value := s[m[4]:m[5]], s[m[8]:m[9]], s[m[10]:m[11]]
+		if !d.denies(key) || m[0] < at {
+			continue
 		}
-		value := Mask
-		if q := m[5][0]; q == '"' || q == '\'' {
-			value = string(q) + Mask + string(q)
+		end := m[11]
+		masked := Mask
+		switch {
+		case value[0] == '"' || value[0] == '\'':
+			masked = string(value[0]) + Mask + string(value[0])
+		case strings.Contains(sep, ":") && strings.TrimSpace(sep) != sep && !isAuthScheme(value):
+			end += clauseEnd(s[end:])
 		}
-		return m[1] + m[2] + m[3] + m[4] + value
-	})
+		b.WriteString(s[at:m[10]])
+		b.WriteString(masked)
+		at = end
+	}
+	b.WriteString(s[at:])
+	return b.String()
 }
 
+// clauseEnd is the length of the rest of a clause: up to ",", ";", "&"
+// or a closing bracket.
+func clauseEnd(s string) int {
+	if i := strings.IndexAny(s, ",;&}])"); i >= 0 {
+		return i
+	}
+	return len(s)
+}
+
+// isAuthScheme reports whether a masked value is "Scheme credential".
+func isAuthScheme(value string) bool { return strings.ContainsAny(value, " \t") }
+
 // cleaner is the one pass every backend string takes before any format
-// sees it: sanitised, credentials stripped from URLs, denied values masked.
-type cleaner struct{ deny denyList }
+// sees it: sanitised, scrubbed of secrets, credentials stripped from URLs,
+// denied values masked.
+type cleaner struct {
+	deny    denyList
+	secrets *sanitize.Secrets
+}
 
 // line cleans one line of text.
 func (c cleaner) line(s string) string {
-	return c.deny.maskInline(sanitize.StripUserinfo(sanitize.Line(s)))
+	return c.deny.maskInline(sanitize.StripUserinfo(c.secrets.Line(s)))
 }
 
 // text cleans multi-line text (queries), keeping newlines.
 func (c cleaner) text(s string) string {
-	return c.deny.maskInline(sanitize.StripUserinfo(sanitize.Text(s)))
+	return c.deny.maskInline(sanitize.StripUserinfo(c.secrets.Text(s)))
 }
 
 func (c cleaner) lines(ss []string) []string {
@@ -243,7 +272,7 @@ func (c cleaner) links(ls []Link) []Link {
 	}
 	out := make([]Link, len(ls))
 	for i, l := range ls {
-		out[i] = Link{Title: c.line(l.Title), URL: sanitize.StripUserinfo(sanitize.Line(l.URL))}
+		out[i] = Link{Title: c.line(l.Title), URL: sanitize.StripUserinfo(c.secrets.Line(l.URL))}
 	}
 	return out
 }

@@ -160,6 +160,7 @@ func TestDenyListMasks(t *testing.T) {
 	in.Logs.Lines[0].Labels = map[string]string{"Set-Cookie": "s3cr3t-i", "pod": "checkout-1"}
 	in.Logs.Lines[0].Message = `login ok password="s3cr3t j" apikey=s3cr3t-k user=alice`
 	in.Failures[0].Error = `loki: Get "http://admin:s3cr3t-l@loki:3100/loki/api/v1/query_range": 401`
+	in.Failures = append(in.Failures, snapshot.Failure{Part: snapshot.PartSLO, Backend: "prometheus", Error: `prometheus: HTTP 401: invalid credentials: oncall "s3cr3t-m" (check credentials)`})
 	s := snapshot.FromFunnel(in)
 	for _, f := range snapshot.Formats {
 		out := render(t, s, f, snapshot.Options{DenyKeys: []string{"customer_id"}})

@@ -56,8 +56,10 @@ func statusHint(code int) string {
 	return ""
 }
 
-// maxMessage bounds how much of an error body is quoted.
-const maxMessage = 200
+// maxMessage bounds how much of an error body is quoted: an excerpt, cut
+// with "…". Redline scrubs configured secrets from it where it shows it
+// (funnel/sanitize.Secrets), including a secret cut short by the "…".
+const maxMessage = 300
 
 // NewStatusError builds a StatusError from a response and its (capped) body.
 func NewStatusError(backend string, resp *http.Response, body []byte) *StatusError {

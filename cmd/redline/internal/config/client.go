@@ -25,6 +25,8 @@ func (e *Endpoint) RequestTimeout() time.Duration {
 // HTTPClient builds the endpoint's HTTP client: auth, TLS and proxy from
 // the Prometheus-style settings, the extra headers, and RequestTimeout. The
 // tenant is not added here: sources send it themselves as X-Scope-OrgID.
+// After AddSecrets, the client adds the credentials it sends to the
+// secrets (see harvest).
 func (e *Endpoint) HTTPClient(backend string) (*http.Client, error) {
 	hc, err := pc.NewClientFromConfig(e.HTTP, "redline-"+backend)
 	if err != nil {
@@ -33,6 +35,9 @@ func (e *Endpoint) HTTPClient(backend string) (*http.Client, error) {
 	hc.Timeout = e.RequestTimeout()
 	if len(e.Headers) > 0 {
 		hc.Transport = headerTransport{headers: e.Headers, next: hc.Transport}
+	}
+	if e.secrets != nil {
+		hc.Transport = harvest{secrets: e.secrets, next: hc.Transport}
 	}
 	return hc, nil
 }

@@ -21,6 +21,7 @@ import (
 	pc "github.com/prometheus/common/config"
 	"gopkg.in/yaml.v3"
 
+	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/sources/budget"
 )
 
@@ -66,6 +67,8 @@ type Endpoint struct {
 	// HTTP holds basic_auth, authorization, oauth2, tls_config, proxy_url,
 	// follow_redirects, enable_http2, exactly as in Prometheus' own config.
 	HTTP pc.HTTPClientConfig `yaml:",inline"`
+
+	secrets *sanitize.Secrets // set by AddSecrets: where its clients add the credentials they send
 }
 
 // Prometheus is a Prometheus-compatible endpoint (Prometheus, Mimir, Thanos,

@@ -16,8 +16,9 @@ var fileSchema = reflect.TypeOf(File{})
 // t does not know, with its line and the closest known key. Maps (contexts,
 // headers) accept any key; their values are checked against the element type.
 func checkKeys(file string, node *yaml.Node, t reflect.Type, path string) error {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	t = deref(t)
+	if m, ok := inlineMap(t); ok { // e.g. http_headers: any header name
+		t = m
 	}
 	switch {
 	case t.Kind() == reflect.Map && node.Kind == yaml.MappingNode:
@@ -84,6 +85,20 @@ func knownFields(t reflect.Type) map[string]reflect.Type {
 		out[name] = f.Type
 	}
 	return out
+}
+
+// inlineMap is the map type of a struct that is only an inline map (such
+// as http_headers' Headers), whose keys are free.
+func inlineMap(t reflect.Type) (reflect.Type, bool) {
+	if t.Kind() != reflect.Struct || t.NumField() != 1 {
+		return nil, false
+	}
+	f := t.Field(0)
+	_, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if !strings.Contains(opts, "inline") || f.Type.Kind() != reflect.Map {
+		return nil, false
+	}
+	return f.Type, true
 }
 
 func deref(t reflect.Type) reflect.Type {

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	pc "github.com/prometheus/common/config"
-
 	"github.com/redline-tui/redline/sources/budget"
 )
 
@@ -139,41 +137,17 @@ func (e *Endpoint) validate(file, path string, urlOptional bool) error {
 	if err := e.HTTP.Validate(); err != nil {
 		return &Error{File: file, Key: path, Msg: err.Error(), Fix: "see Prometheus' http client configuration reference"}
 	}
-	files := credentialFiles(&e.HTTP)
-	for _, key := range slices.Sorted(maps.Keys(files)) {
-		name := files[key]
-		if name == "" {
-			continue
-		}
-		if _, err := os.Stat(name); err != nil {
-			return &Error{File: file, Key: path + "." + key, Msg: fmt.Sprintf("cannot read %s: %v", name, unwrapPathError(err)), Fix: "create the file or correct the path (relative paths are relative to the config file)"}
+	files := e.CredentialFiles()
+	slices.SortFunc(files, func(a, b CredentialFile) int { return strings.Compare(a.Key, b.Key) })
+	for _, f := range files {
+		if _, err := os.Stat(f.Path); err != nil {
+			return &Error{File: file, Key: path + "." + f.Key, Msg: fmt.Sprintf("cannot read %s: %v", f.Path, unwrapPathError(err)), Fix: "create the file or correct the path (relative paths are relative to the config file)"}
 		}
 	}
 	if e.MaxResponseBytes < 0 {
 		return &Error{File: file, Key: path + ".max_response_bytes", Msg: "must not be negative", Fix: "leave it out for the default (64 MiB)"}
 	}
 	return nil
-}
-
-// credentialFiles lists the file paths an HTTP client config refers to, by key.
-func credentialFiles(h *pc.HTTPClientConfig) map[string]string {
-	out := map[string]string{
-		"bearer_token_file":    h.BearerTokenFile,
-		"tls_config.ca_file":   h.TLSConfig.CAFile,
-		"tls_config.cert_file": h.TLSConfig.CertFile,
-		"tls_config.key_file":  h.TLSConfig.KeyFile,
-	}
-	if h.BasicAuth != nil {
-		out["basic_auth.password_file"] = h.BasicAuth.PasswordFile
-		out["basic_auth.username_file"] = h.BasicAuth.UsernameFile
-	}
-	if h.Authorization != nil {
-		out["authorization.credentials_file"] = h.Authorization.CredentialsFile
-	}
-	if h.OAuth2 != nil {
-		out["oauth2.client_secret_file"] = h.OAuth2.ClientSecretFile
-	}
-	return out
 }
 
 func unwrapPathError(err error) error {

@@ -3,6 +3,7 @@ package serve
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -41,11 +42,15 @@ type Event struct {
 }
 
 // auditor writes events as JSON lines, one write per line so that lines
-// of concurrent sessions never interleave.
+// of concurrent sessions never interleave. A failed write is reported on
+// the operational log once, with the count of lines lost when writing
+// works again: sessions go on, but the operator learns of the gap.
 type auditor struct {
-	mu  sync.Mutex
-	w   io.Writer
-	now func() time.Time
+	mu   sync.Mutex
+	w    io.Writer
+	now  func() time.Time
+	log  *slog.Logger
+	lost int // lines not written since the last failure was reported
 }
 
 // write stamps e with the time, writes it and returns it.
@@ -57,8 +62,23 @@ func (a *auditor) write(e Event) Event {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	_, _ = a.w.Write(append(line, '\n'))
+	_, err = a.w.Write(append(line, '\n'))
+	a.account(err)
 	return e
+}
+
+// account reports the first failed write and the recovery after failures.
+func (a *auditor) account(err error) {
+	switch {
+	case err != nil && a.lost == 0:
+		a.lost++
+		a.log.Error("audit log: cannot write; audit lines are lost until it works again", "err", err)
+	case err != nil:
+		a.lost++
+	case a.lost > 0:
+		a.log.Warn("audit log: writing again", "lost_lines", a.lost)
+		a.lost = 0
+	}
 }
 
 // sessionEvent is an event about s, with its user, key and client.

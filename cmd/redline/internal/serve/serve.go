@@ -30,6 +30,7 @@ import (
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/redline-tui/redline/funnel/sanitize"
 	"github.com/redline-tui/redline/ui"
 )
 
@@ -59,7 +60,10 @@ type Config struct {
 	Context        string        // the context an interactive session opens
 	Log            *slog.Logger  // operational log; default slog.Default()
 	Audit          io.Writer     // audit lines; default os.Stderr
-	Version        string
+	// Secrets are scrubbed from the audit lines, which are also cleaned of
+	// control characters (user names and context names come from clients).
+	Secrets *sanitize.Secrets
+	Version string
 	// Session returns the root model options of a new interactive session
 	// on the named context, with the context's shared sources. Serve sets
 	// the per-session fields (Ctx, NoColor, snapshot directory, terminal).
@@ -112,7 +116,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, keys: keys, log: cfg.Log,
 		fails:    newFailures(maxFailures, failurePeriod),
-		audit:    &auditor{w: cfg.Audit, now: time.Now},
+		audit:    &auditor{w: sanitize.NewWriter(cfg.Audit, cfg.Secrets), now: time.Now, log: cfg.Log},
 		sessions: map[*session]struct{}{},
 	}
 	s.ssh = &ssh.Server{
