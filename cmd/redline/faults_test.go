@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 	"github.com/redline-tui/redline/sources/demo"
 	"github.com/redline-tui/redline/sources/jaeger"
 	"github.com/redline-tui/redline/sources/loki"
@@ -106,6 +107,7 @@ func runFault(t *testing.T, bc backendCase, f fault) {
 	d.Keys("enter")
 	failing := screen(d)
 	assertNamesCause(t, "the failing pane", screenBody(failing), bc.name, f.want)
+	assertNoLeak(t, "the failing screen", failing)
 	assertStatus(t, failing, bc.name, "✖")
 
 	d.Keys("esc")
@@ -137,9 +139,24 @@ func assertStatus(t *testing.T, screen, backend, mark string) {
 // server, sized and started.
 func faultDriver(t *testing.T, bc backendCase, server *backendServer) *uitest.Driver {
 	src := demo.New(demo.Options{Seed: 1, Now: fixedNow})
-	opts := ui.Options{Sources: ui.Sources{Metrics: src, Traces: src, Logs: src}, Now: fixedNow, Context: "faults", Ticker: uitest.NeverTick}
+	opts := ui.Options{
+		Sources: ui.Sources{Metrics: src, Traces: src, Logs: src}, Now: fixedNow, Context: "faults", Ticker: uitest.NeverTick,
+		Secrets: faultSecrets(),
+	}
 	bc.wire(t, &opts, server.URL(), server.client)
 	return uitest.New(t, ui.New(opts), 160, 48)
+}
+
+// assertNoLeak checks that text holds no form of the fault matrix's
+// credentials and no raw control character.
+func assertNoLeak(t *testing.T, what, text string) {
+	t.Helper()
+	if leak := sanitizetest.Leaked(text, faultLeakForms()); leak != "" {
+		t.Errorf("%s shows the credential %q:\n%s", what, leak, text)
+	}
+	if !sanitizetest.Safe(text) {
+		t.Errorf("%s holds a raw control character: %q", what, text)
+	}
 }
 
 // assertNamesCause checks that text names backend and, for each wanted

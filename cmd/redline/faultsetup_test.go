@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,6 +22,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redline-tui/redline/funnel/sanitize"
+	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 )
 
 // fault is one way a backend fails. Exactly one of handler, refuse and
@@ -61,6 +65,83 @@ var faults = []fault{
 	{name: "401", handler: answerWith(401, "text/plain", "no org id"), want: []string{"401"}},
 	{name: "403", handler: answerWith(403, "text/plain", "access denied"), want: []string{"403"}},
 	{name: "TLS unknown CA", untrustedTLS: true, want: []string{"unknown authority"}},
+	{name: "401 echoing credentials", handler: echoCredentials(401, "text/plain", plainEcho), want: []string{"401"}},
+	{name: "500 JSON echoing credentials", handler: echoCredentials(500, "application/json", jsonErrorEcho), want: []string{"500"}},
+	{name: "malformed 200 echoing credentials", handler: echoCredentials(200, "application/json", malformedEcho), want: []string{"malformed|invalid|unexpected"}},
+}
+
+// The credentials every fault-matrix client sends (see withCredentials),
+// which a backend echoing them must not get onto the screen.
+const (
+	faultUser     = "oncall"
+	faultPassword = "pw-fault-3f9a1c77"
+	faultAPIKey   = "key-fault-9c4f2a60"
+)
+
+// faultSecrets are the fault matrix's credentials as the root model is given them.
+func faultSecrets() *sanitize.Secrets {
+	s := sanitize.NewSecrets()
+	s.AddBasic(faultUser, faultPassword)
+	s.Add(faultAPIKey)
+	return s
+}
+
+// faultLeakForms are the forms of the credentials that must never show.
+func faultLeakForms() []string {
+	return append(sanitizetest.SecretForms(faultUser, faultPassword), sanitizetest.SecretForms("", faultAPIKey)...)
+}
+
+// withCredentials sends basic auth and an API key header on every request.
+type withCredentials struct{ next http.RoundTripper }
+
+func (t withCredentials) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.SetBasicAuth(faultUser, faultPassword)
+	r.Header.Set("X-Api-Key", faultAPIKey)
+	return t.next.RoundTrip(r)
+}
+
+// CloseIdleConnections passes on to the transport: the matrix closes kept-alive
+// connections so that a fault is seen at once.
+func (t withCredentials) CloseIdleConnections() {
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// hostileTail is what an echoing backend adds to tell the terminal to
+// clear the screen, write the clipboard, open a link and reverse the text.
+const hostileTail = "\x1b[2J\x1b[H\x1b]52;c;ZXZpbA==\x07\x1b]8;;http://evil.example/\x07link\u009b31m\u202eevil\x00\x07"
+
+// echoText repeats the request's credentials, in the forms a misbehaving
+// gateway does: the password as sent, the headers, the URL-escaped password.
+func echoText(r *http.Request) string {
+	user, pw, _ := r.BasicAuth()
+	return fmt.Sprintf("invalid credentials: %s %q %s Request headers: Authorization: %s; X-Api-Key: %s; password=%s",
+		user, pw, hostileTail, r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"), url.QueryEscape(pw))
+}
+
+func plainEcho(text string) string { return text }
+
+func jsonErrorEcho(text string) string {
+	b, _ := json.Marshal(map[string]string{"status": "error", "errorType": "bad_data", "error": text, "message": text})
+	return string(b)
+}
+
+// malformedEcho is a 200 whose JSON breaks after the echoed text.
+func malformedEcho(text string) string {
+	b, _ := json.Marshal(text)
+	return `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":` + string(b) + `},"value":[`
+}
+
+// echoCredentials answers every request with code and its credentials
+// echoed, in the body format of wrap.
+func echoCredentials(code int, contentType string, wrap func(string) string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(code)
+		fmt.Fprint(w, wrap(echoText(r)))
+	}
 }
 
 // hangUntilGone answers only after the client has given up. It reads the
@@ -162,8 +243,8 @@ type backendServer struct {
 }
 
 // newBackendServer serves healthy on 127.0.0.1 (over TLS when useTLS) and
-// returns it with a client that trusts its normal certificate and gives up
-// after clientTimeout.
+// returns it with a client that trusts its normal certificate, sends the
+// fault matrix's credentials and gives up after clientTimeout.
 func newBackendServer(t *testing.T, healthy http.Handler, useTLS bool) *backendServer {
 	t.Helper()
 	s := &backendServer{healthy: healthy, useTLS: useTLS, trusted: selfSigned(t), rogue: selfSigned(t)}
@@ -174,7 +255,7 @@ func newBackendServer(t *testing.T, healthy http.Handler, useTLS bool) *backendS
 	// at once: a kept-alive connection, even one returned to the pool after
 	// the swap, would keep the trusted one.
 	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, DisableKeepAlives: useTLS}
-	s.client = &http.Client{Timeout: clientTimeout, Transport: transport}
+	s.client = &http.Client{Timeout: clientTimeout, Transport: withCredentials{transport}}
 	if useTLS {
 		s.srv.TLSConfig = &tls.Config{GetCertificate: s.certificate}
 	}
@@ -357,9 +438,13 @@ func promTimeParam(r *http.Request, name string) float64 {
 	return float64(clock.Unix())
 }
 
-// healthyTempo finds one slow trace of whatever service is asked.
+// healthyTempo finds one slow trace of whatever service is asked, and
+// loads it by its ID.
 func healthyTempo() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v2/traces/{id}", func(w http.ResponseWriter, _ *http.Request) {
+		serveJSON(w, map[string]any{"trace": otlpTrace("shop", healthyRoute)})
+	})
 	mux.HandleFunc("/api/search", func(w http.ResponseWriter, r *http.Request) {
 		service := quotedAfter(r.URL.Query().Get("q"), "resource.service.name = ")
 		serveJSON(w, map[string]any{"traces": []any{map[string]any{
@@ -401,22 +486,27 @@ func healthyJaegerHTTP() http.Handler {
 		q := r.URL.Query()
 		var tags map[string]string
 		json.Unmarshal([]byte(q.Get("query.attributes")), &tags)
-		route := tags["http.route"]
-		start := clock.Add(-time.Minute)
-		str := func(v string) map[string]any { return map[string]any{"stringValue": v} }
-		span := map[string]any{
-			"traceId": healthyTraceID, "spanId": healthySpanID, "name": "GET " + route, "kind": 2,
-			"startTimeUnixNano": strconv.FormatInt(start.UnixNano(), 10),
-			"endTimeUnixNano":   strconv.FormatInt(start.Add(1234*time.Millisecond).UnixNano(), 10),
-			"attributes":        []any{map[string]any{"key": "http.route", "value": str(route)}},
-			"status":            map[string]any{},
-		}
-		serveJSON(w, map[string]any{"result": map[string]any{"resourceSpans": []any{map[string]any{
-			"resource":   map[string]any{"attributes": []any{map[string]any{"key": "service.name", "value": str(q.Get("query.service_name"))}}},
-			"scopeSpans": []any{map[string]any{"spans": []any{span}}},
-		}}}})
+		serveJSON(w, map[string]any{"result": otlpTrace(q.Get("query.service_name"), tags["http.route"])})
 	})
 	return mux
+}
+
+// otlpTrace is the one-span trace of the healthy trace backends in OTLP
+// JSON: a server span of route in service.
+func otlpTrace(service, route string) map[string]any {
+	start := clock.Add(-time.Minute)
+	str := func(v string) map[string]any { return map[string]any{"stringValue": v} }
+	span := map[string]any{
+		"traceId": healthyTraceID, "spanId": healthySpanID, "name": "GET " + route, "kind": 2,
+		"startTimeUnixNano": strconv.FormatInt(start.UnixNano(), 10),
+		"endTimeUnixNano":   strconv.FormatInt(start.Add(1234*time.Millisecond).UnixNano(), 10),
+		"attributes":        []any{map[string]any{"key": "http.route", "value": str(route)}},
+		"status":            map[string]any{},
+	}
+	return map[string]any{"resourceSpans": []any{map[string]any{
+		"resource":   map[string]any{"attributes": []any{map[string]any{"key": "service.name", "value": str(service)}}},
+		"scopeSpans": []any{map[string]any{"spans": []any{span}}},
+	}}}
 }
 
 var hexTraceID = regexp.MustCompile(`[0-9a-f]{32}`)
