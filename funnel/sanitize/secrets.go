@@ -48,7 +48,52 @@ const cutMark = "…"
 type Secrets struct {
 	mu       sync.Mutex // serialises Add
 	seen     map[string]bool
-	patterns atomic.Pointer[[]pattern] // longest first; replaced, never written
+	patterns atomic.Pointer[compiled] // replaced, never written
+}
+
+// compiled are the patterns, longest first, with a filter of their
+// first bytes: most text holds none, and one pass over it says so.
+type compiled struct {
+	patterns []pattern
+	starts   [filterBits / 64]uint64 // bit startHash(p.text) of every pattern of 4 bytes or more
+	short    bool                    // some pattern is shorter: the filter cannot rule it out
+}
+
+// filterBits is the size of the filter of pattern starts.
+const filterBits = 1 << 16
+
+// startHash hashes the 4 bytes of s at i.
+func startHash(s string, i int) uint32 {
+	v := uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
+	return (v * 2654435761) >> 16
+}
+
+func (c *compiled) set(p pattern) {
+	if len(p.text) < 4 {
+		c.short = true
+		return
+	}
+	h := startHash(p.text, 0)
+	c.starts[h/64] |= 1 << (h % 64)
+}
+
+// mayHold reports whether text may hold a pattern: false only when none
+// starts anywhere in it.
+func (c *compiled) mayHold(text string) bool {
+	if c.short {
+		return true
+	}
+	if len(text) < 4 {
+		return false
+	}
+	v := uint32(text[0])<<8 | uint32(text[1])<<16 | uint32(text[2])<<24
+	for i := 3; i < len(text); i++ {
+		v = v>>8 | uint32(text[i])<<24 // text[i-3:i+1], as startHash reads it
+		if h := (v * 2654435761) >> 16; c.starts[h/64]&(1<<(h%64)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // pattern is one form of a secret.
@@ -117,7 +162,7 @@ func (s *Secrets) add(forms []string) {
 	}
 	var next []pattern
 	if old := s.patterns.Load(); old != nil {
-		next = slices.Clone(*old)
+		next = slices.Clone(old.patterns)
 	}
 	for _, f := range forms {
 		// Text is scrubbed once cleaned, so valid UTF-8: a form that is
@@ -129,31 +174,32 @@ func (s *Secrets) add(forms []string) {
 		next = append(next, pattern{text: f, token: len(f) < MinInWord})
 	}
 	slices.SortStableFunc(next, func(a, b pattern) int { return len(b.text) - len(a.text) })
-	s.patterns.Store(&next)
+	c := &compiled{patterns: next}
+	for _, p := range next {
+		c.set(p)
+	}
+	s.patterns.Store(c)
 }
 
-func (s *Secrets) current() []pattern {
+func (s *Secrets) current() *compiled {
 	if s == nil {
 		return nil
 	}
-	if p := s.patterns.Load(); p != nil {
-		return *p
-	}
-	return nil
+	return s.patterns.Load()
 }
 
 // Scrub replaces every secret in text by Redacted; it sanitises nothing.
 // Text without a secret is returned as is.
 func (s *Secrets) Scrub(text string) string {
-	patterns := s.current()
-	if len(patterns) == 0 || text == "" {
+	c := s.current()
+	if c == nil || text == "" || !c.mayHold(text) {
 		return text
 	}
 	var spans []span
-	for _, p := range patterns {
+	for _, p := range c.patterns {
 		spans = p.find(text, spans)
 	}
-	spans = appendCuts(text, patterns, spans)
+	spans = appendCuts(text, c.patterns, spans)
 	if len(spans) == 0 {
 		return text
 	}
