@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/uitest"
 )
@@ -132,13 +133,15 @@ func criticalLine(s, text string) bool {
 	return false
 }
 
-// TestSnapshotAlertEntryLive: with ShopCheckoutSlow firing on the stack's
+// TestAlertEntryLive: with ShopCheckoutSlow firing on the stack's
 // Prometheus (.ci/config/rules/redline-integration.yml, during the test
 // service's slow checkouts), `redline snapshot --alert ShopCheckoutSlow`
 // lands on a shop SLO the alert pages for and snapshots shop's routes, the
-// path saying the alert found it. Until the rule fires, redline says the
-// alert is not firing (exit 2) and the test asks again.
-func TestSnapshotAlertEntryLive(t *testing.T) {
+// path saying the alert found it; then the TUI with the same entry opens on
+// shop's routes, and Esc walks back to the SLO list on that SLO. Until the
+// rule fires, redline says the alert is not firing (exit 2) and the test
+// asks again.
+func TestAlertEntryLive(t *testing.T) {
 	prom, jaegerGRPC, vlogsURL := stackEnv(t)
 	isolateConfig(t)
 	args := []string{"snapshot", "--prometheus", prom, "--jaeger", jaegerGRPC, "--victorialogs", vlogsURL,
@@ -181,4 +184,25 @@ func TestSnapshotAlertEntryLive(t *testing.T) {
 		t.Errorf("path %+v does not say the alert found the SLO", snap.Path)
 	}
 	t.Logf("path: %+v; stderr: %s", snap.Path, stderr.String())
+	alertEntryTUI(t, prom, jaegerGRPC, vlogsURL)
+}
+
+// alertEntryTUI opens the TUI on the live stack as `redline --alert
+// ShopCheckoutSlow` does.
+func alertEntryTUI(t *testing.T, prom, jaegerGRPC, vlogsURL string) {
+	b, code := liveBackends(endpointFlags{urls: map[string]string{"prometheus": prom, "jaeger": jaegerGRPC, "victorialogs": vlogsURL}}, os.Stderr)
+	if code != 0 {
+		t.Fatalf("opening the stack's backends: exit %d", code)
+	}
+	defer b.close()
+	opts := liveOptions(b)
+	opts.Window, opts.Ticker, opts.Entry = 15*time.Minute, uitest.NeverTick, walk.Entry{Alert: "ShopCheckoutSlow"}
+	d := uitest.New(t, ui.New(opts), 80, 24)
+	if routes := screen(d); !strings.HasSuffix(crumb(routes), "SLOs ▸ shop") || !strings.Contains(routes, "Routes of shop") {
+		t.Fatalf("redline --alert ShopCheckoutSlow did not open on shop's routes:\n%s", routes)
+	}
+	d.Keys("esc")
+	if slos := screen(d); !strings.HasSuffix(crumb(slos), "SLOs") || !strings.Contains(lineWith(slos, "› "), "shop") {
+		t.Errorf("esc did not walk back to the SLO list on shop's SLO:\n%s", slos)
+	}
 }
