@@ -63,7 +63,9 @@ func (m Model) SetSize(width, height int) Model {
 	m.width, m.height = max(width, 1), max(height, 1)
 	m.lines = m.lines[:0:0]
 	for _, l := range m.source {
-		m.lines = append(m.lines, strings.Split(ansi.Wrap(l, m.width, " ,;:/"), "\n")...)
+		// Wrap may leave a breakpoint just past the width: cut what it left.
+		wrapped := ansi.Hardwrap(ansi.Wrap(l, m.width, " ,;:/"), m.width, true)
+		m.lines = append(m.lines, strings.Split(wrapped, "\n")...)
 	}
 	m.matches = m.find(m.query)
 	return m.scrollTo(m.offset)

@@ -124,3 +124,13 @@ func TestHostileValueIsSanitised(t *testing.T) {
 		t.Errorf("the copied text is not sanitised: %q", m.Text())
 	}
 }
+
+// TestWrapKeepsEveryCharacter: a line whose breakpoint falls one cell past
+// the width (ansi.Wrap keeps it there) is wrapped, not cut with "…".
+func TestWrapKeepsEveryCharacter(t *testing.T) {
+	text := strings.Repeat("x", 80) + "; rest"
+	view := ansi.Strip(New("v", text).SetSize(80, 10).View(ptr(theme.New(true, true))))
+	if strings.Contains(view, "…") || strings.Count(view, "x") != 80 || !strings.Contains(view, ";") || !strings.Contains(view, "rest") {
+		t.Errorf("the value lost characters:\n%s", view)
+	}
+}
