@@ -98,7 +98,10 @@ func TestSnapshotEntries(t *testing.T) {
 }
 
 // TestEntryFlags: redline and redline snapshot take the same entry flags;
-// a usage mistake or a name that matches nothing exits 2 saying why.
+// a usage mistake or a name that matches nothing exits 2 saying why. run
+// reads the wall clock, at which the demo's routes rank differently, so
+// only what holds at any time is checked here (TestSnapshotEntries checks
+// the listings at a fixed time).
 func TestEntryFlags(t *testing.T) {
 	tests := []struct {
 		args   []string
@@ -109,12 +112,11 @@ func TestEntryFlags(t *testing.T) {
 		{[]string{"--demo", "--alert", "A", "--slo", "b/c"}, exitUsage, "", "redline: --alert, --slo and --service each choose where to open: give one"},
 		{[]string{"--demo", "--slo", "checkout"}, exitUsage, "", `redline: --slo "checkout": write SERVICE/NAME`},
 		{[]string{"snapshot", "--demo", "--service", "checkout", "--alert", "A"}, exitUsage, "", "redline snapshot: --alert, --slo and --service"},
-		{[]string{"snapshot", "--demo", "--alert", "CheckoutDown"}, exitUsage, "",
-			`redline snapshot: no firing alert named "CheckoutDown"; firing: CheckoutAvailabilityErrorBudgetBurn, NodeFilesystemAlmostFull`},
-		{[]string{"snapshot", "--demo", "--format", "md", "--alert", "CheckoutAvailabilityErrorBudgetBurn", "--route", "GET /api/cart/summary"}, 0,
-			"route GET /api/cart/summary (given)", ""},
+		{[]string{"snapshot", "--demo", "--alert", "CheckoutDown"}, exitUsage, "", `redline snapshot: no firing alert named "CheckoutDown"; firing: `},
+		{[]string{"snapshot", "--demo", "--format", "md", "--slo", "checkout/availability", "--route", "GET /api/cart/summary"}, 0,
+			"SLO checkout/availability (given) → route GET /api/cart/summary (given)", ""},
 		{[]string{"snapshot", "--demo", "--slo", "payments/latency", "--route", "POST /nope"}, exitUsage, "",
-			`redline snapshot: no route "POST /nope" of service payments; routes: POST /charge, POST /payment-methods, POST /refund, POST /webhooks/card-gateway, GET /payment-methods`},
+			`redline snapshot: no route "POST /nope" of service payments; routes: `},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
