@@ -81,4 +81,8 @@ type Query struct {
 	Purpose  string   // what it answers, e.g. "error ratio over 1h"
 	Text     string   `sanitize:"text"` // the query exactly as sent (multi-line: cleaned keeping newlines)
 	Range    TimeRange
+	// NotSent says why the query was not sent, e.g. "prometheus timed out
+	// after 30s on detection" (its backend timed out earlier in the step);
+	// "" when it was sent.
+	NotSent string
 }

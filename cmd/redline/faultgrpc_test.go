@@ -36,12 +36,14 @@ type grpcFault struct {
 	longStream   bool  // answers with many messages, each under the cap, together over it
 	refuse       bool  // nothing listens on the address
 	untrustedTLS bool  // the server presents a certificate the client does not trust
+	hang         bool  // accepts every call and never answers
 	want         []string
 }
 
 // grpcFaults are the faults of the fault matrix that exist over gRPC:
 // statuses standing for HTTP's 500, 503, 429, 401 and 403, an answer over
-// the size cap, refused connections and an unknown certificate authority.
+// the size cap, refused connections, an unknown certificate authority and
+// a server that never answers.
 var grpcFaults = []grpcFault{
 	{name: "connection refused", refuse: true, want: []string{"connection refused"}},
 	{name: "internal", err: status.Error(codes.Internal, "index corrupt"), want: []string{"Internal", "index corrupt"}},
@@ -51,6 +53,8 @@ var grpcFaults = []grpcFault{
 	{name: "permission denied", err: status.Error(codes.PermissionDenied, "tenant closed"), want: []string{"permission denied"}},
 	{name: "oversized answer", oversized: true, want: []string{"too large"}},
 	{name: "stream over the cap", longStream: true, want: []string{"too large", "larger than 1 MiB"}},
+	// GetOperations hangs until the step's deadline; the search is then not sent.
+	{name: "hang", hang: true, want: []string{"timed out", "not sent"}},
 	{name: "TLS unknown CA", untrustedTLS: true, want: []string{"unknown authority"}},
 }
 
@@ -68,7 +72,7 @@ func runGRPCFault(t *testing.T, f grpcFault) {
 	server := newQueryServer(t, f.untrustedTLS)
 	src := demo.New(demo.Options{Seed: 1, Now: fixedNow})
 	opts := ui.Options{Sources: ui.Sources{Metrics: src, Logs: src}, Now: fixedNow, Context: "faults", Ticker: uitest.NeverTick}
-	c, err := jaeger.New(jaeger.Config{GRPCAddr: server.addr, TLS: server.clientTLS(), MaxBody: bodyCap})
+	c, err := jaeger.New(jaeger.Config{GRPCAddr: server.addr, TLS: server.clientTLS(), MaxBody: bodyCap, Timeout: clientTimeout})
 	failOn(t, err)
 	t.Cleanup(func() { c.Close() })
 	opts.Traces = c
@@ -184,16 +188,23 @@ func (s *queryServer) set(t *testing.T, f *grpcFault) {
 	}
 }
 
-func (s *queryServer) fault() error {
-	if f := s.current.Load(); f != nil {
-		return f.err
+// fault is the error of the fault on, if any; a hanging fault waits for
+// the client to give up first.
+func (s *queryServer) fault(ctx context.Context) error {
+	f := s.current.Load()
+	if f == nil {
+		return nil
 	}
-	return nil
+	if f.hang {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return f.err
 }
 
 // FindTraces answers one trace whose server span is the route asked for.
 func (s *queryServer) FindTraces(req *api_v2.FindTracesRequest, stream api_v2.QueryService_FindTracesServer) error {
-	if err := s.fault(); err != nil {
+	if err := s.fault(stream.Context()); err != nil {
 		return err
 	}
 	q := req.GetQuery()
@@ -221,8 +232,8 @@ func (s *queryServer) FindTraces(req *api_v2.FindTracesRequest, stream api_v2.Qu
 }
 
 // GetOperations lists none, so the route is matched by its http.route tag.
-func (s *queryServer) GetOperations(context.Context, *api_v2.GetOperationsRequest) (*api_v2.GetOperationsResponse, error) {
-	if err := s.fault(); err != nil {
+func (s *queryServer) GetOperations(ctx context.Context, _ *api_v2.GetOperationsRequest) (*api_v2.GetOperationsResponse, error) {
+	if err := s.fault(ctx); err != nil {
 		return nil, err
 	}
 	return &api_v2.GetOperationsResponse{}, nil

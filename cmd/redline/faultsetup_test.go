@@ -52,6 +52,7 @@ const (
 var faults = []fault{
 	{name: "connection refused", refuse: true, want: []string{"connection refused"}},
 	{name: "timeout", handler: hangUntilGone, want: []string{"timed out"}},
+	{name: "drip", handler: dripSlowly, want: []string{"timed out"}},
 	{name: "500", handler: answerWith(500, "text/plain", "internal error: index corrupt"), want: []string{"500"}},
 	{name: "503 JSON", handler: answerWith(503, "application/json", `{"status":"error","errorType":"unavailable","error":"ingester not ready"}`),
 		want: []string{"503", "ingester not ready"}},
@@ -152,6 +153,12 @@ func hangUntilGone(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 	case <-time.After(20 * clientTimeout):
 	}
+}
+
+// dripSlowly answers 200 and then a byte at a time, never finishing.
+func dripSlowly(w http.ResponseWriter, r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	dripUntilGone(w, r.Context(), clientTimeout/20)
 }
 
 func answerWith(code int, contentType, body string) http.HandlerFunc {

@@ -1,6 +1,7 @@
 package jaeger
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/internal/httpx"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // grpcTransport speaks jaeger-idl's api_v2 QueryService.
@@ -32,7 +34,7 @@ type grpcTransport struct {
 	conn    *grpc.ClientConn
 	api     api_v2.QueryServiceClient
 	tenant  string
-	timeout time.Duration // per call; 0 leaves the caller's deadline alone
+	timeout time.Duration // Jaeger's deadline in a step (package step)
 	token   string
 	maxBody int64          // cap on a whole streamed answer, every chunk together
 	budget  *budget.Budget // shared by every answer in flight
@@ -58,7 +60,7 @@ func newGRPC(cfg Config) (*grpcTransport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jaeger: gRPC address %q: %w", addr, err)
 	}
-	return &grpcTransport{addr: addr, conn: conn, api: api_v2.NewQueryServiceClient(conn), tenant: cfg.Tenant, token: cfg.Token, timeout: cfg.Timeout, maxBody: maxMsg, budget: cfg.Budget}, nil
+	return &grpcTransport{addr: addr, conn: conn, api: api_v2.NewQueryServiceClient(conn), tenant: cfg.Tenant, token: cfg.Token, timeout: cmp.Or(cfg.Timeout, DefaultTimeout), maxBody: maxMsg, budget: cfg.Budget}, nil
 }
 
 func (g *grpcTransport) endpoint() string { return "grpc://" + g.addr }
@@ -69,31 +71,40 @@ func (g *grpcTransport) close() error { return g.conn.Close() }
 // immediate retry to succeed.
 const reconnectWait = time.Second
 
-// prepare readies a call: the connection is retried now if it failed, the
-// call gets the configured deadline, and the tenant and token are added.
-// cancel ends the call (and a stream not read to its end).
-func (g *grpcTransport) prepare(ctx context.Context) (_ context.Context, cancel context.CancelFunc) {
-	g.retryFailedConnection(ctx)
-	if g.timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, g.timeout)
-	} else {
-		ctx, cancel = context.WithCancel(ctx)
-	}
-	return g.withAuth(ctx), cancel
+// call runs one call of purpose as a query of the step ctx carries
+// (package step): the connection is retried now if it failed, the call
+// (a stream read to its end included) ends at Jaeger's deadline in the
+// step, and the tenant and token are added. A call after Jaeger timed out
+// in the step is not sent. Its error is put in words.
+func (g *grpcTransport) call(ctx context.Context, purpose string, call func(context.Context) error) error {
+	return step.Run(ctx, step.Backend{Name: backend, Timeout: g.timeout}, purpose, func(ctx context.Context) error {
+		g.retryFailedConnection(ctx)
+		ctx, cancel := context.WithCancel(g.withAuth(ctx))
+		defer cancel() // ends a stream not read to its end
+		if err := call(ctx); err != nil {
+			return g.describe(ctx, err)
+		}
+		return nil
+	})
 }
 
 // retryFailedConnection makes a connection that failed (Jaeger down,
 // refused, TLS rejected) try again now instead of after gRPC's backoff,
 // which grows to two minutes: a retry once Jaeger is back must reach it.
 // The channel reports the failure until a connection succeeds, so this
-// waits for success at most reconnectWait; the call then fails fast with
-// the connection's cause if there was none.
+// waits for success at most reconnectWait (and half of what is left of the
+// step's deadline); the call then fails fast with the connection's cause if
+// there was none.
 func (g *grpcTransport) retryFailedConnection(ctx context.Context) {
 	if g.conn.GetState() != connectivity.TransientFailure {
 		return
 	}
 	g.conn.ResetConnectBackoff()
-	ctx, cancel := context.WithTimeout(ctx, reconnectWait)
+	wait := reconnectWait
+	if deadline, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(deadline)/2) // leaves the call time to fail with its cause
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	g.conn.WaitForStateChange(ctx, connectivity.TransientFailure)
 }
@@ -109,29 +120,27 @@ func (g *grpcTransport) withAuth(ctx context.Context) context.Context {
 	return ctx
 }
 
-func (g *grpcTransport) findSpans(ctx context.Context, p searchParams) ([]trace.Span, error) {
-	ctx, cancel := g.prepare(ctx)
-	defer cancel() // ends the stream if we stop reading early
-	stream, err := g.api.FindTraces(ctx, &api_v2.FindTracesRequest{Query: &api_v2.TraceQueryParameters{
-		ServiceName:   p.Service,
-		OperationName: p.Operation,
-		Tags:          p.Tags,
-		StartTimeMin:  p.Start,
-		StartTimeMax:  p.End,
-		DurationMin:   p.MinDuration,
-		SearchDepth:   int32(p.Depth),
-	}})
-	if err != nil {
-		return nil, g.describe(ctx, err)
-	}
-	spans, err := g.receiveSpans(ctx, stream)
-	if status.Code(err) == codes.NotFound {
-		return nil, nil // some storage backends say "no traces" this way
-	}
-	if err != nil {
-		return nil, g.describe(ctx, err)
-	}
-	return spans, nil
+func (g *grpcTransport) findSpans(ctx context.Context, p searchParams) (spans []trace.Span, err error) {
+	err = g.call(ctx, "trace search of "+p.Service, func(ctx context.Context) error {
+		stream, err := g.api.FindTraces(ctx, &api_v2.FindTracesRequest{Query: &api_v2.TraceQueryParameters{
+			ServiceName:   p.Service,
+			OperationName: p.Operation,
+			Tags:          p.Tags,
+			StartTimeMin:  p.Start,
+			StartTimeMax:  p.End,
+			DurationMin:   p.MinDuration,
+			SearchDepth:   int32(p.Depth),
+		}})
+		if err != nil {
+			return err
+		}
+		spans, err = g.receiveSpans(ctx, stream)
+		if status.Code(err) == codes.NotFound {
+			return nil // some storage backends say "no traces" this way
+		}
+		return err
+	})
+	return spans, err
 }
 
 func (g *grpcTransport) traceSpans(ctx context.Context, id string, r funnel.TimeRange) ([]trace.Span, []string, error) {
@@ -139,20 +148,24 @@ func (g *grpcTransport) traceSpans(ctx context.Context, id string, r funnel.Time
 	if err != nil {
 		return nil, nil, fmt.Errorf("jaeger: %q is not a trace ID: %w", id, err)
 	}
-	ctx, cancel := g.prepare(ctx)
-	defer cancel()
-	stream, err := g.api.GetTrace(ctx, &api_v2.GetTraceRequest{TraceID: tid, StartTime: r.Start, EndTime: r.End})
-	if err != nil {
-		return nil, nil, g.describe(ctx, err)
-	}
-	spans, err := g.receiveSpans(ctx, stream)
-	if status.Code(err) == codes.NotFound {
+	var spans []trace.Span
+	found := true
+	err = g.call(ctx, "trace "+id, func(ctx context.Context) error {
+		stream, err := g.api.GetTrace(ctx, &api_v2.GetTraceRequest{TraceID: tid, StartTime: r.Start, EndTime: r.End})
+		if err != nil {
+			return err
+		}
+		spans, err = g.receiveSpans(ctx, stream)
+		if status.Code(err) == codes.NotFound {
+			found = false
+			return nil
+		}
+		return err
+	})
+	if !found {
 		return nil, nil, notFound(id)
 	}
-	if err != nil {
-		return nil, nil, g.describe(ctx, err)
-	}
-	return spans, nil, nil
+	return spans, nil, err
 }
 
 // spanStream is what GetTrace and FindTraces both return.
@@ -186,11 +199,13 @@ func (g *grpcTransport) receiveSpans(ctx context.Context, stream spanStream) ([]
 }
 
 func (g *grpcTransport) operations(ctx context.Context, service string) ([]string, error) {
-	ctx, cancel := g.prepare(ctx)
-	defer cancel()
-	resp, err := g.api.GetOperations(ctx, &api_v2.GetOperationsRequest{Service: service, SpanKind: "server"})
+	var resp *api_v2.GetOperationsResponse
+	err := g.call(ctx, "operations of "+service, func(ctx context.Context) (err error) {
+		resp, err = g.api.GetOperations(ctx, &api_v2.GetOperationsRequest{Service: service, SpanKind: "server"})
+		return err
+	})
 	if err != nil {
-		return nil, g.describe(ctx, err)
+		return nil, err
 	}
 	names := make([]string, 0, len(resp.Operations))
 	for _, op := range resp.Operations {
@@ -203,11 +218,13 @@ func (g *grpcTransport) operations(ctx context.Context, service string) ([]strin
 }
 
 func (g *grpcTransport) services(ctx context.Context) ([]string, error) {
-	ctx, cancel := g.prepare(ctx)
-	defer cancel()
-	resp, err := g.api.GetServices(ctx, &api_v2.GetServicesRequest{})
+	var resp *api_v2.GetServicesResponse
+	err := g.call(ctx, "services", func(ctx context.Context) (err error) {
+		resp, err = g.api.GetServices(ctx, &api_v2.GetServicesRequest{})
+		return err
+	})
 	if err != nil {
-		return nil, g.describe(ctx, err)
+		return nil, err
 	}
 	return resp.Services, nil
 }
@@ -222,7 +239,9 @@ func (g *grpcTransport) describe(ctx context.Context, err error) error {
 	}
 	msg := st.Message()
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded) || st.Code() == codes.DeadlineExceeded:
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("jaeger: timed out waiting for %s (timeout %s)", g.addr, g.timeout)
+	case st.Code() == codes.DeadlineExceeded:
 		return fmt.Errorf("jaeger: timed out waiting for %s", g.addr)
 	case errors.Is(ctx.Err(), context.Canceled) || st.Code() == codes.Canceled:
 		return errors.New("jaeger: request cancelled")

@@ -23,6 +23,7 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/sources/budget"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // backend names this source in errors and recorded queries.
@@ -45,13 +46,18 @@ type Config struct {
 	HTTPClient *http.Client // HTTP path: auth, TLS, proxy; nil uses a client with TLS (if set)
 	MaxBody    int64        // answer size cap in bytes; 0 uses 64 MiB
 	Limit      int          // traces per search when the query names none; 0 means DefaultLimit
-	// Timeout bounds each gRPC call; 0 means none. The HTTP API takes
-	// its timeout from HTTPClient.
+	// Timeout is the gRPC API's deadline in a step: every call of one
+	// FindTraces, Trace or Ping shares it (package step); 0 means
+	// DefaultTimeout. The HTTP API takes its timeout from HTTPClient.
 	Timeout time.Duration
 	// Budget is shared by every answer in flight in the process; nil
 	// bounds answers by MaxBody alone.
 	Budget *budget.Budget
 }
+
+// DefaultTimeout is the gRPC API's deadline in a step when Config.Timeout
+// is zero.
+const DefaultTimeout = 30 * time.Second
 
 // transport is one way of talking to Jaeger: gRPC api_v2 or HTTP api_v3.
 type transport interface {
@@ -112,8 +118,9 @@ type Info struct {
 // the protocol and the credentials.
 func (c *Client) Ping(ctx context.Context) (Info, error) {
 	info := Info{Endpoint: c.t.endpoint()}
+	ctx, end := step.Begin(ctx)
 	services, err := c.t.services(ctx)
-	if err != nil {
+	if err = end(err); err != nil {
 		return info, err
 	}
 	slices.Sort(services)
@@ -189,6 +196,15 @@ func quoteIfNeeded(s string) string {
 // also filtered here, since older Jaeger HTTP gateways ignore tags. With
 // q.ErrorsOnly it searches deeper and keeps the traces with failed spans.
 func (c *Client) FindTraces(ctx context.Context, q trace.Query) (trace.SearchResult, error) {
+	ctx, end := step.Begin(ctx)
+	res, err := c.findTraces(ctx, q)
+	return res, end(err)
+}
+
+// findTraces is FindTraces within its step: the operations and the search
+// share Jaeger's deadline, and the search is not sent when listing the
+// operations timed out.
+func (c *Client) findTraces(ctx context.Context, q trace.Query) (trace.SearchResult, error) {
 	var res trace.SearchResult
 	p, match, warnings := c.plan(ctx, q)
 	res.Warnings = warnings
@@ -201,6 +217,7 @@ func (c *Client) FindTraces(ctx context.Context, q trace.Query) (trace.SearchRes
 	})
 	spans, err := c.t.findSpans(ctx, p)
 	if err != nil {
+		res.Queries[0].NotSent = step.Reason(err)
 		return res, err
 	}
 	res.Traces = summarise(spans, match)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/trace"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // Trace loads one trace by ID; r, when set, narrows Jaeger's lookup.
@@ -16,8 +17,9 @@ func (c *Client) Trace(ctx context.Context, traceID string, r funnel.TimeRange) 
 	if id == "" {
 		return nil, fmt.Errorf("jaeger: %q is not a trace ID (want 1 to 32 hex digits)", traceID)
 	}
+	ctx, end := step.Begin(ctx)
 	spans, warnings, err := c.t.traceSpans(ctx, id, r)
-	if err != nil {
+	if err = end(err); err != nil {
 		return nil, err
 	}
 	if len(spans) == 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/sources/internal/logmatch"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // lookup is one TraceLogs request, validated.
@@ -38,6 +39,14 @@ type outcome struct {
 // service label and where trace IDs are held; later ones reuse that and, if
 // it finds nothing for a trace, discover again.
 func (c *Client) TraceLogs(ctx context.Context, q logs.Query) (logs.Result, error) {
+	ctx, end := step.Begin(ctx)
+	out, err := c.traceLogs(ctx, q)
+	return out, end(err)
+}
+
+// traceLogs is TraceLogs within its step (package step): its queries share the
+// backend's deadline, and none is sent once one timed out.
+func (c *Client) traceLogs(ctx context.Context, q logs.Query) (logs.Result, error) {
 	lk, err := c.newLookup(q)
 	if err != nil {
 		return logs.Result{}, err

@@ -8,6 +8,7 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/sources/internal/httpx"
 	"github.com/redline-tui/redline/sources/internal/logmatch"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // Info is what Ping learnt about a Loki, for `redline config check`.
@@ -34,6 +35,14 @@ type buildInfo struct {
 // labels it holds. The label listing needs the tenant, so a Loki with auth
 // enabled and no tenant configured fails here with the fix.
 func (c *Client) Ping(ctx context.Context) (Info, error) {
+	ctx, end := step.Begin(ctx)
+	out, err := c.ping(ctx)
+	return out, end(err)
+}
+
+// ping is Ping within its step (package step): its queries share the
+// backend's deadline, and none is sent once one timed out.
+func (c *Client) ping(ctx context.Context) (Info, error) {
 	body, err := c.http.Get(ctx, pathReady, nil, nil)
 	if err != nil {
 		return Info{}, explain(err, "")

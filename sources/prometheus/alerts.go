@@ -8,14 +8,18 @@ import (
 
 	"github.com/redline-tui/redline/funnel/alert"
 	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // Alerts reads the active (firing and pending) alerts from /api/v1/alerts.
 func (c *Client) Alerts(ctx context.Context) ([]alert.Alert, error) {
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	res, err := c.api.Alerts(actx)
-	if err != nil {
+	ctx, end := step.Begin(ctx)
+	var res v1.AlertsResult
+	err := c.send(ctx, "active alerts", func(ctx context.Context) (err error) {
+		res, err = c.api.Alerts(ctx)
+		return err
+	})
+	if err = end(err); err != nil {
 		return nil, describe("active alerts", err)
 	}
 	out := make([]alert.Alert, 0, len(res.Alerts))

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // maxParallel bounds the queries one batch has in flight. It is
@@ -18,7 +19,7 @@ import (
 // its history: 17), so a step's queries all run at once.
 const maxParallel = 20
 
-// batch collects queries, runs them in parallel with a per-query timeout and
+// batch collects queries, runs them in parallel within the step's deadline and
 // records each one (in the order added) for the UI and snapshots.
 type batch struct {
 	c       *Client
@@ -95,11 +96,14 @@ func (b *batch) run(ctx context.Context) []error {
 		slots <- struct{}{} // waits while maxParallel calls are in flight
 		wg.Go(func() {
 			defer func() { <-slots }()
-			qctx, cancel := context.WithTimeout(ctx, b.c.timeout)
-			defer cancel()
-			warns, err := call(qctx)
+			var warns v1.Warnings
+			err := b.c.send(ctx, b.queries[i].Purpose, func(qctx context.Context) (err error) {
+				warns, err = call(qctx)
+				return err
+			})
 			if err != nil {
 				errs[i] = describe(b.queries[i].Purpose, err)
+				b.queries[i].NotSent = step.Reason(err)
 			}
 			b.mu.Lock()
 			b.warnings = addWarnings(b.warnings, warns...)

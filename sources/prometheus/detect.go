@@ -11,6 +11,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/sources/internal/httpx"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // detectLookback is how far back detection looks for series.
@@ -62,8 +63,9 @@ func (d *Detection) Services() []string {
 // Detect finds the conventions and SLO rule families the backend holds. The
 // answer is cached for a few minutes.
 func (c *Client) Detect(ctx context.Context) (*Detection, error) {
+	ctx, end := step.Begin(ctx)
 	d, _, err := c.detection(ctx)
-	return d, err
+	return d, end(err)
 }
 
 // detection is Detect also telling whether it asked the backend (fresh)
@@ -245,12 +247,15 @@ func (c *Client) detectSLORules(ctx context.Context, d *Detection, start, end ti
 }
 
 func (c *Client) labelValues(ctx context.Context, label string, m matcher, start, end time.Time) (model.LabelValues, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
 	match := selector("", m)
-	vals, _, _, err := c.api.LabelValues(ctx, label, []string{match}, start, end)
+	purpose := "values of label " + label + " for " + httpx.Shorten(match, 60)
+	var vals model.LabelValues
+	err := c.send(ctx, purpose, func(ctx context.Context) (err error) {
+		vals, _, _, err = c.api.LabelValues(ctx, label, []string{match}, start, end)
+		return err
+	})
 	if err != nil {
-		return nil, describe("values of label "+label+" for "+httpx.Shorten(match, 60), err)
+		return nil, describe(purpose, err)
 	}
 	return vals, nil
 }

@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // Info is what `redline config check` prints about a Prometheus backend.
@@ -17,10 +21,18 @@ type Info struct {
 // detection found. A missing buildinfo endpoint (some compatible backends)
 // is a warning; a failed detection is an error.
 func (c *Client) Ping(ctx context.Context) (Info, error) {
+	ctx, end := step.Begin(ctx)
+	info, err := c.ping(ctx)
+	return info, end(err)
+}
+
+func (c *Client) ping(ctx context.Context) (Info, error) {
 	var info Info
-	bctx, cancel := context.WithTimeout(ctx, c.timeout)
-	bi, err := c.api.Buildinfo(bctx)
-	cancel()
+	var bi v1.BuildinfoResult
+	err := c.send(ctx, "build info", func(ctx context.Context) (err error) {
+		bi, err = c.api.Buildinfo(ctx)
+		return err
+	})
 	if err != nil {
 		info.Warnings = append(info.Warnings, describe("build info", err).Error())
 	}

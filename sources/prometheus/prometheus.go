@@ -9,6 +9,7 @@ package prometheus
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/internal/httpx"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // backend names this source in errors and recorded queries.
@@ -98,6 +100,13 @@ func New(cfg Config) (*Client, error) {
 		timeout = DefaultTimeout
 	}
 	return &Client{api: v1.NewAPI(ac), cfg: cfg, timeout: timeout, now: time.Now}, nil
+}
+
+// send runs one query of purpose within the step of ctx (package step):
+// bounded by the backend's deadline in the step, and not sent once the
+// backend has timed out in it.
+func (c *Client) send(ctx context.Context, purpose string, call func(context.Context) error) error {
+	return step.Run(ctx, step.Backend{Name: backend, Timeout: c.timeout}, purpose, call)
 }
 
 // Name returns "prometheus".
@@ -226,10 +235,13 @@ func passThrough(method string, code int) bool {
 // call was for, and the cause in words.
 func describe(purpose string, err error) error {
 	var (
-		status *httpx.StatusError
-		apiErr *v1.Error
+		status  *httpx.StatusError
+		apiErr  *v1.Error
+		notSent *step.NotSentError
 	)
 	switch {
+	case errors.As(err, &notSent):
+		return notSent
 	case errors.As(err, &status):
 		return fmt.Errorf("%s (%s)", status.Error(), purpose)
 	case errors.As(err, &apiErr) && apiErr.Type == v1.ErrBadResponse:

@@ -15,6 +15,7 @@ import (
 	"github.com/redline-tui/redline/funnel/red"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // redPoints is how many samples a route sparkline gets.
@@ -47,6 +48,13 @@ type routeQueries struct {
 // the last red.LiveWindow of q.Range (sparklines over all of it), with each
 // route's bad events per second over the share window, ranked by its share.
 func (c *Client) Routes(ctx context.Context, q red.Query) (red.Report, error) {
+	ctx, end := step.Begin(ctx)
+	rep, err := c.routes(ctx, q)
+	return rep, end(err)
+}
+
+// routes is Routes within its step.
+func (c *Client) routes(ctx context.Context, q red.Query) (red.Report, error) {
 	service := q.Service
 	rep := red.Report{Service: service, Window: red.LiveWindow, ShareWindow: q.Window(), BadEvents: q.BadEvents()}
 	det, fresh, err := c.detection(ctx)

@@ -190,9 +190,11 @@ func (c *Client) pyrraObjectivesFromAlerts(ctx context.Context, slos map[string]
 	if !need {
 		return
 	}
-	rctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	res, err := c.api.Rules(rctx, nil)
+	var res v1.RulesResult
+	err := c.send(ctx, "Pyrra alert rules", func(ctx context.Context) (err error) {
+		res, err = c.api.Rules(ctx, nil)
+		return err
+	})
 	if err != nil {
 		part.warnings = append(part.warnings, describe("Pyrra alert rules", err).Error())
 		return

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/slo"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // historyPoints is how many samples a burn-history sparkline gets.
@@ -36,6 +37,13 @@ type sloPart struct {
 // without a latency SLO, evaluates their burn at r.End with burn history
 // over r, and gives each the active alerts that page for it.
 func (c *Client) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
+	ctx, end := step.Begin(ctx)
+	rep, err := c.slos(ctx, r)
+	return rep, end(err)
+}
+
+// slos is SLOs within its step.
+func (c *Client) slos(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
 	var rep slo.Report
 	det, fresh, detErr := c.detection(ctx)
 	if detErr != nil {

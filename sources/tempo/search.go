@@ -11,6 +11,7 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/sources/internal/otlp"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // rootNotYetReceived is what Tempo puts in rootServiceName and
@@ -61,6 +62,14 @@ type serviceStats struct {
 // route), for instrumentations that do not set http.route; a warning says
 // so. Every query sent is recorded in the result.
 func (c *Client) FindTraces(ctx context.Context, q trace.Query) (trace.SearchResult, error) {
+	ctx, end := step.Begin(ctx)
+	out, err := c.findTraces(ctx, q)
+	return out, end(err)
+}
+
+// findTraces is FindTraces within its step (package step): its queries share the
+// backend's deadline, and none is sent once one timed out.
+func (c *Client) findTraces(ctx context.Context, q trace.Query) (trace.SearchResult, error) {
 	var res trace.SearchResult
 	found, err := c.search(ctx, q, byHTTPRoute, &res)
 	if err != nil {

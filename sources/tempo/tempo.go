@@ -17,6 +17,7 @@ import (
 
 	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/internal/httpx"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // backend names this source in errors and recorded queries.
@@ -89,6 +90,14 @@ type Info struct {
 // (/api/status/buildinfo). A Tempo that is up but still starting answers
 // /ready with 503 and the reason, which becomes the error.
 func (c *Client) Ping(ctx context.Context) (Info, error) {
+	ctx, end := step.Begin(ctx)
+	out, err := c.ping(ctx)
+	return out, end(err)
+}
+
+// ping is Ping within its step (package step): its queries share the
+// backend's deadline, and none is sent once one timed out.
+func (c *Client) ping(ctx context.Context) (Info, error) {
 	info := Info{Endpoint: c.http.Base.String()}
 	if _, err := c.http.Get(ctx, "/ready", nil, c.header("")); err != nil {
 		return info, err

@@ -19,6 +19,7 @@ import (
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/sources/internal/httpx"
 	"github.com/redline-tui/redline/sources/internal/otlp"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // Media types for trace by ID: protobuf is smaller and faster to decode;
@@ -37,6 +38,14 @@ const (
 // Tempo's message as a warning. A trace Tempo does not have is an error
 // "tempo: trace <id> not found".
 func (c *Client) Trace(ctx context.Context, traceID string, r funnel.TimeRange) (*trace.Trace, error) {
+	ctx, end := step.Begin(ctx)
+	out, err := c.traceByID(ctx, traceID, r)
+	return out, end(err)
+}
+
+// traceByID is Trace within its step (package step): its queries share the
+// backend's deadline, and none is sent once one timed out.
+func (c *Client) traceByID(ctx context.Context, traceID string, r funnel.TimeRange) (*trace.Trace, error) {
 	id := trace.NormalizeTraceID(traceID)
 	if id == "" {
 		return nil, fmt.Errorf("tempo: %q is not a trace ID (want 1 to 32 hex digits)", traceID)

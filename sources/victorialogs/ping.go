@@ -8,6 +8,7 @@ import (
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/sources/internal/httpx"
 	"github.com/redline-tui/redline/sources/internal/logmatch"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // pingWindow is how far back Ping looks for fields.
@@ -29,6 +30,14 @@ type Info struct {
 // Ping checks /health and lists the fields of the tenant's last hour of
 // logs.
 func (c *Client) Ping(ctx context.Context) (Info, error) {
+	ctx, end := step.Begin(ctx)
+	out, err := c.ping(ctx)
+	return out, end(err)
+}
+
+// ping is Ping within its step (package step): its queries share the
+// backend's deadline, and none is sent once one timed out.
+func (c *Client) ping(ctx context.Context) (Info, error) {
 	body, err := c.http.Get(ctx, pathHealth, nil, c.tenant)
 	if err != nil {
 		return Info{}, err

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/redline-tui/redline/sources/budget"
+	"github.com/redline-tui/redline/sources/internal/step"
 )
 
 // Client sends requests to one backend.
@@ -121,7 +122,48 @@ func (c *Client) GetWith(ctx context.Context, path string, q url.Values, header 
 // from Budget until the body is closed (a read that cannot have them fails
 // with a *budget.ExhaustedError). Any other status becomes a *StatusError,
 // of which only the start of the body is read. The caller closes the body.
+//
+// The request is a query of the step ctx carries (package step): it ends
+// at the backend's deadline in the step (the HTTP client's Timeout counted
+// from the step's first query), and is not sent, failing with a
+// *step.NotSentError, once the backend has timed out in the step.
 func (c *Client) Open(ctx context.Context, path string, q url.Values, header http.Header) (io.ReadCloser, error) {
+	ctx, finish, err := step.Start(ctx, step.Backend{Name: c.Backend, Timeout: c.HTTP.Timeout}, "GET "+path)
+	if err != nil {
+		return nil, err
+	}
+	body, err := c.open(ctx, path, q, header)
+	if err != nil {
+		finish(err)
+		return nil, err
+	}
+	return &stepBody{ReadCloser: body, finish: finish}, nil
+}
+
+// stepBody ends its query in the step when closed, with the first error
+// reading it met.
+type stepBody struct {
+	io.ReadCloser
+	finish func(error)
+	err    error
+}
+
+func (b *stepBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+func (b *stepBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.finish(b.err)
+	return err
+}
+
+// open is Open without the step.
+func (c *Client) open(ctx context.Context, path string, q url.Values, header http.Header) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL(path, q), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: building request: %w", c.Backend, err)
