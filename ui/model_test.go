@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/slo"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/sloview"
@@ -272,6 +274,31 @@ func TestQueriesOverlay(t *testing.T) {
 	d.Keys("esc")
 	if d.m().overlay != noOverlay || len(d.m().stack) != 1 {
 		t.Error("esc should close the overlay, not pop")
+	}
+}
+
+// notSentMetrics answers SLOs with a second query that was not sent.
+type notSentMetrics struct{ *fake }
+
+func (m notSentMetrics) SLOs(ctx context.Context, r funnel.TimeRange) (slo.Report, error) {
+	rep, err := m.fake.SLOs(ctx, r)
+	rep.Queries = append(rep.Queries, funnel.Query{Backend: "demo", Language: funnel.PromQL, Purpose: "burn history",
+		Text: "sum(rate(x[5m]))", Range: r, NotSent: "demo timed out after 30s on detection"})
+	return rep, err
+}
+
+func TestQueriesOverlaySaysWhichQueriesWereNotSent(t *testing.T) {
+	f := newFake("demo", defaultIncident())
+	opts := allFrom(f)
+	opts.Metrics = notSentMetrics{f}
+	d := newDriver(t, 80, 24, opts)
+	d.Keys("Q")
+	screen := d.screen()
+	if !strings.Contains(screen, "not sent: demo timed out after 30s on detection") {
+		t.Errorf("the queries overlay does not say the query was not sent:\n%s", screen)
+	}
+	if strings.Count(screen, "not sent") != 1 {
+		t.Errorf("only the query not sent says so:\n%s", screen)
 	}
 }
 

@@ -146,6 +146,9 @@ func (m Model) queriesView() string {
 			}
 		}
 		lines = append(lines, m.styles.Muted.Render("  over "+query.Range.String()))
+		if query.NotSent != "" {
+			lines = append(lines, m.styles.Muted.Render("  not sent: "+query.NotSent))
+		}
 	}
 	return strings.Join(lines, "\n")
 }

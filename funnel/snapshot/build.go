@@ -132,7 +132,7 @@ func rangeOf(r funnel.TimeRange) Range {
 func queriesOf(qs []funnel.Query) []Query {
 	out := make([]Query, 0, len(qs))
 	for _, q := range qs {
-		out = append(out, Query{Backend: q.Backend, Language: string(q.Language), Purpose: q.Purpose, Text: q.Text, Range: rangeOf(q.Range)})
+		out = append(out, Query{Backend: q.Backend, Language: string(q.Language), Purpose: q.Purpose, Text: q.Text, Range: rangeOf(q.Range), NotSent: q.NotSent})
 	}
 	return out
 }

@@ -419,9 +419,11 @@ func queryBlocks(s Snapshot) []block {
 	var inner []block
 	add := func(part string, qs []Query) {
 		for _, q := range qs {
-			inner = append(inner,
-				paragraph(fmt.Sprintf("%s — %s (%s %s, %s)", part, q.Purpose, q.Backend, q.Language, rangeText(q.Range))),
-				preformatted{lines: strings.Split(q.Text, "\n"), wrapped: true})
+			head := fmt.Sprintf("%s — %s (%s %s, %s)", part, q.Purpose, q.Backend, q.Language, rangeText(q.Range))
+			if q.NotSent != "" {
+				head += " — not sent: " + q.NotSent
+			}
+			inner = append(inner, paragraph(head), preformatted{lines: strings.Split(q.Text, "\n"), wrapped: true})
 		}
 	}
 	if s.SLO != nil {

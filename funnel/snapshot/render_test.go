@@ -125,6 +125,28 @@ func TestGoldenAssumedLatency(t *testing.T) {
 	}
 }
 
+// TestQueriesNotSentSaySo: a query its step did not send (its backend had
+// timed out) says so, with the reason, in every format.
+func TestQueriesNotSentSaySo(t *testing.T) {
+	in := demoInput(t)
+	in.SLOQueries[0].NotSent = "prometheus timed out after 30s on detection"
+	s := snapshot.FromFunnel(in)
+	for _, f := range snapshot.Formats {
+		t.Run(string(f), func(t *testing.T) {
+			out := strings.Join(strings.Fields(render(t, s, f, snapshot.Options{})), " ") // unwrapped
+			if f == snapshot.FormatSlack && strings.Contains(out, "queries left out") {
+				return
+			}
+			if n := strings.Count(out, "not sent: prometheus timed out after 30s on detection"); n != 1 && f != snapshot.FormatJSON {
+				t.Errorf("the reason appears %d times, want once:\n%s", n, out)
+			}
+			if n := strings.Count(out, "prometheus timed out after 30s on detection"); n != 1 {
+				t.Errorf("the reason appears %d times, want once:\n%s", n, out)
+			}
+		})
+	}
+}
+
 // cellsOf measures a line in terminal cells, independently of the
 // package's own measure.
 func cellsOf(s string) int { return ansi.StringWidth(s) }

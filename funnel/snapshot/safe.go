@@ -151,7 +151,7 @@ func (c cleaner) labels(m map[string]string) map[string]string {
 func (c cleaner) queries(qs []Query) []Query {
 	out := make([]Query, len(qs))
 	for i, q := range qs {
-		q.Backend, q.Language, q.Purpose = c.line(q.Backend), c.line(q.Language), c.line(q.Purpose)
+		q.Backend, q.Language, q.Purpose, q.NotSent = c.line(q.Backend), c.line(q.Language), c.line(q.Purpose), c.line(q.NotSent)
 		q.Text = c.text(q.Text)
 		out[i] = q
 	}

@@ -26,7 +26,7 @@ func syntheticInput(text string) snapshot.Input {
 	rng := funnel.Last(time.Hour, testNow)
 	obj := slo.Objective{Service: text, Name: text, Target: 0.999, SLI: text, Origin: slo.OriginConfig}
 	status := slo.Evaluate(obj, slo.Measurements{At: testNow, Windows: []slo.Ratio{{Window: 5 * time.Minute, ErrorRatio: 0.02, Total: 1000}}, Period: slo.Ratio{ErrorRatio: 0.0005, Total: 1e6}})
-	query := funnel.Query{Backend: text, Language: funnel.PromQL, Purpose: text, Text: "rate(x{route=\"" + text + "\"}[5m])\n" + text, Range: rng}
+	query := funnel.Query{Backend: text, Language: funnel.PromQL, Purpose: text, Text: "rate(x{route=\"" + text + "\"}[5m])\n" + text, Range: rng, NotSent: text}
 	rows := []red.Row{{Service: text, Route: text, Rate: 3, ErrorRatio: 0.1, P99: units.Measured(time.Second), LatencyHistory: []float64{1, 2}}}
 	spans := []trace.Span{
 		{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7", Service: text, Name: text, Kind: trace.KindServer, Start: start, Duration: time.Second, Status: trace.StatusError, StatusMessage: text,

@@ -309,6 +309,9 @@ type Query struct {
 	Purpose  string `json:"purpose"`
 	Text     string `json:"text"`
 	Range    Range  `json:"range"`
+	// NotSent says why the query was not sent (its backend timed out
+	// earlier in the step); "" when it was.
+	NotSent string `json:"not_sent,omitempty"`
 }
 
 // Link is a deep link into a backend's own UI.
