@@ -75,7 +75,7 @@ var backendCases = []backendCase{
 	},
 }
 
-func failOn(t *testing.T, err error) {
+func failOn(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -41,6 +41,9 @@ type snapshotRequest struct {
 	Links          snapshot.Links
 	DenyKeys       []string
 	Width          int // 0 means snapshot.DefaultWidth
+	// Deadline bounds the whole walk (--deadline, else snapshotDeadline
+	// of the context); 0 means none.
+	Deadline time.Duration
 }
 
 // Picks: how the walk chose each step, shown in the snapshot's path.
@@ -65,6 +68,11 @@ func runSnapshot(ctx context.Context, b ui.Sources, req snapshotRequest, stdout,
 	if b.Metrics == nil {
 		fmt.Fprintf(stderr, "redline snapshot: no metrics backend: pass %s, --context NAME or --demo\n", flagsOf(config.Metrics))
 		return exitUsage
+	}
+	if req.Deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, req.Deadline)
+		defer cancel()
 	}
 	w := newSnapshotWalk(ui.Clean(b, secrets), req)
 	w.run(ctx)
@@ -127,14 +135,44 @@ func newSnapshotWalk(b ui.Sources, req snapshotRequest) *snapshotWalk {
 	}
 }
 
-// run takes each step while the previous one gave what the next needs.
+// run takes each step while the previous one gave what the next needs and
+// the snapshot's deadline leaves time: a step it cuts short says so, and
+// the next is not sent.
 func (w *snapshotWalk) run(ctx context.Context) {
-	steps := []func(context.Context) bool{w.slo, w.red, w.trace, w.logs}
-	for _, step := range steps {
-		if !step(ctx) {
+	steps := []struct {
+		part    string
+		backend namer
+		take    func(context.Context) bool
+	}{
+		{snapshot.PartSLO, w.b.Metrics, w.slo}, {snapshot.PartRED, w.b.Metrics, w.red},
+		{snapshot.PartTrace, w.b.Traces, w.trace}, {snapshot.PartLogs, w.b.Logs, w.logs},
+	}
+	for _, s := range steps {
+		if ctx.Err() != nil && s.backend != nil {
+			w.in.Fail(s.part, s.backend.Name(), fmt.Errorf("not sent: %s", w.stopped(ctx)))
+			return
+		}
+		failures := len(w.in.Failures)
+		ok := s.take(ctx)
+		if ctx.Err() != nil && len(w.in.Failures) > failures {
+			f := &w.in.Failures[len(w.in.Failures)-1]
+			f.Error += " (" + w.stopped(ctx) + ")"
+		}
+		if !ok {
 			return
 		}
 	}
+}
+
+// namer is what run needs of a step's source: its name.
+type namer interface{ Name() string }
+
+// stopped says why ctx ended: the snapshot's deadline, or an interrupt.
+func (w *snapshotWalk) stopped(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "the snapshot's deadline of " + w.req.Deadline.String() + " ran out"
+	}
+	return "interrupted"
 }
 
 // slo lands the entry (walk.Land): by default the worst SLO.
@@ -333,6 +371,14 @@ func parseSnapshotFlags(args []string, now func() time.Time, stderr io.Writer) (
 	fs.StringVar(&at, "at", "now", "end of the time range: RFC 3339 time, now, or now-15m")
 	fs.StringVar(&window, "window", "", "length of the time range (default 1h, or the context's window)")
 	fs.StringVar(&req.Format, "format", "md", "output format: "+snapshot.FormatChoice(", "))
+	fs.Func("deadline", "bound on the whole snapshot, e.g. 1m (default: one timeout per step of its backend: 2×metrics + 2×traces + logs, 2m30s with the 30s default; none with --demo)", func(v string) error {
+		d, err := config.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("write a positive duration such as 90s or 2m")
+		}
+		req.Deadline = d
+		return nil
+	})
 	endpointFlagSet(fs, &sel.endpoints)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), snapshotUsage)
@@ -409,7 +455,11 @@ paste-able incident snapshot.
 Usage:
   redline snapshot [--context C] [--alert NAME | --slo SERVICE/NAME | --service S]
                    [--route R] [--trace ID] [--include-partial] [--at TIME]
-                   [--window D] [--format ` + snapshot.FormatChoice("|") + `] [--demo]
+                   [--window D] [--format ` + snapshot.FormatChoice("|") + `] [--deadline D] [--demo]
+
+Each step ends within its backend's timeout; the whole snapshot within
+--deadline (default: one timeout per step, 2m30s with the 30s default). A
+step cut short, and the queries and steps not sent, say so and why.
 
 Exit status: 0 complete, 2 usage or config error, or an alert, SLO, service
 or route that names nothing (what exists is listed), 3 a backend failed (the
@@ -445,9 +495,12 @@ func runSnapshotCommand(args []string, stdout, stderr io.Writer) int {
 }
 
 // snapshotRequest completes req with what the config gives: the context's
-// name, deep links and window (unless --window was given) and the file's
-// deny-list.
+// name, deep links, window (unless --window was given) and deadline (unless
+// --deadline was given) and the file's deny-list.
 func (b *backends) snapshotRequest(req snapshotRequest) snapshotRequest {
+	if req.Deadline == 0 {
+		req.Deadline = snapshotDeadline(b.context)
+	}
 	req.Context = b.context.Name
 	req.Links = snapshotLinks(b.context)
 	req.DenyKeys = b.snapshot.DenyKeys
@@ -455,6 +508,26 @@ func (b *backends) snapshotRequest(req snapshotRequest) snapshotRequest {
 		req.Window = time.Duration(b.context.Window)
 	}
 	return req
+}
+
+// snapshotSteps is how many steps of the walk each role's backend answers:
+// the SLOs and the routes; the trace search and the trace; the logs. A role
+// not listed answers within one step.
+var snapshotSteps = map[config.Role]int{config.Metrics: 2, config.Traces: 2, config.Logs: 1}
+
+// snapshotDeadline is the deadline of a context's snapshot when --deadline
+// does not say: one timeout per step, of the step's backend (each step ends
+// within its backend's timeout, package sources/internal/step).
+func snapshotDeadline(c *config.Context) time.Duration {
+	var d time.Duration
+	for _, s := range c.Sections() {
+		n, ok := snapshotSteps[s.Role]
+		if !ok {
+			n = 1
+		}
+		d += time.Duration(n) * s.Endpoint.RequestTimeout()
+	}
+	return d
 }
 
 // snapshotLinks are the deep links a context configures (Grafana Explore

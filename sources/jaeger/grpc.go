@@ -240,9 +240,9 @@ func (g *grpcTransport) describe(ctx context.Context, err error) error {
 	msg := st.Message()
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("jaeger: timed out waiting for %s (timeout %s)", g.addr, g.timeout)
-	case st.Code() == codes.DeadlineExceeded:
-		return fmt.Errorf("jaeger: timed out waiting for %s", g.addr)
+		return timeoutError(fmt.Sprintf("jaeger: timed out waiting for %s (timeout %s)", g.addr, g.timeout))
+	case st.Code() == codes.DeadlineExceeded: // the deadline sent with the call, as the server saw it
+		return timeoutError("jaeger: timed out waiting for " + g.addr)
 	case errors.Is(ctx.Err(), context.Canceled) || st.Code() == codes.Canceled:
 		return errors.New("jaeger: request cancelled")
 	case st.Code() == codes.Unavailable && strings.Contains(msg, "connection refused"):
@@ -264,6 +264,12 @@ func (g *grpcTransport) describe(ctx context.Context, err error) error {
 	}
 	return fmt.Errorf("jaeger: %s from %s: %s", st.Code(), g.addr, msg)
 }
+
+// timeoutError is a call that ran out of time; Timeout tells package step.
+type timeoutError string
+
+func (e timeoutError) Error() string { return string(e) }
+func (timeoutError) Timeout() bool   { return true }
 
 // gogoCodec marshals jaeger-idl's gogo-generated messages with gogo
 // protobuf: they carry custom types (model.TraceID, time.Time) that the
