@@ -437,7 +437,7 @@ func openJaeger(j *config.Jaeger) (opened, error) {
 
 // jaegerConfig reads a Jaeger endpoint. The gRPC address wins when both
 // are set (as in jaeger.New): its TLS and bearer token come from tls_config
-// and authorization, its timeout bounds each call; the HTTP API gets the
+// and authorization, its timeout bounds each step's calls; the HTTP API gets the
 // endpoint's HTTP client.
 func jaegerConfig(j *config.Jaeger) (jaeger.Config, error) {
 	cfg := jaeger.Config{GRPCAddr: j.GRPC, HTTPURL: j.URL, Tenant: j.Tenant, MaxBody: j.MaxResponseBytes, Budget: responses, Limit: j.Limit}

@@ -32,7 +32,8 @@ import (
 // backend names this source in errors and recorded queries.
 const backend = "prometheus"
 
-// DefaultTimeout bounds each query when Config.Timeout is zero.
+// DefaultTimeout is the backend's deadline in a step (package step: every
+// query of one SLOs, Routes or Ping shares it) when Config.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
 // detectTTL is how long a convention detection is reused.
@@ -40,11 +41,11 @@ const detectTTL = 5 * time.Minute
 
 // Config configures a Client.
 type Config struct {
-	URL        string       // base URL; a path prefix (Mimir's /prometheus) is kept
-	HTTPClient *http.Client // auth, TLS and proxy already set; nil (or a nil Transport) = net/http's default transport keeping more idle connections
-	Tenant     string       // sent as X-Scope-OrgID when non-empty
-	MaxBody    int64        // response body cap in bytes; ≤ 0 = httpx.DefaultMaxBody
-	Timeout    time.Duration
+	URL        string        // base URL; a path prefix (Mimir's /prometheus) is kept
+	HTTPClient *http.Client  // auth, TLS and proxy already set; nil (or a nil Transport) = net/http's default transport keeping more idle connections
+	Tenant     string        // sent as X-Scope-OrgID when non-empty
+	MaxBody    int64         // response body cap in bytes; ≤ 0 = httpx.DefaultMaxBody
+	Timeout    time.Duration // the deadline of a step's queries, from its first; ≤ 0 = DefaultTimeout
 	SLOs       []SLOSpec
 	Assume     Assume // the SLOs assumed for services that define none
 	// Convention pins one convention ID (ConventionOTel, …) instead of

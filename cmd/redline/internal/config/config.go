@@ -399,7 +399,7 @@ func (c *Context) Section(key string) (Section, bool) {
 
 // refused lists what a gRPC Jaeger endpoint cannot honour: it has no HTTP
 // headers, proxy or HTTP authentication schemes. Its timeout is honoured
-// as a deadline on each call.
+// as the deadline of every call of a step, a stream's to its end.
 func (j *Jaeger) refused() map[string]string {
 	if j.GRPC == "" {
 		return nil
