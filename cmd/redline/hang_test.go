@@ -180,7 +180,7 @@ func TestHungBackendEndsTheStepInOneTimeout(t *testing.T) {
 				srv, h := hungHTTP(t, 0)
 				return []string{prometheusAt(srv.URL)}, h
 			},
-			stderr: []string{"slo step failed (prometheus)", "timed out", "not sent: prometheus timed out after 200ms on "},
+			stderr: []string{"slo step failed (prometheus): prometheus: ", " queries not sent: prometheus timed out after 200ms on "},
 		},
 		{
 			name: "prometheus drips one byte at a time",
@@ -188,7 +188,7 @@ func TestHungBackendEndsTheStepInOneTimeout(t *testing.T) {
 				srv, h := hungHTTP(t, 20*time.Millisecond)
 				return []string{prometheusAt(srv.URL)}, h
 			},
-			stderr: []string{"slo step failed (prometheus)", "not sent: prometheus timed out after 200ms on "},
+			stderr: []string{"slo step failed (prometheus): prometheus: ", " queries not sent: prometheus timed out after 200ms on "},
 		},
 		{
 			name: "jaeger over HTTP accepts and never answers",

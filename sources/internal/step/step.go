@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -155,36 +156,54 @@ func (s *step) latch(b Backend, purpose string) {
 	st.timedOut += " on " + purpose
 }
 
-// annotate adds to err how many queries the step did not send and why,
-// unless err is itself a query not sent (which says why).
+// annotate completes the step's error with the queries it did not send.
+// When err is the timeout of the one backend that then had queries
+// refused, the refusal leads ("prometheus: 5 queries not sent: prometheus
+// timed out after 30s on detection"), so an error cut to one line keeps
+// it; other errors are followed by it.
 func (s *step) annotate(err error) error {
-	var notSent *NotSentError
-	if err == nil || errors.As(err, &notSent) {
+	if err == nil || Reason(err) != "" {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := slices.Sorted(maps.Keys(s.backends))
-	for _, name := range names {
+	var notes, names []string
+	for _, name := range slices.Sorted(maps.Keys(s.backends)) {
 		if st := s.backends[name]; st.notSent > 0 {
-			err = fmt.Errorf("%w; %d %s not sent: %s", err, st.notSent, plural(st.notSent, "query", "queries"), st.timedOut)
+			notes = append(notes, fmt.Sprintf("%d %s not sent: %s", st.notSent, plural(st.notSent, "query", "queries"), st.timedOut))
+			names = append(names, name)
 		}
 	}
-	return err
+	switch {
+	case len(notes) == 0:
+		return err
+	case len(notes) == 1 && isTimeout(err) && strings.HasPrefix(err.Error(), names[0]+":"):
+		return &stepError{msg: names[0] + ": " + notes[0], err: err}
+	}
+	return &stepError{msg: err.Error() + "; " + strings.Join(notes, "; "), err: err}
 }
 
+// stepError is a step's error said with the queries it did not send; it
+// unwraps to the error.
+type stepError struct {
+	msg string
+	err error
+}
+
+func (e *stepError) Error() string { return e.msg }
+func (e *stepError) Unwrap() error { return e.err }
+
 // timedOut reports whether a query ended by running out of time: its
-// context's deadline passed, or the transport (an HTTP client's own
-// timeout) said so.
+// context's deadline passed, or its error says so.
 func timedOut(qctx context.Context, err error) bool {
-	if err == nil {
-		return false
-	}
-	if errors.Is(qctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
+	return err != nil && (errors.Is(qctx.Err(), context.DeadlineExceeded) || isTimeout(err))
+}
+
+// isTimeout reports whether err is a timeout: a context's deadline, or a
+// transport's own (an HTTP client's Timeout, a gRPC deadline).
+func isTimeout(err error) bool {
 	var t interface{ Timeout() bool }
-	return errors.As(err, &t) && t.Timeout()
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &t) && t.Timeout()
 }
 
 func plural(n int, one, many string) string {

@@ -3,6 +3,7 @@ package step
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -35,9 +36,16 @@ func TestATimedOutBackendGetsNoMoreQueriesInTheStep(t *testing.T) {
 	if err := Run(ctx, other, "logs", func(context.Context) error { return nil }); err != nil {
 		t.Errorf("another backend of the step: %v, want it sent", err)
 	}
-	got := end(errors.New("prometheus: detection: timed out")).Error()
-	if !strings.HasSuffix(got, "; 1 query not sent: prometheus timed out after 20ms on detection") {
-		t.Errorf("step error %q does not say what was not sent", got)
+	timeout := fmt.Errorf("prometheus: detection: timed out: %w", context.DeadlineExceeded)
+	if got, want := end(timeout).Error(), "prometheus: 1 query not sent: prometheus timed out after 20ms on detection"; got != want {
+		t.Errorf("step error %q, want %q", got, want)
+	}
+	if !errors.Is(end(timeout), context.DeadlineExceeded) {
+		t.Error("the step's error does not unwrap to the timeout")
+	}
+	got := end(errors.New("loki: HTTP 500")).Error()
+	if got != "loki: HTTP 500; 1 query not sent: prometheus timed out after 20ms on detection" {
+		t.Errorf("another error: %q does not say what was not sent after it", got)
 	}
 }
 
