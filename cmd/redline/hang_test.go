@@ -66,7 +66,7 @@ func hungHTTP(t testing.TB, drip time.Duration) (*httptest.Server, *hangCounter)
 		h.arrived()
 		io.Copy(io.Discard, r.Body) // the server notices a client hanging up only then
 		if drip > 0 {
-			go dripUntilGone(w, r.Context(), drip)
+			dripUntilGone(w, r.Context(), drip)
 		}
 		h.hang(r.Context())
 	}))

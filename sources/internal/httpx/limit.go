@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/redline-tui/redline/sources/budget"
 )
@@ -150,22 +151,36 @@ func meterBody(ctx context.Context, resp *http.Response, m *Meter) (io.ReadClose
 	return &meteredBody{ctx: ctx, rc: resp.Body, m: m}, nil
 }
 
-// meteredBody reads through a Meter and releases it when closed.
+// meteredBody reads through a Meter and releases it when closed. Close
+// may come from another goroutine while a Read waits (client_golang closes
+// a body when its context ends): mu orders the meter's accounting, and
+// bytes read after Close are not metered, so nothing stays held.
 type meteredBody struct {
 	ctx context.Context
 	rc  io.ReadCloser
-	m   *Meter
-	err error // sticky: a refused answer stays refused
+
+	mu     sync.Mutex
+	m      *Meter
+	err    error // sticky: a refused answer stays refused
+	closed bool
 }
 
 func (b *meteredBody) Read(p []byte) (int, error) {
-	if b.err != nil {
-		return 0, b.err
+	b.mu.Lock()
+	err, left := b.err, b.m.limit-b.m.n+1
+	b.mu.Unlock()
+	if err != nil {
+		return 0, err
 	}
-	if left := b.m.limit - b.m.n + 1; int64(len(p)) > left {
+	if int64(len(p)) > left {
 		p = p[:left] // one byte past the cap is enough to know it is passed
 	}
 	n, err := b.rc.Read(p)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return n, err
+	}
 	if merr := b.m.Add(b.ctx, int64(n)); merr != nil {
 		b.err = merr
 		return 0, merr
@@ -174,7 +189,10 @@ func (b *meteredBody) Read(p []byte) (int, error) {
 }
 
 func (b *meteredBody) Close() error {
+	b.mu.Lock()
 	b.m.Release()
+	b.closed = true
+	b.mu.Unlock()
 	return b.rc.Close()
 }
 
