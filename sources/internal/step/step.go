@@ -37,12 +37,14 @@ type step struct {
 
 // backendState is one backend within a step.
 type backendState struct {
-	deadline time.Time // zero until the first query, or without a timeout
+	deadline time.Time // the backend's first query in the step + its timeout; zero without one
 	timedOut string    // why the step sends it nothing more; "" while it has not timed out
 	notSent  int       // queries refused since
 }
 
 type key struct{}
+
+func newStep() *step { return &step{backends: map[string]*backendState{}} }
 
 // Begin returns ctx carrying a step: the one ctx already carries (a source
 // method called by another shares its caller's step), or a new one. end
@@ -52,7 +54,7 @@ func Begin(ctx context.Context) (_ context.Context, end func(error) error) {
 	if _, ok := ctx.Value(key{}).(*step); ok {
 		return ctx, func(err error) error { return err }
 	}
-	s := &step{backends: map[string]*backendState{}}
+	s := newStep()
 	return context.WithValue(ctx, key{}, s), s.annotate
 }
 
@@ -98,7 +100,7 @@ func Run(ctx context.Context, b Backend, purpose string, call func(context.Conte
 func Start(ctx context.Context, b Backend, purpose string) (qctx context.Context, finish func(error), err error) {
 	s, ok := ctx.Value(key{}).(*step)
 	if !ok {
-		s = &step{backends: map[string]*backendState{}}
+		s = newStep() // a query outside any step is a step of its own
 	}
 	deadline, err := s.enter(b, purpose, time.Now())
 	if err != nil {
