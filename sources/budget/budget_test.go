@@ -3,6 +3,7 @@ package budget
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -62,21 +63,12 @@ func TestDeadlockFailsTheLastHolder(t *testing.T) {
 	if err := c.Grow(ctx, 50); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error)
+	done := make(chan error, 1)
 	go func() { done <- a.Grow(ctx, 10) }()
-	// c keeps asking until it sees a waiting: before that it cannot tell a
-	// deadlock from a slow reader, and waits (so try without waiting).
-	for {
-		short, cancel := context.WithCancel(ctx)
-		cancel()
-		err := c.Grow(short, 10)
-		var ex *ExhaustedError
-		if !errors.As(err, &ex) {
-			t.Fatalf("c grew past the budget: %v", err)
-		}
-		if ex.Reason == ReasonDeadlock {
-			break
-		}
+	awaitBlocked(t, b, done)
+	var ex *ExhaustedError
+	if err := c.Grow(ctx, 10); !errors.As(err, &ex) || ex.Reason != ReasonDeadlock {
+		t.Fatalf("c completing the deadlock: %v, want a deadlock error", err)
 	}
 	c.Release()
 	if err := <-done; err != nil {
@@ -84,6 +76,26 @@ func TestDeadlockFailsTheLastHolder(t *testing.T) {
 	}
 	if a.Held() != 60 {
 		t.Fatalf("a holds %d, want 60", a.Held())
+	}
+}
+
+// awaitBlocked waits until one holder waits for bytes, failing if the
+// waiting Grow returns first.
+func awaitBlocked(t *testing.T, b *Budget, done <-chan error) {
+	t.Helper()
+	for {
+		b.mu.Lock()
+		blocked := b.blocked
+		b.mu.Unlock()
+		if blocked == 1 {
+			return
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("a returned before waiting: %v", err)
+		default:
+			runtime.Gosched()
+		}
 	}
 }
 
