@@ -1,8 +1,6 @@
 package logview
 
 import (
-	"fmt"
-
 	"github.com/redline-tui/redline/funnel/logs"
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/funnel/units"
@@ -134,7 +132,7 @@ func (m *Model) title() string {
 	if m.errorsFirst {
 		order = "errors first"
 	}
-	summary := fmt.Sprintf("  %d lines · ", len(m.lines))
+	summary := "  " + units.Count(len(m.lines), "line") + " · "
 	if m.errors > 0 {
 		summary += errorMark + " " + units.Count(m.errors, "error") + " · "
 	}
@@ -144,8 +142,9 @@ func (m *Model) title() string {
 	return m.Env.Styles.Title.Render("Logs of "+m.subject()) + m.Env.Styles.Muted.Render(summary+order)
 }
 
-// footer says how lines were correlated, in what scope and whether lines
-// wrap; the keys are on the root's help line (Help), not repeated here.
+// footer says in what scope, whether lines wrap and how lines were
+// correlated (last: a long strategy is what a narrow terminal cuts); the
+// keys are on the root's help line (Help), not repeated here.
 func (m *Model) footer() []string {
 	strategy := "correlated by " + m.result.Strategy
 	if m.result.Strategy == "" {
@@ -159,5 +158,5 @@ func (m *Model) footer() []string {
 	if m.Table.Wrap() {
 		wrap = "on"
 	}
-	return []string{m.Env.Styles.Muted.Render(strategy + " · " + scope + " · wrap " + wrap)}
+	return []string{m.Env.Styles.Muted.Render(scope + " · wrap " + wrap + " · " + strategy)}
 }
