@@ -2,7 +2,6 @@ package main
 
 import (
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/redline-tui/redline/ui"
+	"github.com/redline-tui/redline/ui/uitest"
 )
 
 // countingWriter is a terminal that counts what it is sent.
@@ -53,26 +53,6 @@ func (w *countingWriter) settle(since time.Time, quiet time.Duration) int {
 	}
 }
 
-// manualTicker is a ui.Options.Ticker firing only when told. It counts the
-// timers started: the model starts the next one when it handles a tick.
-type manualTicker struct {
-	fire    chan struct{}
-	stop    chan struct{}
-	started atomic.Int32
-}
-
-func (m *manualTicker) tick(_ time.Duration, msg func(time.Time) tea.Msg) tea.Cmd {
-	m.started.Add(1)
-	return func() tea.Msg {
-		select {
-		case <-m.fire:
-			return msg(clock)
-		case <-m.stop:
-			return nil
-		}
-	}
-}
-
 // BenchmarkIdleRefreshBytes measures the bytes a real program writes to a
 // 120×40 terminal for one live-refresh cycle on the demo with a fixed
 // clock, so nothing changed (B/refresh; target ≤ 1 KB). The terminal takes
@@ -80,16 +60,16 @@ func (m *manualTicker) tick(_ time.Duration, msg func(time.Time) tea.Msg) tea.Cm
 // "⟳ loading" while the refresh is in flight, then "● live" again.
 func BenchmarkIdleRefreshBytes(b *testing.B) {
 	const quiet = 250 * time.Millisecond
-	ticker := &manualTicker{fire: make(chan struct{}), stop: make(chan struct{})}
+	ticker := uitest.NewTicker(clock)
 	opts := demoOptions(fixedNow)
-	opts.Ticker = ticker.tick
+	opts.Ticker = ticker.Tick
 	term := &countingWriter{}
 	p := tea.NewProgram(ui.New(opts), tea.WithOutput(term), tea.WithInput(nil),
 		tea.WithWindowSize(120, 40), tea.WithoutSignals(), tea.WithColorProfile(colorprofile.TrueColor))
 	ran := make(chan error, 1)
 	go func() { _, err := p.Run(); ran <- err }()
 	defer func() {
-		close(ticker.stop)
+		ticker.Stop()
 		p.Quit()
 		if err := <-ran; err != nil {
 			b.Error(err)
@@ -106,11 +86,11 @@ func BenchmarkIdleRefreshBytes(b *testing.B) {
 	total := 0
 	for b.Loop() {
 		before := term.settle(time.Time{}, quiet)
-		timers := ticker.started.Load()
+		timers := ticker.Started()
 		fired := time.Now()
-		ticker.fire <- struct{}{}
+		ticker.Fire()
 		total += term.settle(fired, quiet) - before
-		if ticker.started.Load() != timers+1 {
+		if ticker.Started() != timers+1 {
 			b.Fatal("the model did not handle the tick")
 		}
 	}

@@ -21,21 +21,8 @@ import (
 	"github.com/redline-tui/redline/funnel/trace"
 	"github.com/redline-tui/redline/ui/fetch"
 	"github.com/redline-tui/redline/ui/pane"
+	"github.com/redline-tui/redline/ui/uitest"
 )
-
-// requireSize fails unless view is exactly width×height cells.
-func requireSize(t *testing.T, view string, width, height int) {
-	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) != height {
-		t.Fatalf("view has %d lines, want %d", len(lines), height)
-	}
-	for i, l := range lines {
-		if w := ansi.StringWidth(l); w != width {
-			t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, width, ansi.Strip(l))
-		}
-	}
-}
 
 func TestViewGolden(t *testing.T) {
 	tests := []struct {
@@ -57,7 +44,7 @@ func TestViewGolden(t *testing.T) {
 			m := loadedModel(t, testEnv(tt.noColor), goldenTrace(), tt.width, tt.height)
 			m = pressAll(t, m, tt.keys...)
 			view := m.View()
-			requireSize(t, view, tt.width, tt.height)
+			uitest.RequireSize(t, view, tt.width, tt.height)
 			golden.RequireEqual(t, ansi.Strip(view))
 		})
 	}
@@ -217,7 +204,7 @@ func TestSelectionAndScroll(t *testing.T) {
 		if m.view.selected != tt.selected || m.view.offset != tt.offset {
 			t.Fatalf("after %v: selected %d offset %d, want %d %d", tt.keys, m.view.selected, m.view.offset, tt.selected, tt.offset)
 		}
-		requireSize(t, m.View(), 80, 10)
+		uitest.RequireSize(t, m.View(), 80, 10)
 		if !strings.Contains(ansi.Strip(m.View()), cursorMark) {
 			t.Fatalf("after %v the selected row is off screen", tt.keys)
 		}
@@ -266,7 +253,7 @@ func TestDetailToggle(t *testing.T) {
 			t.Fatalf("%dx%d: detail layout %+v", tt.width, tt.height, m.cols)
 		}
 		view := ansi.Strip(m.View())
-		requireSize(t, m.View(), tt.width, tt.height)
+		uitest.RequireSize(t, m.View(), tt.width, tt.height)
 		for _, want := range tt.wantInDetail {
 			if !strings.Contains(view, want) {
 				t.Errorf("%dx%d: detail lacks %q", tt.width, tt.height, want)
@@ -298,7 +285,7 @@ func TestDetailScrollsToEveryAttribute(t *testing.T) {
 	seen := map[string]bool{}
 	for range 60 {
 		view := ansi.Strip(m.View())
-		requireSize(t, m.View(), 80, 24)
+		uitest.RequireSize(t, m.View(), 80, 24)
 		for _, f := range strings.Fields(view) {
 			if strings.HasPrefix(f, "attr") {
 				seen[f] = true
@@ -517,7 +504,7 @@ func TestErrorStateAndRetry(t *testing.T) {
 	}
 	p = deliver(t, p, func() tea.Msg { return msgs[0] })
 	view := ansi.Strip(p.View())
-	requireSize(t, p.View(), 80, 24)
+	uitest.RequireSize(t, p.View(), 80, 24)
 	for _, want := range []string{"could not be loaded from tempo", "401 Unauthorized: missing X-Scope-OrgID", "Press r to retry"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("error view lacks %q:\n%s", want, view)
@@ -593,11 +580,11 @@ func TestViewAlwaysFillsItsArea(t *testing.T) {
 	for _, sz := range sizes {
 		for _, keys := range [][]string{nil, {"d"}, {"c", "d", "G"}} {
 			m := pressAll(t, loadedModel(t, testEnv(false), goldenTrace(), sz[0], sz[1]), keys...)
-			requireSize(t, m.View(), sz[0], sz[1])
+			uitest.RequireSize(t, m.View(), sz[0], sz[1])
 		}
 	}
 	empty := loadedModel(t, testEnv(false), &trace.Trace{ID: goldenTraceID}, 80, 24)
-	requireSize(t, pressAll(t, empty, "j", "d", "n", "enter").View(), 80, 24)
+	uitest.RequireSize(t, pressAll(t, empty, "j", "d", "n", "enter").View(), 80, 24)
 	if !strings.Contains(ansi.Strip(empty.View()), "no spans") {
 		t.Error("an empty trace does not say so")
 	}
@@ -618,7 +605,7 @@ func chainTrace(depth int) *trace.Trace {
 func TestDeepAndWideLabelsKeepTheColumns(t *testing.T) {
 	deep := pressAll(t, loadedModel(t, testEnv(false), chainTrace(200), 80, 24), "G")
 	view := deep.View()
-	requireSize(t, view, 80, 24)
+	uitest.RequireSize(t, view, 80, 24)
 	last := ansi.Strip(strings.Split(view, "\n")[23])
 	if !strings.HasPrefix(last, "›◆  "+ellipsis) || !strings.Contains(last, "svc-01 operation 1") {
 		t.Errorf("deep levels should be elided, keeping the name: %q", last)
@@ -631,7 +618,7 @@ func TestDeepAndWideLabelsKeepTheColumns(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {160, 48}} {
 		m := loadedModel(t, testEnv(false), wide, size[0], size[1])
 		for _, keys := range [][]string{nil, {"j"}, {"j", "j"}, {"j", "j", "j", "d"}} {
-			requireSize(t, pressAll(t, m, keys...).View(), size[0], size[1])
+			uitest.RequireSize(t, pressAll(t, m, keys...).View(), size[0], size[1])
 		}
 	}
 }

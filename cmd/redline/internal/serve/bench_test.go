@@ -6,30 +6,10 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/redline-tui/redline/sources/demo"
 	"github.com/redline-tui/redline/ui"
+	"github.com/redline-tui/redline/ui/uitest"
 )
-
-// manualTicker is a ui.Options.Ticker firing only when told.
-type manualTicker struct {
-	fire    chan struct{}
-	stop    chan struct{}
-	started atomic.Int32
-}
-
-func (m *manualTicker) tick(_ time.Duration, msg func(time.Time) tea.Msg) tea.Cmd {
-	m.started.Add(1)
-	return func() tea.Msg {
-		select {
-		case <-m.fire:
-			return msg(benchClock)
-		case <-m.stop:
-			return nil
-		}
-	}
-}
 
 var benchClock = time.Date(2026, 11, 21, 21, 0, 0, 0, time.UTC)
 
@@ -63,12 +43,12 @@ func settle(n func() int64, quiet time.Duration) int64 {
 // the encrypted bytes on the wire (wire-B/refresh).
 func BenchmarkIdleRefreshBytesOverSSH(b *testing.B) {
 	const quiet = 250 * time.Millisecond
-	ticker := &manualTicker{fire: make(chan struct{}), stop: make(chan struct{})}
-	defer close(ticker.stop)
+	ticker := uitest.NewTicker(benchClock)
+	defer ticker.Stop()
 	fixed := func() time.Time { return benchClock }
 	ts := startServer(b, Config{Session: func(string) (ui.Options, error) {
 		src := demo.New(demo.Options{Seed: 1, Now: fixed})
-		return ui.Options{Sources: ui.Sources{Metrics: src, Traces: src, Logs: src}, Now: fixed, Ticker: ticker.tick, Context: "demo"}, nil
+		return ui.Options{Sources: ui.Sources{Metrics: src, Traces: src, Logs: src}, Now: fixed, Ticker: ticker.Tick, Context: "demo"}, nil
 	}})
 	var wire atomic.Int64
 	ts.wrap = func(c net.Conn) net.Conn { return countingConn{Conn: c, read: &wire} }
@@ -78,11 +58,11 @@ func BenchmarkIdleRefreshBytesOverSSH(b *testing.B) {
 	var sent, onWire int64
 	for b.Loop() {
 		p0, w0 := settle(payload, quiet), wire.Load()
-		timers := ticker.started.Load()
-		ticker.fire <- struct{}{}
+		timers := ticker.Started()
+		ticker.Fire()
 		sent += settle(payload, quiet) - p0
 		onWire += wire.Load() - w0
-		if ticker.started.Load() != timers+1 {
+		if ticker.Started() != timers+1 {
 			b.Fatal("the model did not handle the tick")
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/redline-tui/redline/sources/demo"
 	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/fetch"
+	"github.com/redline-tui/redline/ui/uitest"
 )
 
 // gatedCall counts its calls and answers once released.
@@ -163,11 +164,11 @@ func TestSessionsOnOneTickShareOneBackendCall(t *testing.T) {
 	clock.Store(benchClock.UnixNano())
 	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
 	src := &countingMetrics{Source: demo.New(demo.Options{Seed: 1, Now: now})}
-	ticker := &manualTicker{fire: make(chan struct{}), stop: make(chan struct{})}
-	defer close(ticker.stop)
+	ticker := uitest.NewTicker(benchClock)
+	defer ticker.Stop()
 	cache := NewCache()
 	ts := startServer(t, Config{Session: func(string) (ui.Options, error) {
-		return cache.Wrap(ui.Options{Sources: ui.Sources{Metrics: src}, Now: now, Ticker: ticker.tick, Context: "demo"}), nil
+		return cache.Wrap(ui.Options{Sources: ui.Sources{Metrics: src}, Now: now, Ticker: ticker.Tick, Context: "demo"}), nil
 	}})
 	a := ts.openTerminal(t, 120, 30, nil)
 	b := ts.openTerminal(t, 120, 30, nil)
@@ -178,8 +179,8 @@ func TestSessionsOnOneTickShareOneBackendCall(t *testing.T) {
 	}
 	for tick := 1; tick <= 3; tick++ {
 		clock.Add(int64(30 * time.Second))
-		ticker.fire <- struct{}{}
-		ticker.fire <- struct{}{}
+		ticker.Fire()
+		ticker.Fire()
 		end := now().Format("15:04:05") + " UTC"
 		a.waitFor(end)
 		b.waitFor(end)
