@@ -21,6 +21,7 @@ type lookup struct {
 
 // outcome is what one pass of probes found.
 type outcome struct {
+	lk       lookup
 	sel      selection
 	ran      plan // the probes sent
 	found    plan // the probes that returned lines
@@ -51,19 +52,8 @@ func (c *Client) traceLogs(ctx context.Context, q logs.Query) (logs.Result, erro
 	if err != nil {
 		return logs.Result{}, err
 	}
-	out, err := c.lookup(ctx, lk, c.known())
-	if err != nil {
-		return logs.Result{Queries: out.queries}, err
-	}
-	if len(out.lines) == 0 && out.usedCache {
-		c.forget()
-		first := out.queries
-		if out, err = c.lookup(ctx, lk, c.pinned()); err != nil {
-			return logs.Result{Queries: append(first, out.queries...)}, err
-		}
-		out.queries = append(first, out.queries...)
-	}
-	return out.result(lk), nil
+	pass := func(d discovery) (outcome, error) { return c.lookup(ctx, lk, d) }
+	return logmatch.Rediscover(pass, c.known, c.pinned, c.forget)
 }
 
 // newLookup validates q and applies the window, shift and limit.
@@ -81,7 +71,7 @@ func (c *Client) lookup(ctx context.Context, lk lookup, d discovery) (outcome, e
 			return outcome{}, err
 		}
 	}
-	out := outcome{sel: sel, usedCache: (ok && d.labelCached) || d.planCached}
+	out := outcome{lk: lk, sel: sel, usedCache: (ok && d.labelCached) || d.planCached}
 	if sel.empty {
 		return out, nil
 	}
@@ -306,25 +296,32 @@ func heldIn(l logs.Line, sm map[string]string, traceID string, categorized bool)
 	return "plain text"
 }
 
-// result renders the outcome for the UI.
-func (out outcome) result(lk lookup) logs.Result {
+// Stale reports that the pass relied on the cache and found no lines
+// (logmatch.Pass).
+func (out outcome) Stale() bool { return len(out.lines) == 0 && out.usedCache }
+
+// Sent lists the queries the pass sent (logmatch.Pass).
+func (out outcome) Sent() []funnel.Query { return out.queries }
+
+// Result renders the outcome for the UI with queries (logmatch.Pass).
+func (out outcome) Result(queries []funnel.Query) logs.Result {
 	return logs.Result{
 		Lines:    out.lines,
-		Strategy: out.strategy(lk),
-		Queries:  out.queries,
-		Warnings: logmatch.AppendNew(append(slices.Clip(lk.Warnings), out.sel.warningList()...), out.warnings...),
+		Strategy: out.strategy(),
+		Queries:  queries,
+		Warnings: logmatch.AppendNew(append(slices.Clip(out.lk.Warnings), out.sel.warningList()...), out.warnings...),
 	}
 }
 
 // strategy says which query matched and where the lines held the ID, e.g.
 // `line filter on {service_name="shop"}; trace ID in JSON field trace_id (4),
 // structured metadata trace_id (2)`.
-func (out outcome) strategy(lk lookup) string {
+func (out outcome) strategy() string {
 	switch {
 	case out.sel.empty:
 		return "no log streams in the window"
 	case len(out.lines) == 0:
-		return fmt.Sprintf("no lines of trace %s: tried %s on %s", lk.TraceID, out.ran, out.sel.selector)
+		return fmt.Sprintf("no lines of trace %s: tried %s on %s", out.lk.TraceID, out.ran, out.sel.selector)
 	}
 	return fmt.Sprintf("%s on %s; trace ID in %s", out.found, out.sel.selector, logmatch.CountWords(out.heldIn))
 }

@@ -27,6 +27,7 @@ type selection struct {
 
 // outcome is what one look-up found.
 type outcome struct {
+	lk        logmatch.Lookup
 	sel       selection
 	holders   []string // where the query looked for the trace ID
 	lines     []logs.Line
@@ -53,25 +54,14 @@ func (c *Client) traceLogs(ctx context.Context, q logs.Query) (logs.Result, erro
 	if err != nil {
 		return logs.Result{}, err
 	}
-	out, err := c.lookup(ctx, lk, c.known())
-	if err != nil {
-		return logs.Result{Queries: out.queries}, err
-	}
-	if len(out.lines) == 0 && out.usedCache {
-		c.forget()
-		first := out.queries
-		if out, err = c.lookup(ctx, lk, c.pinned()); err != nil {
-			return logs.Result{Queries: append(first, out.queries...)}, err
-		}
-		out.queries = append(first, out.queries...)
-	}
-	return out.result(lk), nil
+	pass := func(d discovery) (outcome, error) { return c.lookup(ctx, lk, d) }
+	return logmatch.Rediscover(pass, c.known, c.pinned, c.forget)
 }
 
 // lookup selects the services, finds where IDs are held and runs the query,
 // using what d already knows.
 func (c *Client) lookup(ctx context.Context, lk logmatch.Lookup, d discovery) (outcome, error) {
-	out := outcome{holders: d.holders, usedCache: d.fieldCached || d.holdersCached}
+	out := outcome{lk: lk, holders: d.holders, usedCache: d.fieldCached || d.holdersCached}
 	sel, ok := knownSelection(d, lk.Services)
 	if !ok || out.holders == nil {
 		fields, streamFields, err := c.fieldNames(ctx, lk.Window)
@@ -213,16 +203,23 @@ func heldIn(l logs.Line, holders []string, traceID string) string {
 	return msgField
 }
 
-// result renders the outcome for the UI.
-func (out outcome) result(lk logmatch.Lookup) logs.Result {
-	warnings := slices.Clip(lk.Warnings)
+// Stale reports that the look-up relied on the cache and found no lines
+// (logmatch.Pass).
+func (out outcome) Stale() bool { return len(out.lines) == 0 && out.usedCache }
+
+// Sent lists the queries the look-up sent (logmatch.Pass).
+func (out outcome) Sent() []funnel.Query { return out.queries }
+
+// Result renders the outcome for the UI with queries (logmatch.Pass).
+func (out outcome) Result(queries []funnel.Query) logs.Result {
+	warnings := slices.Clip(out.lk.Warnings)
 	if out.sel.warning != "" {
 		warnings = append(warnings, out.sel.warning)
 	}
 	return logs.Result{
 		Lines:    out.lines,
-		Strategy: out.strategy(lk),
-		Queries:  out.queries,
+		Strategy: out.strategy(),
+		Queries:  queries,
 		Warnings: logmatch.AppendNew(warnings, out.warnings...),
 	}
 }
@@ -230,7 +227,7 @@ func (out outcome) result(lk logmatch.Lookup) logs.Result {
 // strategy says which filters matched and where the lines held the ID, e.g.
 // `field trace_id + message text on _stream:{"service_name"="shop"}; trace
 // ID in field trace_id (4), message text (1)`.
-func (out outcome) strategy(lk logmatch.Lookup) string {
+func (out outcome) strategy() string {
 	on := out.sel.filter
 	if on == "" {
 		on = "every service"
@@ -239,7 +236,7 @@ func (out outcome) strategy(lk logmatch.Lookup) string {
 	case out.sel.empty:
 		return "no logs in the window"
 	case len(out.lines) == 0:
-		return fmt.Sprintf("no lines of trace %s: tried %s on %s", lk.TraceID, holdersString(out.holders), on)
+		return fmt.Sprintf("no lines of trace %s: tried %s on %s", out.lk.TraceID, holdersString(out.holders), on)
 	}
 	words := make([]string, len(out.heldIn))
 	for i, h := range out.heldIn {

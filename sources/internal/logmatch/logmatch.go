@@ -1,7 +1,7 @@
 // Package logmatch is what the log sources (Loki, VictoriaLogs) share to
 // find a trace's lines: which of the candidate names of a service field a
-// backend holds, which of its values name the trace's services, and how the
-// outcome is put in words.
+// backend holds, which of its values name the trace's services, when to
+// discover them again (Rediscover), and how the outcome is put in words.
 package logmatch
 
 import (
@@ -133,4 +133,34 @@ func NewLookup(q logs.Query, b Bounds) (Lookup, error) {
 	}
 	lk.Window = lk.Window.Widen(b.Shift)
 	return lk, nil
+}
+
+// Pass is one look-up pass of a log source, as Rediscover needs it.
+type Pass interface {
+	// Result renders the pass for the UI with queries as its queries.
+	Result(queries []funnel.Query) logs.Result
+	// Stale reports that the pass relied on an earlier discovery (the
+	// service label or field, where IDs are held) and found no lines: what
+	// was learnt from other traces may not fit this one.
+	Stale() bool
+	// Sent lists the queries the pass sent.
+	Sent() []funnel.Query
+}
+
+// Rediscover runs a look-up pass with what the source knows (its pins,
+// then its cache) and, when that pass is Stale, forgets the cache and runs
+// another with the pins alone. It returns the last pass's result with the
+// queries of both, or the error of a failed pass with the queries sent.
+func Rediscover[P Pass, D any](pass func(D) (P, error), known, pinned func() D, forget func()) (logs.Result, error) {
+	out, err := pass(known())
+	queries := out.Sent()
+	if err == nil && out.Stale() {
+		forget()
+		out, err = pass(pinned())
+		queries = append(slices.Clip(queries), out.Sent()...)
+	}
+	if err != nil {
+		return logs.Result{Queries: queries}, err
+	}
+	return out.Result(queries), nil
 }
