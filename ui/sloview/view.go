@@ -194,14 +194,17 @@ func (m *Model) View() string {
 const noSLOs = "No SLOs found. redline reads Sloth or Pyrra recording rules, or objectives\n" +
 	"from its config; without them it assumes 99.9% availability and a latency SLO per service."
 
+// title counts the objectives, the critical ones and those without data.
 func (m *Model) title() string {
-	critical := 0
+	count := map[slo.Verdict]int{}
 	for _, s := range m.statuses {
-		if s.Verdict == slo.Critical {
-			critical++
-		}
+		count[s.Verdict]++
 	}
-	summary := fmt.Sprintf("  %d objectives, %d critical, worst first", len(m.statuses), critical)
+	summary := fmt.Sprintf("  %d objectives, %d critical, ", len(m.statuses), count[slo.Critical])
+	if n := count[slo.NoData]; n > 0 {
+		summary += fmt.Sprintf("%d without data, ", n)
+	}
+	summary += "worst first"
 	return m.Env.Styles.Title.Render("Service level objectives") + m.Env.Styles.Muted.Render(summary)
 }
 
