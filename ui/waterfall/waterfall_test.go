@@ -540,7 +540,7 @@ func TestTraceNotFoundIsNotAnOutage(t *testing.T) {
 	}
 	p = deliver(t, p, func() tea.Msg { return msgs[0] })
 	view := p.View()
-	requireSize(t, view, 80, 24)
+	uitest.RequireSize(t, view, 80, 24)
 	if strings.Contains(view, errorMark) || strings.Contains(view, "could not be loaded") {
 		t.Errorf("a missing trace looks like an outage:\n%s", view)
 	}
