@@ -14,6 +14,7 @@ import (
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/theme"
+	"github.com/redline-tui/redline/ui/uitest"
 )
 
 // manyLines answers every query with the same n lines.
@@ -75,16 +76,6 @@ func run(m *Model, cmd tea.Cmd) {
 	}
 }
 
-func keyPress(name string) tea.KeyPressMsg {
-	switch name {
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	return tea.KeyPressMsg{Code: []rune(name)[0], Text: name}
-}
-
 // liveHeapMB is the live heap, in MB, once lines are loaded; benchmarks
 // report it after their loop (b.Loop drops metrics reported before).
 func liveHeapMB() float64 {
@@ -99,7 +90,7 @@ func liveHeapMB() float64 {
 func BenchmarkLogsKeypress100k(b *testing.B) {
 	m := loaded(b, syntheticLines(100_000))
 	heap := liveHeapMB()
-	down := keyPress("down")
+	down := uitest.Press("down")
 	b.ReportAllocs()
 	for b.Loop() {
 		m.Update(down)
@@ -113,10 +104,10 @@ func BenchmarkLogsKeypress100k(b *testing.B) {
 // (both refilter every line), plus the View (target ≤ 16 ms).
 func BenchmarkLogsFilterKeypress100k(b *testing.B) {
 	m := loaded(b, syntheticLines(100_000))
-	m.Update(keyPress("/"))
-	m.Update(keyPress("u"))
+	m.Update(uitest.Press("/"))
+	m.Update(uitest.Press("u"))
 	heap := liveHeapMB()
-	typed := []tea.KeyPressMsg{keyPress("-"), keyPress("backspace")}
+	typed := []tea.KeyPressMsg{uitest.Press("-"), uitest.Press("backspace")}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

@@ -17,6 +17,7 @@ import (
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/theme"
+	"github.com/redline-tui/redline/ui/uitest"
 )
 
 // mixedLines are a trace's lines in time order: the error and the warning
@@ -147,7 +148,7 @@ func spanPane(t *testing.T, width, height int) (*Model, *recording) {
 // press sends each key to m and runs what it asks for.
 func press(m *Model, names ...string) {
 	for _, n := range names {
-		_, cmd := m.Update(keyPress(n))
+		_, cmd := m.Update(uitest.Press(n))
 		run(m, cmd)
 	}
 }
@@ -192,7 +193,7 @@ func TestUpdateSpanOnlyToggles(t *testing.T) {
 
 func TestUpdateSpanOnlyNeedsASpan(t *testing.T) {
 	m := noColorPane(t, 80, 24)
-	_, cmd := m.Update(keyPress("a"))
+	_, cmd := m.Update(uitest.Press("a"))
 	if cmd != nil || m.Title() != "logs" {
 		t.Errorf("a on a whole trace's pane asked for %v, title %q", cmd, m.Title())
 	}

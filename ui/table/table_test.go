@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/theme"
+	"github.com/redline-tui/redline/ui/uitest"
 )
 
 func TestLayoutDropsByPriority(t *testing.T) {
@@ -38,20 +38,8 @@ func TestLayoutDropsByPriority(t *testing.T) {
 	}
 }
 
-func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
+// press is the key press of a key name or character.
+var press = uitest.Press
 
 func newTable(n int) Model {
 	styles := theme.New(true, true)

@@ -68,10 +68,14 @@ func (d *Driver) Keys(names ...string) {
 	}
 }
 
-// Press is the key press message for a key name or a single character.
+// Press is the key press message for a key name or a single character, as
+// a terminal sends it (space also types " ").
 func Press(name string) tea.KeyPressMsg {
+	if name == "space" {
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	}
 	codes := map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "backspace": tea.KeyBackspace,
-		"down": tea.KeyDown, "up": tea.KeyUp, "left": tea.KeyLeft, "right": tea.KeyRight, "space": tea.KeySpace,
+		"down": tea.KeyDown, "up": tea.KeyUp, "left": tea.KeyLeft, "right": tea.KeyRight,
 		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd}
 	if c, ok := codes[name]; ok {
 		return tea.KeyPressMsg{Code: c}

@@ -15,6 +15,7 @@ import (
 	"github.com/redline-tui/redline/ui/keys"
 	"github.com/redline-tui/redline/ui/pane"
 	"github.com/redline-tui/redline/ui/theme"
+	"github.com/redline-tui/redline/ui/uitest"
 )
 
 // epoch is the fixed clock of every test.
@@ -229,29 +230,8 @@ func deliver(tb testing.TB, p pane.Pane, cmd tea.Cmd) *Model {
 	return m
 }
 
-// press is a key press of the binding's first key.
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "pgup":
-		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
+// press is the key press of a key name or character.
+var press = uitest.Press
 
 // pressAll sends the keys in order.
 func pressAll(tb testing.TB, m *Model, ks ...string) *Model {
