@@ -1,7 +1,8 @@
 // Package uitest drives a Bubble Tea model the way the program does, but
 // synchronously, for tests: it runs every command, unwraps batches and feeds
 // the resulting messages back until nothing is left to do. Timers must be
-// disabled in the model under test (their commands would block).
+// disabled in the model under test (their commands would block). A Ticker
+// stands in for the live-refresh timer of a real program under test.
 package uitest
 
 import (
