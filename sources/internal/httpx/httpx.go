@@ -1,7 +1,8 @@
 // Package httpx is the HTTP plumbing every backend client shares: joining a
 // base URL (kept path prefix, e.g. Mimir's /prometheus) with an API path,
-// capping response bodies, and turning transport and HTTP failures into
-// errors that name the backend and the cause in words.
+// metering response bodies (their cap and the process's shared budget, for
+// HTTP bodies and Jaeger's gRPC streams alike), and turning transport and
+// HTTP failures into errors that name the backend and the cause in words.
 package httpx
 
 import (

@@ -234,7 +234,7 @@ func TestErrorBodyReadOnlyForItsExcerpt(t *testing.T) {
 }
 
 // TestBudgetSharedByAnswers: two answers read at once within a budget that
-// holds only one of them (each is charged Charge times its size): the
+// holds only one of them (each is charged budget.Charge times its size): the
 // second waits, and gets the budget once the first is closed; the budget
 // is whole again after both.
 func TestBudgetSharedByAnswers(t *testing.T) {
@@ -253,7 +253,7 @@ func TestBudgetSharedByAnswers(t *testing.T) {
 	if _, err := io.Copy(io.Discard, first); err != nil {
 		t.Fatal(err)
 	}
-	if held := shared.InUse(); held < size*Charge {
+	if held := shared.InUse(); held < size*budget.Charge {
 		t.Fatalf("the budget holds %d bytes for a %d-byte answer still open", held, size)
 	}
 	second := make(chan error)
@@ -337,8 +337,8 @@ func TestDeclaredLengthTakesItsShareFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if held := shared.InUse(); held != size*Charge {
-		t.Errorf("before reading, the budget holds %d bytes, want %d", held, size*Charge)
+	if held := shared.InUse(); held != size*budget.Charge {
+		t.Errorf("before reading, the budget holds %d bytes, want %d", held, size*budget.Charge)
 	}
 	if _, err := io.Copy(io.Discard, body); err != nil {
 		t.Fatal(err)

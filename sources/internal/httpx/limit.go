@@ -44,15 +44,8 @@ const (
 // readers of large answers do not contend for it on every read.
 const grant = 256 << 10
 
-// Charge is what one byte read costs in the budget: the buffer a reader
-// holds an answer in (bytes.Buffer in client_golang, json.Decoder,
-// io.ReadAll) grows by doubling, so it may be twice the bytes read, and
-// while it grows the old one is held too. An answer's cap is at most the
-// budget's 1/Charge.
-const Charge = budget.Charge
-
 // Meter counts one answer's bytes against its cap and, as they arrive,
-// takes them (times Charge) from the process's shared budget; Release
+// takes them (times budget.Charge) from the process's shared budget; Release
 // gives them back. Every client meters its answers through one: HTTP
 // bodies (Open, LimitBodies) and Jaeger's gRPC streams alike.
 type Meter struct {
@@ -63,15 +56,15 @@ type Meter struct {
 }
 
 // NewMeter meters an answer capped at limit bytes (≤ 0: DefaultMaxBody),
-// and at b's share for one answer (its limit / Charge) when that is
+// and at b's share for one answer (its limit / budget.Charge) when that is
 // smaller. A nil b shares nothing.
 func NewMeter(b *budget.Budget, limit int64) *Meter {
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
 	m := &Meter{limit: limit, key: keyMaxBody, lease: b.Lease()}
-	if b != nil && b.Limit()/Charge < limit {
-		m.limit, m.key = b.Limit()/Charge, keyBudget
+	if b != nil && b.Limit()/budget.Charge < limit {
+		m.limit, m.key = b.Limit()/budget.Charge, keyBudget
 	}
 	return m
 }
@@ -87,7 +80,7 @@ func (m *Meter) Expect(ctx context.Context, length int64) error {
 	if length <= 0 {
 		return nil
 	}
-	return m.lease.Grow(ctx, length*Charge-m.lease.Held())
+	return m.lease.Grow(ctx, length*budget.Charge-m.lease.Held())
 }
 
 // Add counts n more bytes: a *TooLargeError once the answer passes its
@@ -98,11 +91,11 @@ func (m *Meter) Add(ctx context.Context, n int64) error {
 	if m.n > m.limit {
 		return m.tooLarge()
 	}
-	need := m.n*Charge - m.lease.Held()
+	need := m.n*budget.Charge - m.lease.Held()
 	if need <= 0 {
 		return nil
 	}
-	return m.lease.Grow(ctx, min(max(need, grant), m.limit*Charge-m.lease.Held()))
+	return m.lease.Grow(ctx, min(max(need, grant), m.limit*budget.Charge-m.lease.Held()))
 }
 
 // Release gives the answer's bytes back to the budget.
@@ -112,9 +105,10 @@ func (m *Meter) tooLarge() error { return &TooLargeError{Limit: m.limit, Key: m.
 
 // LimitBodies wraps next so every response body is metered: refused at
 // once when its Content-Length is over limit, failing with a
-// *TooLargeError once it exceeds limit bytes, its bytes taken from b as
-// they are read and given back when it is closed. It is for clients (like
-// client_golang's) that read bodies themselves.
+// *TooLargeError once it exceeds limit bytes, its share of b taken as it
+// is read (at once when its length is declared) and given back when it is
+// closed. It is for clients (like client_golang's) that read bodies
+// themselves.
 func LimitBodies(next http.RoundTripper, limit int64, b *budget.Budget) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
