@@ -237,7 +237,7 @@ func (g *grpcTransport) describe(ctx context.Context, err error) error {
 	if !fromGRPC {
 		return err
 	}
-	msg := st.Message()
+	msg := httpx.Excerpt(st.Message())
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return timeoutError(fmt.Sprintf("jaeger: timed out waiting for %s (timeout %s)", g.addr, g.timeout))

@@ -3,7 +3,6 @@ package loki
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/sources/internal/httpx"
@@ -47,8 +46,8 @@ func (c *Client) ping(ctx context.Context) (Info, error) {
 	if err != nil {
 		return Info{}, explain(err, "")
 	}
-	if s := strings.Join(strings.Fields(string(body)), " "); s != "" && s != "ready" {
-		return Info{}, &notReadyError{httpx.Shorten(s, 120)}
+	if s := httpx.Excerpt(string(body)); s != "" && s != "ready" {
+		return Info{}, &notReadyError{s}
 	}
 	var bi buildInfo
 	if err := c.http.GetJSON(ctx, pathBuildInfo, nil, nil, &bi); err != nil {

@@ -43,7 +43,7 @@ func (c *Client) ping(ctx context.Context) (Info, error) {
 		return Info{}, err
 	}
 	if s := strings.TrimSpace(string(body)); s != "" && !strings.EqualFold(s, "ok") {
-		return Info{}, &notHealthyError{httpx.Shorten(strings.Join(strings.Fields(s), " "), 120)}
+		return Info{}, &notHealthyError{httpx.Excerpt(s)}
 	}
 	window := funnel.Last(pingWindow, c.now())
 	fields, streamFields, err := c.fieldNames(ctx, window)

@@ -56,10 +56,17 @@ func statusHint(code int) string {
 	return ""
 }
 
-// maxMessage bounds how much of an error body is quoted: an excerpt, cut
-// with "…". Redline scrubs configured secrets from it where it shows it
-// (funnel/sanitize.Secrets), including a secret cut short by the "…".
+// maxMessage bounds how much of a backend's own message is quoted: an
+// excerpt, cut with "…". Redline scrubs configured secrets from it where
+// it shows it (funnel/sanitize.Secrets), including a secret cut short by
+// the "…".
 const maxMessage = 300
+
+// Excerpt is how a backend's own message (an error body, a gRPC status, a
+// readiness answer) is quoted: on one line, at most maxMessage bytes.
+func Excerpt(s string) string {
+	return Shorten(strings.Join(strings.Fields(s), " "), maxMessage)
+}
 
 // NewStatusError builds a StatusError from a response and its (capped) body.
 func NewStatusError(backend string, resp *http.Response, body []byte) *StatusError {
@@ -89,7 +96,7 @@ func bodyMessage(body []byte) string {
 			msg = env.Message
 		}
 	}
-	return Shorten(strings.Join(strings.Fields(msg), " "), maxMessage)
+	return Excerpt(msg)
 }
 
 // Shorten cuts s to at most n bytes, on a rune boundary, marking the cut

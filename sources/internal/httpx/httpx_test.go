@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/redline-tui/redline/sources/budget"
 )
@@ -346,5 +347,19 @@ func TestDeclaredLengthTakesItsShareFirst(t *testing.T) {
 	body.Close()
 	if held := shared.InUse(); held != 0 {
 		t.Errorf("after closing, the budget holds %d bytes", held)
+	}
+}
+
+func TestExcerpt(t *testing.T) {
+	long := "line one\n\tline two " + strings.Repeat("é", 400)
+	got := Excerpt(long)
+	if strings.ContainsAny(got, "\n\t") || !strings.HasPrefix(got, "line one line two é") || !strings.HasSuffix(got, "…") {
+		t.Errorf("Excerpt = %q", got)
+	}
+	if n := len(strings.TrimSuffix(got, "…")); n > maxMessage || !utf8.ValidString(got) {
+		t.Errorf("Excerpt keeps %d bytes (valid UTF-8: %v), want at most %d", n, utf8.ValidString(got), maxMessage)
+	}
+	if got := Excerpt(" short  answer "); got != "short answer" {
+		t.Errorf("Excerpt of a short answer = %q", got)
 	}
 }
