@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/mem"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/redline-tui/redline/sources/demo"
@@ -37,13 +38,14 @@ type grpcFault struct {
 	refuse       bool  // nothing listens on the address
 	untrustedTLS bool  // the server presents a certificate the client does not trust
 	hang         bool  // accepts every call and never answers
+	echo         bool  // rejects the call, repeating its token with hostile control characters
 	want         []string
 }
 
 // grpcFaults are the faults of the fault matrix that exist over gRPC:
 // statuses standing for HTTP's 500, 503, 429, 401 and 403, an answer over
 // the size cap, refused connections, an unknown certificate authority and
-// a server that never answers.
+// a server that never answers, and a rejection that echoes the client's token.
 var grpcFaults = []grpcFault{
 	{name: "connection refused", refuse: true, want: []string{"connection refused"}},
 	{name: "internal", err: status.Error(codes.Internal, "index corrupt"), want: []string{"Internal", "index corrupt"}},
@@ -56,6 +58,7 @@ var grpcFaults = []grpcFault{
 	// GetOperations hangs until the step's deadline; the search is then not sent.
 	{name: "hang", hang: true, want: []string{"timed out", "not sent"}},
 	{name: "TLS unknown CA", untrustedTLS: true, want: []string{"unknown authority"}},
+	{name: "unauthenticated echoing the token", echo: true, want: []string{"credentials rejected"}},
 }
 
 // TestFaultMatrixJaegerGRPC is TestFaultMatrix for Jaeger's gRPC query
@@ -71,8 +74,8 @@ func runGRPCFault(t *testing.T, f grpcFault) {
 	t.Cleanup(func() { goleak.VerifyNone(t, leaks) })
 	server := newQueryServer(t, f.untrustedTLS)
 	src := demo.New(demo.Options{Seed: 1, Now: fixedNow})
-	opts := ui.Options{Sources: ui.Sources{Metrics: src, Logs: src}, Now: fixedNow, Context: "faults", Ticker: uitest.NeverTick}
-	c, err := jaeger.New(jaeger.Config{GRPCAddr: server.addr, TLS: server.clientTLS(), MaxBody: bodyCap, Timeout: clientTimeout})
+	opts := ui.Options{Sources: ui.Sources{Metrics: src, Logs: src}, Now: fixedNow, Context: "faults", Ticker: uitest.NeverTick, Secrets: faultSecrets()}
+	c, err := jaeger.New(jaeger.Config{GRPCAddr: server.addr, TLS: server.clientTLS(), MaxBody: bodyCap, Timeout: clientTimeout, Token: faultAPIKey})
 	failOn(t, err)
 	t.Cleanup(func() { c.Close() })
 	opts.Traces = c
@@ -84,6 +87,7 @@ func runGRPCFault(t *testing.T, f grpcFault) {
 	d.Keys("enter")
 	failing := screen(d)
 	assertNamesCause(t, "the failing pane", screenBody(failing), "jaeger", f.want)
+	assertNoLeak(t, "the failing screen", failing)
 	assertStatus(t, failing, "jaeger", "✖")
 
 	d.Keys("esc")
@@ -189,15 +193,18 @@ func (s *queryServer) set(t *testing.T, f *grpcFault) {
 }
 
 // fault is the error of the fault on, if any; a hanging fault waits for
-// the client to give up first.
+// the client to give up first, an echoing one repeats the call's token.
 func (s *queryServer) fault(ctx context.Context) error {
 	f := s.current.Load()
-	if f == nil {
+	switch {
+	case f == nil:
 		return nil
-	}
-	if f.hang {
+	case f.hang:
 		<-ctx.Done()
 		return ctx.Err()
+	case f.echo:
+		md, _ := metadata.FromIncomingContext(ctx)
+		return status.Errorf(codes.Unauthenticated, "rejected: authorization %q %s", md.Get("authorization"), hostileTail)
 	}
 	return f.err
 }
