@@ -1,10 +1,13 @@
 // Package alert is what redline knows of the alerts a backend is firing
-// (Prometheus' /api/v1/alerts): their state, severity and age in words and
-// symbols, and which SLO each one pages for. It is standard library only.
+// (Prometheus' /api/v1/alerts or Alertmanager's /api/v2/alerts): their
+// state, severity, whether Alertmanager silenced or inhibited them, their
+// age in words and symbols, and which SLO each one pages for. It is
+// standard library only.
 package alert
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -37,41 +40,90 @@ func (s State) Symbol() string {
 	return "○"
 }
 
+// Mute is why Alertmanager holds back a firing alert's notifications.
+type Mute int
+
+// Mutes; a silence outranks an inhibition (someone chose it).
+const (
+	Unmuted   Mute = iota
+	Inhibited      // another firing alert inhibits it
+	Silenced       // a silence matches it
+)
+
+// String is the mute's word, "" for Unmuted.
+func (m Mute) String() string {
+	switch m {
+	case Silenced:
+		return "silenced"
+	case Inhibited:
+		return "inhibited"
+	}
+	return ""
+}
+
+// mutedSymbol marks a silenced or inhibited alert without colour.
+const mutedSymbol = "⊘"
+
 // Alert is one active alert.
 type Alert struct {
 	Name     string // the alertname label
 	State    State
 	Severity string            // the severity label, "" when it has none
 	Labels   map[string]string // every label, alertname and severity included
-	ActiveAt time.Time         // when it became pending
+	ActiveAt time.Time         // when it became pending (Alertmanager: when it started firing)
+	// Mute is set on Alertmanager's silenced or inhibited alerts: they
+	// notify no one, so they do not page.
+	Mute Mute
+	// RuleLabels are what the recording rules its expression reads say of
+	// it (their sloth_service, slo, service… labels), for Match only; nil
+	// when unknown.
+	RuleLabels map[string]string
 }
 
 // Paging reports whether the alert pages someone: severity page or
-// critical (Sloth and Pyrra's fast-burn alerts use these).
+// critical (Sloth and Pyrra's fast-burn alerts use these), and not
+// silenced or inhibited.
 func (a Alert) Paging() bool {
 	s := strings.ToLower(a.Severity)
-	return s == "page" || s == "critical"
+	return a.Mute == Unmuted && (s == "page" || s == "critical")
 }
 
-// Summary is the alert in one line, e.g. "● SLOBurn page firing 12m".
+// Summary is the alert in one line, e.g. "● SLOBurn page firing 12m", or
+// "⊘ SLOBurn page silenced 12m" when Alertmanager holds it back.
 func (a Alert) Summary(now time.Time) string {
-	return a.State.Symbol() + " " + a.Name + " " + a.facts(now)
+	return a.symbol() + " " + a.Name + " " + a.facts(now)
 }
 
 // Brief puts the facts before the name, for a column that may cut it:
-// "● firing 12m page SLOBurn".
+// "● page firing 12m SLOBurn".
 func (a Alert) Brief(now time.Time) string {
-	return a.State.Symbol() + " " + a.facts(now) + " " + a.Name
+	return a.symbol() + " " + a.facts(now) + " " + a.Name
 }
 
-// facts are the severity (when known), the state and how long it has
+func (a Alert) symbol() string {
+	if a.Mute != Unmuted {
+		return mutedSymbol
+	}
+	return a.State.Symbol()
+}
+
+// Status is the state's word, or the mute's when Alertmanager holds the
+// alert back: "firing", "pending", "silenced" or "inhibited".
+func (a Alert) Status() string {
+	if a.Mute != Unmuted {
+		return a.Mute.String()
+	}
+	return a.State.String()
+}
+
+// facts are the severity (when known), the status and how long it has
 // been active: "page firing 12m".
 func (a Alert) facts(now time.Time) string {
 	var parts []string
 	if a.Severity != "" {
 		parts = append(parts, a.Severity)
 	}
-	parts = append(parts, a.State.String())
+	parts = append(parts, a.Status())
 	if !a.ActiveAt.IsZero() && now.After(a.ActiveAt) {
 		parts = append(parts, units.Coarse(now.Sub(a.ActiveAt)))
 	}
@@ -98,7 +150,9 @@ var serviceLabels = []string{"service", "service_name", "job"}
 // and returns the firing alerts that match no target. An alert matches by
 // its Sloth labels (sloth_service and sloth_slo), else Pyrra's slo label
 // (the SLO's name), else its service label, which matches every SLO of
-// that service.
+// that service. Its own labels are read over its RuleLabels, so an alert
+// whose expression reads an SLO's recording rules matches that SLO even
+// when it carries none of these labels itself.
 func Match(alerts []Alert, targets []Target) (matched [][]Alert, unmatched []Alert) {
 	matched = make([][]Alert, len(targets))
 	for _, a := range alerts {
@@ -120,7 +174,7 @@ func Match(alerts []Alert, targets []Target) (matched [][]Alert, unmatched []Ale
 // matches lists the targets a belongs to, by the most specific labels it
 // carries.
 func matches(a Alert, targets []Target) []int {
-	l := a.Labels
+	l := a.matchLabels()
 	var by func(Target) bool
 	switch {
 	case l[slothService] != "" || l[slothSLO] != "":
@@ -141,6 +195,17 @@ func matches(a Alert, targets []Target) []int {
 	return out
 }
 
+// matchLabels are the alert's labels over its rule labels.
+func (a Alert) matchLabels() map[string]string {
+	if len(a.RuleLabels) == 0 {
+		return a.Labels
+	}
+	l := make(map[string]string, len(a.Labels)+len(a.RuleLabels))
+	maps.Copy(l, a.RuleLabels)
+	maps.Copy(l, a.Labels)
+	return l
+}
+
 // serviceAgrees: an alert that names a service names the target's.
 func serviceAgrees(l map[string]string, t Target) bool {
 	s := serviceOf(l)
@@ -148,8 +213,8 @@ func serviceAgrees(l map[string]string, t Target) bool {
 }
 
 // Service is the service the alert names by its service (service_name,
-// job) label, "" when it names none.
-func (a Alert) Service() string { return serviceOf(a.Labels) }
+// job) label, or its recording rules do (RuleLabels), "" when none does.
+func (a Alert) Service() string { return serviceOf(a.matchLabels()) }
 
 func serviceOf(l map[string]string) string {
 	for _, k := range serviceLabels {
@@ -160,12 +225,14 @@ func serviceOf(l map[string]string) string {
 	return ""
 }
 
-// Sort orders alerts most urgent first: firing before pending, paging
-// before the rest, longest active first, then by name.
+// Sort orders alerts most urgent first: firing before pending, notifying
+// before silenced or inhibited, paging before the rest, longest active
+// first, then by name.
 func Sort(alerts []Alert) {
 	slices.SortStableFunc(alerts, func(a, b Alert) int {
 		return cmp.Or(
 			cmp.Compare(b.State, a.State),
+			boolFirst(a.Mute == Unmuted, b.Mute == Unmuted),
 			boolFirst(a.Paging(), b.Paging()),
 			a.ActiveAt.Compare(b.ActiveAt),
 			strings.Compare(a.Name, b.Name),

@@ -90,3 +90,50 @@ func TestService(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchByRuleLabels: an alert with no SLO labels of its own matches by
+// the labels of the recording rules its expression reads; its own labels
+// win over them.
+func TestMatchByRuleLabels(t *testing.T) {
+	targets := []Target{{Service: "checkout", Name: "availability"}, {Service: "checkout", Name: "latency"}, {Service: "node", Name: "up"}}
+	viaSloth := mk("ErrorBudgetFast", Firing, "page", time.Minute, "job", "node")
+	viaSloth.RuleLabels = map[string]string{"sloth_service": "checkout", "sloth_slo": "latency"}
+	viaPyrra := mk("PyrraRule", Firing, "ticket", time.Minute)
+	viaPyrra.RuleLabels = map[string]string{"slo": "availability", "service": "checkout"}
+	own := mk("OwnLabelsWin", Firing, "ticket", time.Minute, "sloth_service", "checkout", "sloth_slo", "availability")
+	own.RuleLabels = map[string]string{"sloth_slo": "latency"}
+	matched, unmatched := Match([]Alert{viaSloth, viaPyrra, own}, targets)
+	want := [][]string{{"OwnLabelsWin", "PyrraRule"}, {"ErrorBudgetFast"}, {}}
+	for i := range targets {
+		if got := names(matched[i]); !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("%+v: %v, want %v", targets[i], got, want[i])
+		}
+	}
+	if len(unmatched) != 0 {
+		t.Errorf("unmatched %v, want none", names(unmatched))
+	}
+}
+
+// TestMutedAlertsDoNotPage: a silenced or inhibited page is shown as such,
+// sorts after the notifying alerts and does not make its SLO page.
+func TestMutedAlertsDoNotPage(t *testing.T) {
+	silenced := mk("CheckoutBurn", Firing, "page", 12*time.Minute)
+	silenced.Mute = Silenced
+	inhibited := mk("CheckoutSlow", Firing, "critical", time.Hour)
+	inhibited.Mute = Inhibited
+	ticket := mk("CheckoutTicket", Firing, "ticket", time.Minute)
+	if silenced.Paging() || inhibited.Paging() || Pages([]Alert{silenced, inhibited}) {
+		t.Error("a silenced or inhibited alert pages")
+	}
+	if got := silenced.Summary(now); got != "⊘ CheckoutBurn page silenced 12m" {
+		t.Errorf("Summary = %q", got)
+	}
+	if got := inhibited.Brief(now); got != "⊘ critical inhibited 1h CheckoutSlow" {
+		t.Errorf("Brief = %q", got)
+	}
+	all := []Alert{silenced, inhibited, ticket}
+	Sort(all)
+	if got := names(all); !reflect.DeepEqual(got, []string{"CheckoutTicket", "CheckoutSlow", "CheckoutBurn"}) {
+		t.Errorf("sorted %v, want the notifying ticket first", got)
+	}
+}
