@@ -11,6 +11,12 @@ import (
 	"github.com/redline-tui/redline/sources/internal/step"
 )
 
+// AlertSource reads active alerts from elsewhere than this backend: an
+// Alertmanager (sources/alertmanager). Its errors name it.
+type AlertSource interface {
+	Alerts(ctx context.Context) ([]alert.Alert, error)
+}
+
 // Alerts reads the active (firing and pending) alerts from /api/v1/alerts.
 func (c *Client) Alerts(ctx context.Context) ([]alert.Alert, error) {
 	ctx, end := step.Begin(ctx)
@@ -46,13 +52,44 @@ func (c *Client) Alerts(ctx context.Context) ([]alert.Alert, error) {
 	return out, nil
 }
 
-// attachAlerts reads the active alerts and matches them to rep's SLOs; a
-// backend that cannot tell its alerts leaves a warning, not a failure.
-func (c *Client) attachAlerts(ctx context.Context, rep *slo.Report) {
-	alerts, err := c.Alerts(ctx)
-	if err != nil {
-		rep.Warnings = addWarnings(rep.Warnings, err.Error())
-		return
+// activeAlerts are the alerts of the configured source (Config.Alerts,
+// else this backend), each told what the recording rules its alerting
+// rule reads say of it. Rules that cannot be read leave a warning when an
+// alert then matches no SLO (see attach).
+type activeAlerts struct {
+	alerts   []alert.Alert
+	err      error // the alerts could not be read
+	rulesErr error
+}
+
+// readAlerts reads the active alerts and the rules explaining them.
+func (c *Client) readAlerts(ctx context.Context) activeAlerts {
+	var out activeAlerts
+	if c.cfg.Alerts != nil {
+		out.alerts, out.err = c.cfg.Alerts.Alerts(ctx)
+	} else {
+		out.alerts, out.err = c.Alerts(ctx)
 	}
-	rep.AttachAlerts(alerts)
+	if out.err != nil || len(out.alerts) == 0 {
+		return out
+	}
+	idx, err := c.rules(ctx)
+	if err != nil {
+		out.rulesErr = err
+		return out
+	}
+	idx.explain(out.alerts)
+	return out
+}
+
+// attach matches the alerts to rep's SLOs; alerts that cannot be read
+// leave a warning naming their source and the cause, not a failure.
+func (a activeAlerts) attach(rep *slo.Report) {
+	if a.err != nil {
+		rep.Warnings = addWarnings(rep.Warnings, "alerts not shown: "+a.err.Error())
+	}
+	rep.AttachAlerts(a.alerts) // sorts the statuses, paging SLOs first
+	if a.rulesErr != nil && len(rep.Unmatched) > 0 {
+		rep.Warnings = addWarnings(rep.Warnings, "alerts not matched by the recording rules they read: "+a.rulesErr.Error())
+	}
 }

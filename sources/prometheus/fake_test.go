@@ -115,7 +115,10 @@ func (f *fakeProm) answer(path string, r *http.Request) (any, bool) {
 		v, ok := f.fx.LabelValues[label+" "+match]
 		return nonNil(v), ok
 	case path == "/api/v1/rules":
-		return orEmpty(f.fx.Rules, `{"groups":[]}`)
+		if f.fx.Rules == nil {
+			return json.RawMessage(`{"groups":[]}`), true
+		}
+		return f.fx.Rules, true
 	case path == "/api/v1/alerts":
 		if f.fx.Alerts == nil {
 			return json.RawMessage(`{"alerts":[]}`), true

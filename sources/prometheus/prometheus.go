@@ -55,6 +55,9 @@ type Config struct {
 	// Budget is shared by every answer in flight in the process; nil
 	// bounds answers by MaxBody alone.
 	Budget *budget.Budget
+	// Alerts reads the active alerts from elsewhere (an Alertmanager);
+	// nil reads this backend's /api/v1/alerts.
+	Alerts AlertSource
 }
 
 // SLOSpec is an SLO declared in config. ErrorQuery and TotalQuery are
@@ -80,6 +83,8 @@ type Client struct {
 
 	mu       sync.Mutex
 	detected *Detection
+
+	rulesCache rulesCache
 }
 
 // New validates cfg and returns a client.

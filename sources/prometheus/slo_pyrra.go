@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
 	"github.com/redline-tui/redline/funnel"
@@ -190,23 +189,17 @@ func (c *Client) pyrraObjectivesFromAlerts(ctx context.Context, slos map[string]
 	if !need {
 		return
 	}
-	var res v1.RulesResult
-	err := c.send(ctx, "Pyrra alert rules", func(ctx context.Context) (err error) {
-		res, err = c.api.Rules(ctx, nil)
-		return err
-	})
+	idx, err := c.rules(ctx)
 	if err != nil {
-		part.warnings = append(part.warnings, describe("Pyrra alert rules", err).Error())
+		part.warnings = append(part.warnings, "Pyrra alert rules: "+err.Error())
 		return
 	}
 	targets := map[string]float64{}
-	for _, g := range res.Groups {
-		for _, rule := range g.Rules {
-			if a, ok := rule.(v1.AlertingRule); ok {
-				if m := pyrraTargetInAlert.FindStringSubmatch(a.Query); m != nil && a.Labels[pyrraSLOLabel] != "" {
-					if t, err := strconv.ParseFloat(m[1], 64); err == nil && t > 0 && t < 1 {
-						targets[string(a.Labels[pyrraSLOLabel])] = t
-					}
+	for _, rules := range idx.alerting {
+		for _, a := range rules {
+			if m := pyrraTargetInAlert.FindStringSubmatch(a.query); m != nil && a.labels[pyrraSLOLabel] != "" {
+				if t, err := strconv.ParseFloat(m[1], 64); err == nil && t > 0 && t < 1 {
+					targets[a.labels[pyrraSLOLabel]] = t
 				}
 			}
 		}

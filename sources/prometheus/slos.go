@@ -61,11 +61,15 @@ func (c *Client) slos(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 		func(ctx context.Context, r funnel.TimeRange) sloPart { return c.assumedSLOs(ctx, r, det) },
 	}
 	parts := make([]sloPart, len(readers))
-	var wg sync.WaitGroup
+	var (
+		wg     sync.WaitGroup
+		alerts activeAlerts
+	)
+	wg.Go(func() { alerts = c.readAlerts(ctx) })
 	for i, read := range readers {
 		wg.Go(func() { parts[i] = read(ctx, r) })
 	}
-	wg.Wait() // each reader reports through parts
+	wg.Wait() // each reader reports through parts, the alerts through alerts
 	var firstErr error
 	defined, definedLatency := map[string]bool{}, map[string]bool{}
 	for _, p := range parts {
@@ -91,7 +95,7 @@ func (c *Client) slos(ctx context.Context, r funnel.TimeRange) (slo.Report, erro
 	if err := cmp.Or(detErr, firstErr); err != nil && len(rep.Statuses) == 0 {
 		return rep, err
 	}
-	c.attachAlerts(ctx, &rep) // sorts the statuses, paging SLOs first
+	alerts.attach(&rep)
 	return rep, nil
 }
 
