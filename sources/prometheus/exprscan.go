@@ -168,6 +168,8 @@ func (s *scanner) literal() (string, bool) {
 	return v, err == nil
 }
 
-func isDigit(c byte) bool     { return c >= '0' && c <= '9' }
-func isNameStart(c byte) bool { return c == '_' || c == ':' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-func isNameByte(c byte) bool  { return isNameStart(c) || isDigit(c) }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isNameStart(c byte) bool {
+	return c == '_' || c == ':' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+func isNameByte(c byte) bool { return isNameStart(c) || isDigit(c) }
