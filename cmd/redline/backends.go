@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/snapshot"
+	"github.com/redline-tui/redline/sources/alertmanager"
 	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/jaeger"
 	"github.com/redline-tui/redline/sources/loki"
@@ -142,18 +144,49 @@ func openBackends(r resolved) (*backends, error) {
 	if _, ok := firstOfRole(c, config.Metrics); !ok {
 		return nil, fmt.Errorf("%s: no metrics backend configured: every step starts from metrics (pass %s or set %s in the context)", contextLabel(c, r.path), flagsOf(config.Metrics), configKeysOf(config.Metrics))
 	}
-	for _, spec := range backendSpecs {
+	var got deps
+	for _, spec := range openOrder() {
 		if _, ok := c.Section(spec.name); !ok {
 			continue
 		}
-		o, err := spec.open(c)
+		o, err := spec.open(c, got)
 		if err != nil {
 			b.close()
 			return nil, err
 		}
+		got.alerts = cmp.Or(o.alerts, got.alerts)
 		b.add(spec.name, o)
 	}
+	slices.SortStableFunc(b.checks, func(x, y check) int { return cmp.Compare(specIndex(x.backend), specIndex(y.backend)) })
 	return b, nil
+}
+
+// deps is what an opened backend gives those opened after it: an
+// Alertmanager's alerts, which the metrics backend matches to its SLOs.
+type deps struct {
+	alerts prometheus.AlertSource // nil: the metrics backend reads its own
+}
+
+// openOrder is backendSpecs with the alert backends first, so the metrics
+// backend is opened with their alerts.
+func openOrder() []backendSpec {
+	out := slices.Clone(backendSpecs)
+	slices.SortStableFunc(out, func(x, y backendSpec) int {
+		return cmp.Compare(boolRank(x.role != config.Alerts), boolRank(y.role != config.Alerts))
+	})
+	return out
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// specIndex is the place of the backend named name in backendSpecs.
+func specIndex(name string) int {
+	return slices.IndexFunc(backendSpecs, func(s backendSpec) bool { return s.name == name })
 }
 
 // firstOfRole is the context's backend serving role.
@@ -213,13 +246,15 @@ type backendSpec struct {
 	grafana snapshot.Datasource
 	// fromFlag sets the context's section from the flag's value.
 	fromFlag func(c *config.Context, v string)
-	// open builds the source from the context's section.
-	open func(c *config.Context) (opened, error)
+	// open builds the source from the context's section and what the
+	// backends opened before it give (see openOrder).
+	open func(c *config.Context, d deps) (opened, error)
 }
 
 // opened is a backend ready to use.
 type opened struct {
-	ui.Sources // the source, under its role
+	ui.Sources                        // the source, under its role
+	alerts     prometheus.AlertSource // an alert backend's source, for the metrics backend
 	endpoint   string
 	ping       func(context.Context) ([]string, error) // for `config check`
 	close      func()                                  // nil when there is nothing to release
@@ -234,28 +269,30 @@ var backendSpecs = []backendSpec{
 		usage:    "Prometheus-compatible base `URL`, e.g. http://127.0.0.1:9090",
 		grafana:  snapshot.Datasource{Type: "prometheus", Query: map[string]any{"range": true, "instant": false}},
 		fromFlag: func(c *config.Context, v string) { c.Prometheus = &config.Prometheus{Endpoint: config.NewEndpoint(v)} },
-		open:     func(c *config.Context) (opened, error) { return openPrometheus(c.Prometheus, c.Assume) },
+		open: func(c *config.Context, d deps) (opened, error) {
+			return openPrometheus(c.Prometheus, c.Assume, d.alerts)
+		},
 	},
 	{
 		name: "tempo", role: config.Traces, metavar: "URL", key: "tempo.url", language: funnel.TraceQL,
 		usage:    "Tempo base `URL`, e.g. http://127.0.0.1:3200",
 		grafana:  snapshot.Datasource{Type: "tempo", Query: map[string]any{"queryType": "traceql"}, Traces: true},
 		fromFlag: func(c *config.Context, v string) { c.Tempo = &config.Tempo{Endpoint: config.NewEndpoint(v)} },
-		open:     func(c *config.Context) (opened, error) { return openTempo(c.Tempo) },
+		open:     func(c *config.Context, _ deps) (opened, error) { return openTempo(c.Tempo) },
 	},
 	{
 		name: "jaeger", role: config.Traces, metavar: "ADDR", key: "jaeger.grpc", language: funnel.JaegerQuery,
 		usage:    "Jaeger query `ADDR`: gRPC host:port (e.g. 127.0.0.1:16685) or HTTP URL (http://127.0.0.1:16686)",
 		grafana:  snapshot.Datasource{Type: "jaeger", Traces: true},
 		fromFlag: func(c *config.Context, v string) { c.Jaeger = jaegerFromFlag(v) },
-		open:     func(c *config.Context) (opened, error) { return openJaeger(c.Jaeger) },
+		open:     func(c *config.Context, _ deps) (opened, error) { return openJaeger(c.Jaeger) },
 	},
 	{
 		name: "loki", role: config.Logs, metavar: "URL", key: "loki.url", language: funnel.LogQL,
 		usage:    "Loki base `URL`, e.g. http://127.0.0.1:3100",
 		grafana:  snapshot.Datasource{Type: "loki", Query: map[string]any{"queryType": "range", "maxLines": 1000}},
 		fromFlag: func(c *config.Context, v string) { c.Loki = &config.Loki{Endpoint: config.NewEndpoint(v)} },
-		open:     func(c *config.Context) (opened, error) { return openLoki(c.Loki) },
+		open:     func(c *config.Context, _ deps) (opened, error) { return openLoki(c.Loki) },
 	},
 	{
 		name: "victorialogs", role: config.Logs, metavar: "URL", key: "victorialogs.url", language: funnel.LogsQL,
@@ -264,7 +301,15 @@ var backendSpecs = []backendSpec{
 		fromFlag: func(c *config.Context, v string) {
 			c.VictoriaLogs = &config.VictoriaLogs{Endpoint: config.NewEndpoint(v)}
 		},
-		open: func(c *config.Context) (opened, error) { return openVictoriaLogs(c.VictoriaLogs) },
+		open: func(c *config.Context, _ deps) (opened, error) { return openVictoriaLogs(c.VictoriaLogs) },
+	},
+	{
+		name: "alertmanager", role: config.Alerts, metavar: "URL", key: "alertmanager.url",
+		usage: "Alertmanager base `URL` to read firing alerts from (not Prometheus), e.g. http://127.0.0.1:9093",
+		fromFlag: func(c *config.Context, v string) {
+			c.Alertmanager = &config.Alertmanager{Endpoint: config.NewEndpoint(v)}
+		},
+		open: func(c *config.Context, _ deps) (opened, error) { return openAlertmanager(c.Alertmanager) },
 	},
 }
 
@@ -301,8 +346,9 @@ func configKeysOf(role config.Role) string {
 	return strings.Join(out, " or ")
 }
 
-// roles are the funnel's roles in order; metrics is required.
-var roles = []config.Role{config.Metrics, config.Traces, config.Logs}
+// roles are the funnel's roles in order, then the alerts of its first
+// step; metrics is required.
+var roles = []config.Role{config.Metrics, config.Traces, config.Logs, config.Alerts}
 
 // flagSynopsis is the backend flags of every role, optional ones in
 // brackets: "--prometheus URL [--tempo URL | --jaeger ADDR] [--loki URL]".
@@ -345,7 +391,7 @@ func endpointFlagSet(fs *flag.FlagSet, e *endpointFlags) {
 func grafanaDatasources(uids map[string]string) []snapshot.Datasource {
 	var out []snapshot.Datasource
 	for _, spec := range backendSpecs {
-		if uid := uids[spec.name]; uid != "" {
+		if uid := uids[spec.name]; uid != "" && spec.grafana.Type != "" {
 			ds := spec.grafana
 			ds.UID, ds.Language = uid, string(spec.language)
 			out = append(out, ds)
@@ -354,7 +400,7 @@ func grafanaDatasources(uids map[string]string) []snapshot.Datasource {
 	return out
 }
 
-func openPrometheus(p *config.Prometheus, assume *config.Assume) (opened, error) {
+func openPrometheus(p *config.Prometheus, assume *config.Assume, alerts prometheus.AlertSource) (opened, error) {
 	hc, err := p.HTTPClient("prometheus")
 	if err != nil {
 		return opened{}, err
@@ -362,7 +408,7 @@ func openPrometheus(p *config.Prometheus, assume *config.Assume) (opened, error)
 	src, err := prometheus.New(prometheus.Config{
 		URL: p.URL, HTTPClient: hc, Tenant: p.Tenant, MaxBody: p.MaxResponseBytes, Budget: responses,
 		Timeout: p.RequestTimeout(), SLOs: sloSpecs(p.SLOs),
-		Convention: p.Convention, ServiceLabel: p.ServiceLabel, Assume: assumeSpec(assume),
+		Convention: p.Convention, ServiceLabel: p.ServiceLabel, Assume: assumeSpec(assume), Alerts: alerts,
 	})
 	if err != nil {
 		return opened{}, err
@@ -530,6 +576,21 @@ func victoriaLogsLines(info victorialogs.Info) []string {
 		lines = append(lines, "stream fields: "+list(info.StreamFields))
 	}
 	return lines
+}
+
+func openAlertmanager(a *config.Alertmanager) (opened, error) {
+	hc, err := a.HTTPClient("alertmanager")
+	if err != nil {
+		return opened{}, err
+	}
+	src, err := alertmanager.New(alertmanager.Config{URL: a.URL, HTTPClient: hc, Tenant: a.Tenant, MaxBody: a.MaxResponseBytes, Budget: responses})
+	if err != nil {
+		return opened{}, err
+	}
+	return opened{alerts: src, endpoint: a.URL, ping: func(ctx context.Context) ([]string, error) {
+		info, err := src.Ping(ctx)
+		return info.Summary(), err
+	}}, nil
 }
 
 func versionLine(v string) []string {

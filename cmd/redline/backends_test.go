@@ -165,12 +165,12 @@ func TestBackendSpecsAgreeWithConfig(t *testing.T) {
 			t.Errorf("%s: flag sets section %+v (found %v), want role %s", spec.name, s, ok, spec.role)
 			continue
 		}
-		o, err := spec.open(c)
+		o, err := spec.open(c, deps{})
 		if err != nil {
 			t.Errorf("%s: open: %v", spec.name, err)
 			continue
 		}
-		got := map[config.Role]bool{config.Metrics: o.Metrics != nil, config.Traces: o.Traces != nil, config.Logs: o.Logs != nil}
+		got := map[config.Role]bool{config.Metrics: o.Metrics != nil, config.Traces: o.Traces != nil, config.Logs: o.Logs != nil, config.Alerts: o.alerts != nil}
 		for role, set := range got {
 			if set != (role == spec.role) {
 				t.Errorf("%s: opened source for %s = %v, want only %s", spec.name, role, set, spec.role)
@@ -179,7 +179,8 @@ func TestBackendSpecsAgreeWithConfig(t *testing.T) {
 		if o.close != nil {
 			o.close()
 		}
-		if spec.usage == "" || spec.key == "" || spec.language == "" || spec.grafana.Type == "" {
+		queried := spec.role != config.Alerts // alerts are read, not queried: no language, no Explore link
+		if spec.usage == "" || spec.key == "" || queried && (spec.language == "" || spec.grafana.Type == "") {
 			t.Errorf("%s: incomplete entry %+v", spec.name, spec)
 		}
 	}

@@ -1,7 +1,6 @@
 // Package config loads redline's configuration file: named contexts,
-// kubectl-style, each naming its Prometheus, Tempo or Jaeger, and Loki or
-// VictoriaLogs
-// endpoints with the HTTP client settings Prometheus users already write
+// kubectl-style, each naming its Prometheus, Tempo or Jaeger, Loki or
+// VictoriaLogs, and Alertmanager endpoints with the HTTP client settings Prometheus users already write
 // (basic_auth, authorization, tls_config, proxy_url… from
 // prometheus/common/config), a tenant, extra headers and a timeout.
 //
@@ -47,6 +46,9 @@ type Context struct {
 	Loki       *Loki       `yaml:"loki"`
 	// VictoriaLogs is the other log backend; a context has one of the two.
 	VictoriaLogs *VictoriaLogs `yaml:"victorialogs"`
+	// Alertmanager, when set, is where the SLO step reads firing alerts
+	// instead of prometheus' /api/v1/alerts.
+	Alertmanager *Alertmanager `yaml:"alertmanager"`
 	Grafana      *Grafana      `yaml:"grafana"`
 	// JaegerUI is the Jaeger UI base URL for trace deep links.
 	JaegerUI string   `yaml:"jaeger_ui_url"`
@@ -122,6 +124,12 @@ type VictoriaLogs struct {
 	TraceField   string   `yaml:"trace_field"`   // pin the field holding trace IDs, or _msg
 	Shift        Duration `yaml:"shift"`         // widen the trace's time window by this much on each side
 	Limit        int      `yaml:"limit"`
+}
+
+// Alertmanager is a Prometheus Alertmanager (or Mimir's, with its
+// /alertmanager prefix in url and the tenant): its /api/v2/alerts.
+type Alertmanager struct {
+	Endpoint `yaml:",inline"`
 }
 
 // Grafana enables Explore deep links in snapshots.
@@ -345,6 +353,7 @@ const (
 	Metrics Role = "metrics"
 	Traces  Role = "traces"
 	Logs    Role = "logs"
+	Alerts  Role = "alerts" // the alerts shown on the SLO step
 )
 
 // Section is one configured backend of a context.
@@ -383,6 +392,9 @@ func (c *Context) Sections() []Section {
 	}
 	if c.VictoriaLogs != nil {
 		add("victorialogs", Logs, &c.VictoriaLogs.Endpoint, nil, func() { c.VictoriaLogs = nil })
+	}
+	if c.Alertmanager != nil {
+		add("alertmanager", Alerts, &c.Alertmanager.Endpoint, nil, func() { c.Alertmanager = nil })
 	}
 	return out
 }
