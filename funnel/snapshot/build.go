@@ -198,7 +198,7 @@ func sloPart(st slo.Status, qs []funnel.Query, warnings []string) *SLO {
 	for _, a := range st.Alerts {
 		if a.State == alert.Firing {
 			part.Alerts = append(part.Alerts, Alert{Name: a.Name, Severity: a.Severity,
-				ActiveSince: a.ActiveAt.UTC(), ActiveFor: Duration(max(st.At.Sub(a.ActiveAt), 0))})
+				ActiveSince: a.ActiveAt.UTC(), ActiveFor: Duration(max(st.At.Sub(a.ActiveAt), 0)), Muted: a.Mute.String()})
 		}
 	}
 	return part

@@ -214,13 +214,17 @@ func sloBlocks(p *SLO) []block {
 	return append(blocks, warningBlocks(p.Warnings)...)
 }
 
-// alertsText lists firing alerts as "● Name (page, 12m)".
+// alertsText lists firing alerts as "● Name (page, 12m)", a silenced or
+// inhibited one as "● Name (page, 12m, silenced)".
 func alertsText(as []Alert) string {
 	parts := make([]string, len(as))
 	for i, a := range as {
 		facts := units.Coarse(time.Duration(a.ActiveFor))
 		if a.Severity != "" {
 			facts = a.Severity + ", " + facts
+		}
+		if a.Muted != "" {
+			facts += ", " + a.Muted
 		}
 		parts[i] = fmt.Sprintf("%s %s (%s)", alert.Firing.Symbol(), a.Name, facts)
 	}

@@ -253,3 +253,15 @@ func TestSnapshotService(t *testing.T) {
 		}
 	}
 }
+
+// TestAlertsTextSaysMuted: a silenced or inhibited alert says so, since it
+// pages no one.
+func TestAlertsTextSaysMuted(t *testing.T) {
+	got := alertsText([]Alert{
+		{Name: "ShopBurn", Severity: "page", ActiveFor: Duration(12 * time.Minute)},
+		{Name: "ShopSlow", ActiveFor: Duration(time.Hour), Muted: "silenced"},
+	})
+	if want := "● ShopBurn (page, 12m); ● ShopSlow (1h, silenced)"; got != want {
+		t.Errorf("alertsText = %q, want %q", got, want)
+	}
+}

@@ -174,6 +174,9 @@ type Alert struct {
 	Severity    string    `json:"severity,omitempty"`
 	ActiveSince time.Time `json:"active_since"`
 	ActiveFor   Duration  `json:"active_for"` // until the SLO's At
+	// Muted is "silenced" or "inhibited" when Alertmanager holds it back:
+	// it pages no one.
+	Muted string `json:"muted,omitempty"`
 }
 
 // Window is one multi-window burn-rate alert evaluated.
