@@ -14,8 +14,9 @@ import (
 )
 
 // incidentAlerts: a Sloth page firing for checkout's availability, a
-// ticket pending on frontend's latency (by its service label), and two
-// firing alerts of no SLO.
+// ticket pending on frontend's latency (by its service label) and one
+// firing there matched only by the recording rules its expression reads,
+// and three firing alerts of no SLO, one of them silenced in Alertmanager.
 func incidentAlerts() []alert.Alert {
 	mk := func(name string, state alert.State, severity string, ago time.Duration, labels ...string) alert.Alert {
 		l := map[string]string{"alertname": name, "severity": severity}
@@ -24,7 +25,13 @@ func incidentAlerts() []alert.Alert {
 		}
 		return alert.Alert{Name: name, State: state, Severity: severity, Labels: l, ActiveAt: clock.Add(-ago)}
 	}
+	silenced := mk("PaymentsLatencyBurn", alert.Firing, "page", 25*time.Minute, "service", "payments")
+	silenced.Mute = alert.Silenced
+	byRule := mk("FrontendSLIHigh", alert.Firing, "ticket", 6*time.Minute)
+	byRule.RuleLabels = map[string]string{"sloth_service": "frontend", "sloth_slo": "latency"}
 	return []alert.Alert{
+		silenced,
+		byRule,
 		mk("CheckoutAvailabilityBurn", alert.Firing, "page", 17*time.Minute, "sloth_service", "checkout", "sloth_slo", "availability"),
 		mk("FrontendSlow", alert.Pending, "ticket", 2*time.Minute, "service", "frontend"),
 		mk("NodeDiskFull", alert.Firing, "warning", 3*time.Hour, "instance", "db-1"),
@@ -50,8 +57,14 @@ func TestAlertsOnTheSLOStep(t *testing.T) {
 			}
 			screen := ansi.Strip(raw)
 			lines := strings.Split(screen, "\n")
-			if !strings.Contains(lines[2], "2 firing alerts matching no SLO: ● KafkaLag page firing 40m · ● NodeDiskFull") {
+			if !strings.Contains(lines[2], "3 firing alerts matching no SLO: ● KafkaLag page firing 40m · ● NodeDiskFull") {
 				t.Errorf("the unmatched alerts are not listed above the SLOs, paging first: %q", lines[2])
+			}
+			if size[0] > 100 && !strings.Contains(lines[2], "⊘ PaymentsLatencyBurn page silenced 25m") {
+				t.Errorf("the silenced alert is not listed last, marked silenced: %q", lines[2])
+			}
+			if size[0] > 100 && !strings.Contains(lineContaining(screen, "frontend"), "+1 ● ticket firing") {
+				t.Errorf("the alert matched by its recording rules is not on frontend's row: %q", lineContaining(screen, "frontend"))
 			}
 			// The selected row carries its alert where the ALERT column fits;
 			// at 80 columns the burn rates keep their place and the footer

@@ -110,10 +110,14 @@ func alertCell(alerts []alert.Alert, now time.Time) table.Cell {
 	return table.Cell{Text: text, Tone: alertTone(alerts[0])}
 }
 
-// alertTone: a firing page is bad, anything else active a warning.
+// alertTone: a firing page is bad, a silenced or inhibited alert muted
+// (its word says so), anything else active a warning.
 func alertTone(a alert.Alert) table.Tone {
-	if a.State == alert.Firing && a.Paging() {
+	switch {
+	case a.State == alert.Firing && a.Paging():
 		return table.Bad
+	case a.Mute != alert.Unmuted:
+		return table.Muted
 	}
 	return table.Warning
 }
