@@ -36,7 +36,7 @@
 //	    "low_traffic": bool, "caveat": string?, "burn_history": [number?],
 //	    "no_data_from": [string]? (verdict NO DATA: the purposes of the queries that gave no ratio),
 //	    "alerts": [{"name": string, "severity": string?, "active_since": time,
-//	                "active_for": duration}]? (firing alerts of this SLO, most urgent first),
+//	                "active_for": duration, "muted": "silenced"|"inhibited"?}]? (firing alerts of this SLO, most urgent first),
 //	    "queries": [query], "warnings": [string]?
 //	  }?,
 //	  "red": {
