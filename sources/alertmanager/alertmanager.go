@@ -8,9 +8,9 @@
 // (alert.Silenced, alert.Inhibited), because an on-call engineer wants to
 // know it is firing, and that it pages no one. Alerts whose endsAt has
 // passed are resolved and left out. The client speaks through
-// sources/internal/httpx: the body cap, the tenant header (Mimir's and
-// Cortex's multi-tenant Alertmanager read X-Scope-OrgID) and errors naming
-// "alertmanager" and the cause.
+// sources/internal/httpx: the body cap and the process's response budget,
+// the tenant header (Mimir's and Cortex's multi-tenant Alertmanager read
+// X-Scope-OrgID) and errors naming "alertmanager" and the cause.
 package alertmanager
 
 import (
@@ -22,6 +22,7 @@ import (
 
 	"github.com/redline-tui/redline/funnel/alert"
 	"github.com/redline-tui/redline/funnel/units"
+	"github.com/redline-tui/redline/sources/budget"
 	"github.com/redline-tui/redline/sources/internal/httpx"
 )
 
@@ -34,6 +35,9 @@ type Config struct {
 	HTTPClient *http.Client // auth, TLS, proxy, headers and timeout; nil uses http.DefaultClient
 	Tenant     string       // sent as X-Scope-OrgID when set
 	MaxBody    int64        // response body cap in bytes; ≤ 0 uses httpx.DefaultMaxBody
+	// Budget is shared by every answer in flight in the process; nil
+	// bounds answers by MaxBody alone.
+	Budget *budget.Budget
 }
 
 // Client reads alerts from one Alertmanager.
@@ -44,7 +48,7 @@ type Client struct {
 
 // New validates cfg and returns a client.
 func New(cfg Config) (*Client, error) {
-	hc, err := httpx.New(backend, cfg.URL, cfg.HTTPClient, cfg.MaxBody)
+	hc, err := httpx.New(backend, cfg.URL, cfg.HTTPClient, cfg.MaxBody, cfg.Budget)
 	if err != nil {
 		return nil, err
 	}
