@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration stack for redline, all on 127.0.0.1: Debian's Prometheus 2.42
-# (scraping), one Prometheus 3 per OTLP translation strategy (OTLP push),
-# Jaeger v2, VictoriaLogs (two tenants) and the instrumented test service.
+# (scraping, sending its alerts to Debian's Alertmanager 0.25), one
+# Prometheus 3 per OTLP translation strategy (OTLP push), Jaeger v2,
+# VictoriaLogs (two tenants) and the instrumented test service.
 #
 #   bash .ci/stack.sh up      build what is missing, start what is not running,
 #                             wait until every server is ready and holds data,
@@ -32,6 +33,7 @@ VLOGS_ACCOUNT=42
 VLOGS_PROJECT=7
 
 PROMETHEUS=http://127.0.0.1:9090
+ALERTMANAGER=http://127.0.0.1:9093
 JAEGER_HTTP=http://127.0.0.1:16686
 JAEGER_GRPC=127.0.0.1:16685
 VLOGS=http://127.0.0.1:9428
@@ -77,9 +79,10 @@ need_packages() {
 	command -v curl >/dev/null || missing+=(curl)
 	command -v jq >/dev/null || missing+=(jq)
 	[[ -x /usr/bin/prometheus ]] || missing+=(prometheus)
+	[[ -x /usr/bin/prometheus-alertmanager ]] || missing+=(prometheus-alertmanager)
 	((${#missing[@]} == 0)) && return 0
 	say "installing Debian packages: ${missing[*]}"
-	# Keep the package's init script from starting a Prometheus of its own:
+	# Keep the packages' init scripts from starting servers of their own:
 	# policy-rc.d exit 101 denies every service start during the install.
 	local policy=/usr/sbin/policy-rc.d created_policy=
 	if [[ ! -e $policy ]]; then
@@ -89,17 +92,18 @@ need_packages() {
 	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >&2 || status=$?
 	[[ -n $created_policy ]] && rm -f "$policy"
 	((status == 0)) || die "apt-get install ${missing[*]} failed (exit $status)"
-	stop_packaged_prometheus
+	stop_packaged prometheus /usr/bin/prometheus "$CI_DIR/config/prometheus.yml"
+	stop_packaged prometheus-alertmanager /usr/bin/prometheus-alertmanager "$CI_DIR/config/alertmanager.yml"
 }
 
-# stop_packaged_prometheus stops a Prometheus the package may have started
-# with its own configuration (it would hold port 9090).
-stop_packaged_prometheus() {
-	local pid
-	for pid in $(pgrep -x prometheus || true); do
-		if ! grep -qa -- "$CI_DIR/config/prometheus.yml" "/proc/$pid/cmdline" 2>/dev/null; then
-			say "stopping the Prometheus the Debian package started (pid $pid)"
-			invoke-rc.d prometheus stop >&2 2>/dev/null || kill "$pid" 2>/dev/null || true
+# stop_packaged SERVICE BINARY CONFIG stops a server a Debian package may
+# have started with its own configuration (it would hold the stack's port).
+stop_packaged() {
+	local service=$1 binary=$2 config=$3 pid
+	for pid in $(pgrep -f "^$binary( |\$)" || true); do
+		if ! grep -qa -- "$config" "/proc/$pid/cmdline" 2>/dev/null; then
+			say "stopping the $service the Debian package started (pid $pid)"
+			invoke-rc.d "$service" stop >&2 2>/dev/null || kill "$pid" 2>/dev/null || true
 		fi
 	done
 }
@@ -251,6 +255,14 @@ vlogs_has_lines() {
 
 start_servers() {
 	mkdir -p "$STATE"
+	# Alertmanager first, so Prometheus' first alerts find it. Clustering is
+	# off: it would listen on every interface.
+	if ! running alertmanager; then rm -rf "$STATE/alertmanager-data"; fi
+	start alertmanager /usr/bin/prometheus-alertmanager \
+		--config.file="$CI_DIR/config/alertmanager.yml" \
+		--storage.path="$STATE/alertmanager-data" \
+		--web.listen-address=127.0.0.1:9093 \
+		--cluster.listen-address=
 	if ! running prometheus; then rm -rf "$STATE/prometheus-data"; fi
 	start prometheus /usr/bin/prometheus \
 		--config.file="$CI_DIR/config/prometheus.yml" \
@@ -285,6 +297,7 @@ start_prometheus3() {
 prometheus3_url() { echo "http://127.0.0.1:${PROMETHEUS3[$1]}"; }
 
 wait_ready() {
+	wait_until alertmanager 60 "ready" http_ok "$ALERTMANAGER/-/ready"
 	wait_until prometheus 60 "ready" http_ok "$PROMETHEUS/-/ready"
 	local strategy
 	for strategy in $(strategies); do
@@ -350,6 +363,7 @@ print_env() {
 	cat <<EOF
 export REDLINE_INTEGRATION=1
 export REDLINE_IT_PROMETHEUS=$PROMETHEUS
+export REDLINE_IT_ALERTMANAGER=$ALERTMANAGER
 export REDLINE_IT_JAEGER_GRPC=$JAEGER_GRPC
 export REDLINE_IT_JAEGER_HTTP=$JAEGER_HTTP
 export REDLINE_IT_PROMETHEUS3=$(for s in $(strategies); do printf '%s=%s,' "$s" "$(prometheus3_url "$s")"; done | sed 's/,$//')
@@ -365,7 +379,7 @@ EOF
 # server would exit at once and the stack would wait in vain.
 ports_free() {
 	local name port holder
-	local entries=(prometheus:9090 jaeger:16685 jaeger:16686 jaeger:4317 jaeger:4318 jaeger:8888 jaeger:8889
+	local entries=(alertmanager:9093 prometheus:9090 jaeger:16685 jaeger:16686 jaeger:4317 jaeger:4318 jaeger:8888 jaeger:8889
 		victoria-logs:9428 testsvc:18080 testsvc:18081 testsvc:18082 testsvc:18083)
 	local strategy
 	for strategy in $(strategies); do entries+=("prometheus3-$strategy:${PROMETHEUS3[$strategy]}"); done
@@ -394,7 +408,7 @@ up() {
 
 down() {
 	local name
-	for name in testsvc victoria-logs jaeger $(strategies | sed 's/^/prometheus3-/') prometheus; do stop "$name"; done
+	for name in testsvc victoria-logs jaeger $(strategies | sed 's/^/prometheus3-/') prometheus alertmanager; do stop "$name"; done
 	rm -rf "${STATE:?}"/*-data
 	say "down"
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"slices"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redline-tui/redline/funnel"
+	"github.com/redline-tui/redline/funnel/alert"
 	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/uitest"
@@ -131,6 +134,52 @@ func criticalLine(s, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestAlertmanagerLive: with --alertmanager the SLO step's alerts come from
+// the real Alertmanager: ShopCheckoutSlow on shop's SLOs, which sort
+// first, and CheckoutP99AboveHalfSecond, which carries no service label and no
+// expression, on shop's SLOs too, joined to its alerting rule in
+// Prometheus and the recording rule that rule reads.
+func TestAlertmanagerLive(t *testing.T) {
+	prom, _, _ := stackEnv(t)
+	am := os.Getenv("REDLINE_IT_ALERTMANAGER")
+	if am == "" {
+		t.Fatal("REDLINE_IT_ALERTMANAGER must be set with the rest of the stack (bash .ci/stack.sh up)")
+	}
+	isolateConfig(t)
+	r, err := resolve(endpointFlags{urls: map[string]string{"prometheus": prom, "alertmanager": am}})
+	failOn(t, err)
+	b, err := openBackends(r)
+	failOn(t, err)
+	defer b.close()
+	want := []string{"ShopCheckoutSlow", "CheckoutP99AboveHalfSecond"}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		rep, err := b.Metrics.SLOs(context.Background(), funnel.Last(30*time.Minute, time.Now()))
+		failOn(t, err)
+		var onShop []string
+		for _, s := range rep.Statuses {
+			for _, a := range s.Alerts {
+				if s.Objective.Service == "shop" && slices.Contains(want, a.Name) && !slices.Contains(onShop, a.Name) {
+					onShop = append(onShop, a.Name)
+				}
+			}
+		}
+		if len(onShop) == len(want) {
+			if rep.Statuses[0].Objective.Service != "shop" {
+				t.Errorf("first SLO %s, want shop's, which pages", rep.Statuses[0].Objective.Service)
+			}
+			if i := slices.IndexFunc(rep.Unmatched, func(a alert.Alert) bool { return slices.Contains(want, a.Name) }); i >= 0 {
+				t.Errorf("%s is also listed as matching no SLO", rep.Unmatched[i].Name)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alerts on shop's SLOs %q, want %q; unmatched %+v, warnings %q", onShop, want, rep.Unmatched, rep.Warnings)
+		}
+		time.Sleep(3 * time.Second)
+	}
 }
 
 // TestAlertEntryLive: with ShopCheckoutSlow firing on the stack's
