@@ -81,7 +81,7 @@ func TestEntryMisses(t *testing.T) {
 		pager  bool
 	}{
 		{name: "unknown alert", entry: walk.Entry{Alert: "Nope"}, titles: []string{"SLOs"}, pager: true,
-			notice: `--alert Nope: no firing alert named "Nope"; firing: KafkaLag, CheckoutAvailabilityBurn, NodeDiskFull; pending: FrontendSlow`},
+			notice: `--alert Nope: no firing alert named "Nope"; firing: KafkaLag, CheckoutAvailabilityBurn, NodeDiskFull, FrontendSLIHigh, PaymentsLatencyBurn; pending: FrontendSlow`},
 		{name: "unknown SLO", entry: walk.Entry{SLO: "a/b"}, titles: []string{"SLOs"},
 			notice: `--slo a/b: no SLO "a/b"; SLOs: checkout/availability, frontend/latency`},
 		{name: "unknown service: back on the SLO list", entry: walk.Entry{Service: "billing"}, edit: func(f *fixture) { f.routes = nil },
