@@ -83,10 +83,12 @@ func (c *Client) readAlerts(ctx context.Context) activeAlerts {
 }
 
 // attach matches the alerts to rep's SLOs; alerts that cannot be read
-// leave a warning naming their source and the cause, not a failure.
+// leave a warning naming their source and the cause, not a failure. It
+// goes first: the pane shows warnings on one line, and alerts gone missing
+// are what an engineer opening the SLOs on a page most needs to know.
 func (a activeAlerts) attach(rep *slo.Report) {
 	if a.err != nil {
-		rep.Warnings = addWarnings(rep.Warnings, "alerts not shown: "+a.err.Error())
+		rep.Warnings = append([]string{"alerts not shown: " + a.err.Error()}, rep.Warnings...)
 	}
 	rep.AttachAlerts(a.alerts) // sorts the statuses, paging SLOs first
 	if a.rulesErr != nil && len(rep.Unmatched) > 0 {
