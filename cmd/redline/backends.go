@@ -4,12 +4,13 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"github.com/redline-tui/redline/funnel"
@@ -238,7 +239,7 @@ type backendSpec struct {
 	name     string      // flag, config key, Grafana datasources key, name in `config check`
 	role     config.Role // the step it serves; a context has one backend per role
 	metavar  string      // what its flag takes, in usage text: URL or ADDR
-	usage    string      // its flag's help, metavar in backquotes (see flag.UnquoteUsage)
+	usage    string      // its flag's help, metavar in backquotes (see pflag.UnquoteUsage)
 	key      string      // the config key that turns it on, in hints, e.g. "tempo.url"
 	language funnel.Language
 	// grafana is its Grafana datasource kind, for snapshot deep links; the
@@ -373,10 +374,11 @@ func backendFlagList() string {
 }
 
 // endpointFlagSet declares the flags choosing backends, shared by every
-// command that talks to them.
-func endpointFlagSet(fs *flag.FlagSet, e *endpointFlags) {
-	fs.StringVar(&e.configPath, "config", "", "config file (default $REDLINE_CONFIG, else $XDG_CONFIG_HOME/redline/config.yaml)")
-	fs.StringVar(&e.context, "context", "", "context of the config file to use (default its current-context)")
+// command that talks to them: --config, --context and one flag per entry
+// of backendSpecs.
+func endpointFlagSet(fs *pflag.FlagSet, e *endpointFlags) {
+	fs.StringVar(&e.configPath, "config", "", "config `FILE` (default $REDLINE_CONFIG, else $XDG_CONFIG_HOME/redline/config.yaml)")
+	fs.StringVar(&e.context, "context", "", "use the config file's context `NAME` (default its current-context)")
 	e.urls = map[string]string{}
 	for _, spec := range backendSpecs {
 		fs.Func(spec.name, spec.usage, func(v string) error {

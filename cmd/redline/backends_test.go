@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -188,10 +189,10 @@ func TestBackendSpecsAgreeWithConfig(t *testing.T) {
 
 func TestUsageListsEveryBackend(t *testing.T) {
 	var stderr bytes.Buffer
-	parse([]string{"--help"}, &stderr)
+	run([]string{"--help"}, io.Discard, &stderr)
 	for _, spec := range backendSpecs {
-		want := "-" + spec.name + " " + spec.metavar + "\n"
-		if !strings.Contains(stderr.String(), want) || !strings.Contains(flagSynopsis(), "-"+want[:len(want)-1]) {
+		want := "--" + spec.name + " " + spec.metavar
+		if !strings.Contains(stderr.String(), want+" ") || !strings.Contains(flagSynopsis(), want) {
 			t.Errorf("usage lacks %q:\n%s", want, stderr.String())
 		}
 	}

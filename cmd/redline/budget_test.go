@@ -35,7 +35,7 @@ func TestSnapshotOversizedPrometheus(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	code := runSnapshotCommand([]string{"--config", path, "--format", "md"}, &stdout, &stderr)
+	code := run([]string{"snapshot", "--config", path, "--format", "md"}, &stdout, &stderr)
 	if code != exitBackend {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitBackend, stderr.String())
 	}

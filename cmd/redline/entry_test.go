@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/redline-tui/redline/funnel"
 	"github.com/redline-tui/redline/funnel/alert"
 	"github.com/redline-tui/redline/funnel/red"
@@ -139,11 +141,13 @@ func TestEntryOpensTheDemo(t *testing.T) {
 		{"CheckoutAvailabilityErrorBudgetBurn", "redline demo ▸ SLOs ▸ checkout", "Routes of checkout"},
 		{"CheckoutDown", "redline demo ▸ SLOs", "firing: CheckoutAvailabilityErrorBudgetBurn"},
 	} {
-		var stderr bytes.Buffer
-		o, err := parse([]string{"--demo", "--alert", tt.alert}, &stderr)
-		if err != nil {
-			t.Fatal(err, stderr.String())
+		var o options
+		fs := pflag.NewFlagSet("redline", pflag.ContinueOnError)
+		o.define(fs)
+		if err := fs.Parse([]string{"--demo", "--alert", tt.alert}); err != nil {
+			t.Fatal(err)
 		}
+		var stderr bytes.Buffer
 		wired, _, code := tuiOptions(o, &stderr)
 		if code != 0 || wired.Entry != (walk.Entry{Alert: tt.alert}) {
 			t.Fatalf("exit %d, entry %+v: %s", code, wired.Entry, stderr.String())

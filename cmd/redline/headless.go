@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"github.com/redline-tui/redline/funnel"
@@ -355,71 +356,79 @@ type snapshotSelection struct {
 	endpoints endpointFlags
 }
 
-// parseSnapshotFlags reads `redline snapshot [flags]`. --at takes RFC 3339
-// ("2026-11-21T20:00:00Z"), "now" or "now-15m" (any Go duration, or days
-// such as "now-2d"); --window a duration such as 1h or 1d.
-func parseSnapshotFlags(args []string, now func() time.Time, stderr io.Writer) (snapshotRequest, snapshotSelection, error) {
-	req := snapshotRequest{Now: now}
-	var sel snapshotSelection
-	var at, window string
-	fs := flag.NewFlagSet("redline snapshot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.BoolVar(&sel.demo, "demo", false, "snapshot the embedded demo incident")
-	entryFlagSet(fs, &req.Entry)
-	fs.StringVar(&req.TraceID, "trace", "", "trace ID to snapshot (default: the route's slowest complete trace)")
-	fs.BoolVar(&req.IncludePartial, "include-partial", false, "let the slowest trace be a partial one (spans missing)")
-	fs.StringVar(&at, "at", "now", "end of the time range: RFC 3339 time, now, or now-15m")
-	fs.StringVar(&window, "window", "", "length of the time range (default 1h, or the context's window)")
-	fs.StringVar(&req.Format, "format", "md", "output format: "+snapshot.FormatChoice(", "))
-	fs.Func("deadline", "bound on the whole snapshot, e.g. 1m (default: one timeout per step of its backend: 2×metrics + 2×traces + logs, 2m30s with the 30s default; none with --demo)", func(v string) error {
-		d, err := config.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("write a positive duration such as 90s or 2m")
-		}
-		req.Deadline = d
-		return nil
-	})
-	endpointFlagSet(fs, &sel.endpoints)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), snapshotUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return req, sel, err
-	}
-	if err := checkEntry(req.Entry, "redline snapshot", stderr); err != nil {
-		return req, sel, err
-	}
-	if err := checkSnapshotArgs(fs, &req, at, window); err != nil {
-		fmt.Fprintln(stderr, "redline snapshot:", err)
-		return req, sel, err
-	}
-	return req, sel, nil
+// snapshotFlags are the flags of `redline snapshot`, declared once for the
+// command line and for `ssh HOST snapshot` on a server.
+type snapshotFlags struct {
+	req    snapshotRequest
+	sel    snapshotSelection
+	at     string
+	window positiveDuration
 }
 
-func checkSnapshotArgs(fs *flag.FlagSet, req *snapshotRequest, at, window string) error {
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+// define declares the flags on fs. --at takes RFC 3339
+// ("2026-11-21T20:00:00Z"), "now" or "now-15m" (any Go duration, or days
+// such as "now-2d"); --window a duration such as 1h or 1d.
+func (s *snapshotFlags) define(fs *pflag.FlagSet) {
+	demoFlag(fs, &s.sel.demo)
+	entryFlagSet(fs, &s.req.Entry)
+	fs.StringVar(&s.req.TraceID, "trace", "", "snapshot this trace `ID` (default: the route's slowest complete trace)")
+	fs.BoolVar(&s.req.IncludePartial, "include-partial", false, "let the slowest trace be a partial one (spans missing)")
+	fs.StringVar(&s.at, "at", "now", "end of the time range: an RFC 3339 `TIME`, now, or now-15m")
+	windowFlag(fs, &s.window)
+	fs.StringVar(&s.req.Format, "format", "md", "output `FORMAT`: "+snapshot.FormatChoice(", "))
+	fs.Var((*positiveDuration)(&s.req.Deadline), "deadline", "bound on the whole snapshot, a `DURATION` such as 1m (default: one timeout per step of its backend: 2×metrics + 2×traces + logs, 2m30s with the 30s default; none with --demo)")
+	endpointFlagSet(fs, &s.sel.endpoints)
+}
+
+// request checks the parsed flags and the arguments left (there must be
+// none) and returns what was asked for.
+func (s *snapshotFlags) request(args []string, now func() time.Time) (snapshotRequest, error) {
+	req := s.req
+	req.Now, req.Window = now, time.Duration(s.window)
+	if len(args) > 0 {
+		return req, fmt.Errorf("unexpected argument %q", args[0])
+	}
+	if err := req.Entry.Check(); err != nil {
+		return req, err
 	}
 	if _, err := snapshot.ParseFormat(req.Format); err != nil {
-		return err
+		return req, err
 	}
 	if req.TraceID != "" && trace.NormalizeTraceID(req.TraceID) == "" {
-		return fmt.Errorf("--trace %q is not a trace ID (1 to 32 hex digits)", req.TraceID)
+		return req, fmt.Errorf("--trace %q is not a trace ID (1 to 32 hex digits)", req.TraceID)
 	}
-	t, err := parseAt(at, req.Now())
+	t, err := parseAt(s.at, now())
 	if err != nil {
-		return err
+		return req, err
 	}
 	req.At = t
-	if window != "" {
-		d, err := config.ParseDuration(window)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("--window %q: write a positive duration such as 15m, 1h or 1d", window)
-		}
-		req.Window = d
+	return req, nil
+}
+
+// parseSnapshotFlags reads `ssh HOST snapshot [flags]` on a server: the
+// flags of `redline snapshot`, errors and help on stderr.
+func parseSnapshotFlags(args []string, now func() time.Time, stderr io.Writer) (snapshotRequest, snapshotSelection, error) {
+	var s snapshotFlags
+	fs := pflag.NewFlagSet("redline snapshot", pflag.ContinueOnError)
+	s.define(fs)
+	unquoteUsages(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nUsage:\n  snapshot [flags]\n\nFlags:\n", snapshotLong)
+		writeFlags(stderr, fs)
+		fmt.Fprintln(stderr)
 	}
-	return nil
+	err := fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		return s.req, s.sel, err
+	}
+	req := s.req
+	if err == nil {
+		req, err = s.request(fs.Args(), now)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "redline snapshot:", err)
+	}
+	return req, s.sel, err
 }
 
 // maxFuture is how far past now --at may point (clock skew).
@@ -448,14 +457,10 @@ func parseAt(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-var snapshotUsage = `redline snapshot walks the funnel without the UI (worst SLO → its top route →
+// snapshotLong is the description `redline snapshot --help` starts with.
+const snapshotLong = `redline snapshot walks the funnel without the UI (worst SLO → its top route →
 the route's slowest complete trace → the trace's logs) and prints a
 paste-able incident snapshot.
-
-Usage:
-  redline snapshot [--context C] [--alert NAME | --slo SERVICE/NAME | --service S]
-                   [--route R] [--trace ID] [--include-partial] [--at TIME]
-                   [--window D] [--format ` + snapshot.FormatChoice("|") + `] [--deadline D] [--demo]
 
 Each step ends within its backend's timeout; the whole snapshot within
 --deadline (default: one timeout per step, 2m30s with the 30s default). A
@@ -463,22 +468,12 @@ step cut short, and the queries and steps not sent, say so and why.
 
 Exit status: 0 complete, 2 usage or config error, or an alert, SLO, service
 or route that names nothing (what exists is listed), 3 a backend failed (the
-partial snapshot is still printed and names what failed).
+partial snapshot is still printed and names what failed).`
 
-Flags:
-`
-
-// runSnapshotCommand is `redline snapshot`: flags, backends (the demo or
-// the configured ones, with the config file's deny-list and the context's
-// deep links), the walk.
-func runSnapshotCommand(args []string, stdout, stderr io.Writer) int {
-	req, sel, err := parseSnapshotFlags(args, time.Now, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case err != nil:
-		return exitUsage
-	}
+// runSnapshotCommand is `redline snapshot`: the backends (the demo or the
+// configured ones, with the config file's deny-list and the context's deep
+// links), then the walk.
+func runSnapshotCommand(req snapshotRequest, sel snapshotSelection, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if sel.demo {

@@ -280,11 +280,11 @@ func TestParseSnapshotFlags(t *testing.T) {
 
 func TestRunSnapshotCommandUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := runSnapshotCommand([]string{"--format", "pdf", "--demo"}, &stdout, &stderr); code != exitUsage {
+	if code := run([]string{"snapshot", "--format", "pdf", "--demo"}, &stdout, &stderr); code != exitUsage {
 		t.Errorf("bad format: exit %d", code)
 	}
 	stderr.Reset()
-	if code := runSnapshotCommand([]string{"--demo", "--format", "json", "--window", "30m"}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"snapshot", "--demo", "--format", "json", "--window", "30m"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, stderr.String())
 	}
 	if _, err := snapshot.ParseJSON(stdout.Bytes()); err != nil {

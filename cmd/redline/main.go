@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,9 +17,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/spf13/pflag"
 
 	"github.com/redline-tui/redline/funnel/sanitize"
-	"github.com/redline-tui/redline/funnel/snapshot"
 	"github.com/redline-tui/redline/funnel/walk"
 	"github.com/redline-tui/redline/ui"
 	"github.com/redline-tui/redline/ui/clipboard"
@@ -39,10 +38,20 @@ const (
 type options struct {
 	demo      bool
 	version   bool
-	window    time.Duration
-	refresh   time.Duration
+	window    positiveDuration
+	refresh   positiveDuration
 	entry     walk.Entry
 	endpoints endpointFlags
+}
+
+// define declares the TUI's flags on fs.
+func (o *options) define(fs *pflag.FlagSet) {
+	demoFlag(fs, &o.demo)
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	windowFlag(fs, &o.window)
+	fs.Var(&o.refresh, "refresh", "live refresh period, a `DURATION` (default 30s, or the context's refresh)")
+	entryFlagSet(fs, &o.entry)
+	endpointFlagSet(fs, &o.endpoints)
 }
 
 func main() {
@@ -56,37 +65,23 @@ var secrets = sanitize.NewSecrets()
 
 // run is main without the process: it returns the exit status. Everything
 // it prints goes through one boundary, sanitize.Writer: cleaned of control
-// characters and scrubbed of secrets.
+// characters and scrubbed of secrets; only what a shell's completion reads
+// (scripts, and the __complete answers whose tabs separate a value from
+// its description) goes straight to stdout.
 func run(args []string, stdout, stderr io.Writer) int {
 	out, errOut := sanitize.NewWriter(stdout, secrets), sanitize.NewWriter(stderr, secrets)
 	defer out.Flush()
 	defer errOut.Flush()
-	return runCommand(args, out, errOut)
+	return runCommand(args, out, errOut, stdout)
 }
 
-// runCommand runs the command named by args.
-func runCommand(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "config":
-			return runConfig(args[1:], stdout, stderr)
-		case "snapshot":
-			return runSnapshotCommand(args[1:], stdout, stderr)
-		case "serve":
-			return runServe(args[1:], stderr)
-		}
-	}
-	opts, err := parse(args, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case err != nil:
-		return exitUsage
-	case opts.version:
+// runRoot is `redline` without a subcommand: the version, or the TUI.
+func runRoot(o options, stdout, stderr io.Writer) int {
+	if o.version {
 		fmt.Fprintln(stdout, "redline", version)
 		return 0
 	}
-	uiOpts, cleanup, code := tuiOptions(opts, stderr)
+	uiOpts, cleanup, code := tuiOptions(o, stderr)
 	if code != 0 {
 		return code
 	}
@@ -97,71 +92,6 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
-
-func parse(args []string, stderr io.Writer) (options, error) {
-	var o options
-	fs := flag.NewFlagSet("redline", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.BoolVar(&o.demo, "demo", false, "run on the embedded, deterministic demo incident")
-	fs.BoolVar(&o.version, "version", false, "print the version and exit")
-	fs.DurationVar(&o.window, "window", 0, "length of the time range, ending now (default 1h, or the context's window)")
-	fs.DurationVar(&o.refresh, "refresh", 0, "live refresh period (default 30s, or the context's refresh)")
-	entryFlagSet(fs, &o.entry)
-	endpointFlagSet(fs, &o.endpoints)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageHead)
-		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), usageExamples)
-	}
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "redline: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return o, errors.New("unexpected argument")
-	}
-	if o.window < 0 || o.refresh < 0 {
-		fmt.Fprintln(stderr, "redline: --window and --refresh must be positive durations such as 1h or 30s")
-		return o, errors.New("bad duration")
-	}
-	return o, checkEntry(o.entry, "redline", stderr)
-}
-
-var usageHead = `redline walks the on-call funnel in your terminal: SLO burn → routes of the
-burning service → their slowest traces → the log lines of a trace.
-
-Usage:
-  redline [flags]
-  redline [--alert NAME | --slo SERVICE/NAME | --service S] [--route R] [flags]
-                                  open where the page points (Esc walks back)
-  redline config check [flags]    validate the config and ping every backend
-  redline snapshot [--context C] [--alert NAME | --slo SERVICE/NAME | --service S]
-                   [--route R] [--trace ID] [--at TIME] [--window D]
-                   [--format ` + snapshot.FormatChoice("|") + `] [--demo]
-                                  print an incident snapshot without the UI
-                                  (redline snapshot --help for more)
-  redline serve [--listen 127.0.0.1:2222] [--context C] [--demo]
-                                  serve the funnel over SSH (see README.md)
-
-Flags:
-`
-
-const usageExamples = `
-Examples:
-  redline --demo                  explore the embedded demo incident
-  redline --demo --window 6h      the same over the last six hours
-  redline --prometheus http://127.0.0.1:9090 --jaeger 127.0.0.1:16685 --loki http://127.0.0.1:3100
-  redline --context prod-eu       use a context of ~/.config/redline/config.yaml
-  redline --alert CheckoutAvailabilityErrorBudgetBurn --demo
-                                  open on the routes of the SLO the alert pages for
-  redline config check            check that every configured backend answers
-  redline snapshot --demo --format text
-                                  the demo incident's snapshot as plain text
-
-Keys: enter drills in, esc goes back, s shows an incident snapshot, y copies
-it (OSC 52), ? lists every key, q quits.
-`
 
 const noBackends = `redline: no backends configured.
 
@@ -190,10 +120,10 @@ func tuiOptions(o options, stderr io.Writer) (ui.Options, func(), int) {
 		cleanup = b.close
 	}
 	if o.window > 0 {
-		opts.Window = o.window
+		opts.Window = time.Duration(o.window)
 	}
 	if o.refresh > 0 {
-		opts.RefreshInterval = o.refresh
+		opts.RefreshInterval = time.Duration(o.refresh)
 	}
 	opts.Entry = o.entry
 	opts.NoColor = os.Getenv("NO_COLOR") != ""
@@ -254,22 +184,8 @@ func expandHome(path string) string {
 	return filepath.Join(home, rest)
 }
 
-// runConfig runs `redline config check`.
-func runConfig(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: redline config check [--config FILE] [--context NAME] "+flagSynopsis())
-		return exitUsage
-	}
-	var e endpointFlags
-	fs := flag.NewFlagSet("redline config check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	endpointFlagSet(fs, &e)
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return exitUsage
-	}
+// runConfigCheck is `redline config check`.
+func runConfigCheck(e endpointFlags, stdout, stderr io.Writer) int {
 	b, code := liveBackends(e, stderr)
 	if code != 0 {
 		return code

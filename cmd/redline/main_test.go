@@ -179,7 +179,7 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"--version"}, 0, "redline dev", ""},
 		{[]string{"--help"}, 0, "", "Examples:"},
 		{[]string{"--window", "-1h"}, 2, "", "must be positive"},
-		{[]string{"--bogus"}, 2, "", "flag provided but not defined"},
+		{[]string{"--bogus"}, 2, "", "unknown flag: --bogus"},
 		{[]string{"extra"}, 2, "", "unexpected argument"},
 	}
 	for _, tt := range tests {

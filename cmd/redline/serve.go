@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/redline-tui/redline/cmd/redline/internal/config"
 	"github.com/redline-tui/redline/cmd/redline/internal/serve"
@@ -33,35 +34,17 @@ type serveOptions struct {
 // before it closes their connections.
 const shutdownGrace = 5 * time.Second
 
-// parseServeFlags reads `redline serve [--listen ADDR] [--context C]
-// [--demo]` and the backend flags.
-func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
-	var o serveOptions
-	fs := flag.NewFlagSet("redline serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.listen, "listen", "", "address to listen on (default serve.listen, else "+serve.DefaultListen+")")
-	fs.BoolVar(&o.demo, "demo", false, "serve the embedded demo incident")
+// define declares the flags of `redline serve` on fs: --listen, --demo
+// and the backend flags.
+func (o *serveOptions) define(fs *pflag.FlagSet) {
+	fs.StringVar(&o.listen, "listen", "", "listen on `ADDR` (default serve.listen, else "+serve.DefaultListen+")")
+	demoFlag(fs, &o.demo)
 	endpointFlagSet(fs, &o.endpoints)
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "redline serve: unexpected argument %q\n", fs.Arg(0))
-		return o, errors.New("unexpected argument")
-	}
-	return o, nil
 }
 
 // runServe is `redline serve`: the funnel over SSH, in the foreground,
 // until SIGINT or SIGTERM.
-func runServe(args []string, stderr io.Writer) int {
-	o, err := parseServeFlags(args, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case err != nil:
-		return exitUsage
-	}
+func runServe(o serveOptions, stderr io.Writer) int {
 	settings, err := serveSettings(o.endpoints.configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "redline serve:", err)
@@ -251,7 +234,7 @@ func (s *sharedBackends) exec(ctx context.Context, r serve.ExecRequest) int {
 	r.Stdout, r.Stderr = stdout, stderr
 	req, sel, err := parseSnapshotFlags(r.Args, time.Now, r.Stderr)
 	switch {
-	case errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, pflag.ErrHelp):
 		return 0
 	case err != nil:
 		return exitUsage
