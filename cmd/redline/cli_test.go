@@ -124,6 +124,16 @@ func TestCompletionScripts(t *testing.T) {
 	}
 }
 
+// TestCompletionDescriptionsKeepTheirTab: a completion answer separates a
+// value from its description with a tab, which the boundary of printed
+// streams would expand; shells would then complete the description too.
+func TestCompletionDescriptionsKeepTheirTab(t *testing.T) {
+	code, stdout, _ := runArgs("__complete", "help", "")
+	if code != 0 || !strings.Contains(stdout, "snapshot\tPrint an incident snapshot without the UI\n") {
+		t.Errorf("exit %d, answers %q", code, stdout)
+	}
+}
+
 // TestCompleteContextsAndFormats asks cobra's __complete, as a shell does,
 // for the values of --context (from the config file --config names, else
 // the default file) and --format.
