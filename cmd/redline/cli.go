@@ -32,7 +32,7 @@ func runCommand(args []string, stdout, stderr, shell io.Writer) int {
 	c := &cli{stdout: stdout, stderr: stderr, shell: shell}
 	root := c.rootCommand()
 	// A nil slice would make cobra read os.Args.
-	root.SetArgs(append([]string{}, args...))
+	root.SetArgs(doubleDash(root, append([]string{}, args...)))
 	cmd, err := root.ExecuteC()
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
@@ -100,6 +100,29 @@ it (OSC 52), ? lists every key, q quits.`,
 	// for a flag with a value.
 	root.InitDefaultHelpFlag()
 	return root
+}
+
+// doubleDash rewrites the flag package's single-dash long flags (-demo,
+// -config=FILE), which redline took before cobra, as pflag's --demo and
+// --config=FILE: command lines written then still run. Only names of
+// redline's flags are rewritten, and nothing after "--".
+func doubleDash(root *cobra.Command, args []string) []string {
+	long := map[string]bool{}
+	for _, cmd := range append(root.Commands(), root) {
+		for _, sub := range append(cmd.Commands(), cmd) {
+			sub.Flags().VisitAll(func(f *pflag.Flag) { long[f.Name] = true })
+		}
+	}
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, _, _ := strings.Cut(strings.TrimPrefix(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && len(name) > 1 && long[name] {
+			args[i] = "-" + a
+		}
+	}
+	return args
 }
 
 // completionCommand adds cobra's `redline completion bash|zsh|fish|powershell`,

@@ -72,6 +72,22 @@ func TestFlagsBeforeOrAfterTheSubcommand(t *testing.T) {
 	}
 }
 
+// TestSingleDashFlags: flags written with one dash, as the flag package
+// took them before cobra, still work.
+func TestSingleDashFlags(t *testing.T) {
+	isolateConfig(t)
+	if code, stdout, stderr := runArgs("-version"); code != 0 || stdout != "redline dev\n" {
+		t.Errorf("-version: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr := runArgs("snapshot", "-demo", "-format=text", "-window", "30m")
+	if code != 0 || !strings.HasPrefix(stdout, "Incident snapshot: checkout/availability") {
+		t.Errorf("snapshot -demo -format=text: exit %d, stdout %q, stderr %q", code, firstLine(stdout), stderr)
+	}
+	if code, _, stderr := runArgs("-bogus"); code != exitUsage || !strings.Contains(stderr, "unknown shorthand flag") {
+		t.Errorf("-bogus: exit %d, stderr %q", code, stderr)
+	}
+}
+
 // TestHelpCommand: `redline help CMD` is `redline CMD --help`, on stderr
 // like the flag package's help was.
 func TestHelpCommand(t *testing.T) {
