@@ -69,6 +69,10 @@ var faults = []fault{
 	{name: "401 echoing credentials", handler: echoCredentials(401, "text/plain", plainEcho), want: []string{"401"}},
 	{name: "500 JSON echoing credentials", handler: echoCredentials(500, "application/json", jsonErrorEcho), want: []string{"500"}},
 	{name: "malformed 200 echoing credentials", handler: echoCredentials(200, "application/json", malformedEcho), want: []string{"malformed|invalid|unexpected"}},
+	// Refused before any request leaves: nothing listens on the target.
+	{name: "redirect to another host", handler: redirectTo("http://localhost:9"),
+		want: []string{"redirect to http://localhost:9 not followed: another host than", ".url"}},
+	{name: "redirect loop", handler: redirectTo(""), want: []string{"stopped after 10 redirects"}},
 }
 
 // The credentials every fault-matrix client sends (see withCredentials),
@@ -142,6 +146,14 @@ func echoCredentials(code int, contentType string, wrap func(string) string) htt
 		w.Header().Set("Content-Type", contentType)
 		w.WriteHeader(code)
 		fmt.Fprint(w, wrap(echoText(r)))
+	}
+}
+
+// redirectTo redirects every request to the same path and query on origin
+// ("": the backend's own, a redirect loop).
+func redirectTo(origin string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, origin+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 	}
 }
 

@@ -92,10 +92,8 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hc := &http.Client{}
-	if cfg.HTTPClient != nil {
-		*hc = *cfg.HTTPClient
-	}
+	hc := httpx.FollowSameOrigin(backend, cfg.HTTPClient)
+	hc.CheckRedirect = keepForm(hc.CheckRedirect)
 	hc.Transport = transport(hc.Transport, cfg)
 	ac, err := api.NewClient(api.Config{Address: strings.TrimSpace(cfg.URL), Client: hc})
 	if err != nil {
@@ -205,17 +203,50 @@ func transport(next http.RoundTripper, cfg Config) http.RoundTripper {
 	return httpx.TenantTransport{Next: rt, Tenant: cfg.Tenant}
 }
 
+// keepForm wraps a redirect policy: a query POSTed as a form (as
+// client_golang sends it) that a 301, 302 or 303 turns into a GET would
+// arrive without its parameters, so they go along in the query string,
+// which the Prometheus API reads as well. A 307 or 308 keeps the POST.
+func keepForm(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if err := next(req, via); err != nil {
+			return err
+		}
+		prev := via[len(via)-1]
+		if req.Method != http.MethodGet || prev.Method != http.MethodPost || prev.GetBody == nil ||
+			prev.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+			return nil
+		}
+		body, err := prev.GetBody()
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		form, err := io.ReadAll(io.LimitReader(body, maxFormBytes))
+		if err != nil {
+			return err
+		}
+		req.URL.RawQuery = strings.TrimPrefix(req.URL.RawQuery+"&"+string(form), "&")
+		return nil
+	}
+}
+
+// maxFormBytes bounds the form carried over a redirect: redline's own
+// queries are far shorter.
+const maxFormBytes = 1 << 20
+
 // statusTransport turns non-2xx answers that client_golang would reduce to
 // "server error: 503" into *httpx.StatusError with the backend's message.
 // It leaves to client_golang 400/422 (Prometheus API errors, which it
 // decodes) and a POST's 403/405/501 (which it retries as GET), as long as
-// their body is no longer than an error message needs. Only the start of
-// an error body is ever read.
+// their body is no longer than an error message needs, and to the client
+// the redirects it follows or refuses (httpx.FollowSameOrigin). Only the
+// start of an error body is ever read.
 type statusTransport struct{ next http.RoundTripper }
 
 func (t statusTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
-	if err != nil || resp.StatusCode/100 == 2 {
+	if err != nil || resp.StatusCode/100 == 2 || isRedirect(resp) {
 		return resp, err
 	}
 	body, whole := httpx.ErrorBody(resp.Body)
@@ -233,6 +264,16 @@ func passThrough(method string, code int) bool {
 		return true
 	case http.StatusForbidden, http.StatusMethodNotAllowed, http.StatusNotImplemented:
 		return method == http.MethodPost
+	}
+	return false
+}
+
+// isRedirect reports a redirect net/http acts on: one of these codes with
+// a Location.
+func isRedirect(resp *http.Response) bool {
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return resp.Header.Get("Location") != ""
 	}
 	return false
 }

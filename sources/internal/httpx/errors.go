@@ -128,12 +128,16 @@ func retryAfter(v string) time.Duration {
 
 // Describe turns a transport error into one that names the backend and the
 // cause in words: refused, timed out, cancelled, DNS, TLS, body too large,
-// response budget used up.
+// response budget used up; a refused redirect keeps its own message.
 // The request URL (which can be long and hold query text) is left out of
 // the message; the error chain is kept for errors.Is and errors.As.
 func Describe(backend string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var redirect *RedirectError
+	if errors.As(err, &redirect) {
+		return &describedError{msg: redirect.Error(), err: err}
 	}
 	detail := err
 	var ue *url.Error

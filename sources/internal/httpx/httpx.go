@@ -23,7 +23,7 @@ import (
 type Client struct {
 	Backend string       // "loki", "tempo", … used in every error
 	Base    *url.URL     // base URL; its path is kept as a prefix
-	HTTP    *http.Client // carries auth, TLS, proxy and extra headers
+	HTTP    *http.Client // carries auth, TLS, proxy and extra headers; see FollowSameOrigin
 	MaxBody int64        // response body cap in bytes
 	Tenant  string       // sent as TenantHeader when set
 	// Budget is shared by every answer in flight in the process; nil
@@ -61,7 +61,8 @@ func (t TenantTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // New parses baseURL and returns a client for backend. A nil hc uses
 // http.DefaultClient; maxBody ≤ 0 uses DefaultMaxBody; b (nil: none) is
-// the budget shared by every answer in flight.
+// the budget shared by every answer in flight. Redirects are followed only
+// within the base URL's origin (FollowSameOrigin).
 func New(backend, baseURL string, hc *http.Client, maxBody int64, b *budget.Budget) (*Client, error) {
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil || u.Scheme == "" || u.Host == "" {
@@ -70,13 +71,10 @@ func New(backend, baseURL string, hc *http.Client, maxBody int64, b *budget.Budg
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("%s: URL scheme %q is not supported: use http or https", backend, u.Scheme)
 	}
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	return &Client{Backend: backend, Base: u, HTTP: hc, MaxBody: maxBody, Budget: b}, nil
+	return &Client{Backend: backend, Base: u, HTTP: FollowSameOrigin(backend, hc), MaxBody: maxBody, Budget: b}, nil
 }
 
 // URL joins the base URL with path and query.
