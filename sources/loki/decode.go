@@ -194,7 +194,9 @@ func stringMapInto(m *map[string]string, b []byte) bool {
 	return eachMember(b, func(key, value []byte) bool {
 		k, okK := plainString(key)
 		v, okV := plainString(value)
-		(*m)[k] = v
+		if okK && okV {
+			(*m)[k] = v
+		}
 		return okK && okV
 	})
 }
