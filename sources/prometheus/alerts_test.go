@@ -49,19 +49,7 @@ func TestSLOsCarryTheirAlerts(t *testing.T) {
 
 func TestAlertsFailureIsAWarning(t *testing.T) {
 	fx := loadFixture(t, "sloth.json")
-	f := newFakeProm(t, fx)
-	mux := http.NewServeMux()
-	mux.HandleFunc("/api/v1/alerts", func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "boom", http.StatusInternalServerError)
-	})
-	mux.Handle("/", f.srv.Config.Handler)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	c, err := New(Config{URL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.now = func() time.Time { return fixtureNow }
+	c := clientFailingOn(t, fx, "/api/v1/alerts", http.StatusInternalServerError, "boom")
 	rep, err := c.SLOs(context.Background(), funnel.Last(time.Hour, fixtureNow))
 	if err != nil || len(rep.Statuses) != 2 {
 		t.Fatalf("SLOs failed with the alerts endpoint: %v, %d statuses", err, len(rep.Statuses))
@@ -72,4 +60,22 @@ func TestAlertsFailureIsAWarning(t *testing.T) {
 	if _, err := c.Alerts(context.Background()); err == nil || !strings.Contains(err.Error(), "500") {
 		t.Errorf("Alerts error %v does not name the status", err)
 	}
+}
+
+// clientFailingOn is a client of the fake Prometheus serving fx, but for
+// path, which answers code with body.
+func clientFailingOn(t *testing.T, fx fixture, path string, code int, body string) *Client {
+	t.Helper()
+	f := newFakeProm(t, fx)
+	mux := http.NewServeMux()
+	mux.HandleFunc(path, func(w http.ResponseWriter, _ *http.Request) { http.Error(w, body, code) })
+	mux.Handle("/", f.srv.Config.Handler)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c, err := New(Config{URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.now = func() time.Time { return fixtureNow }
+	return c
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
@@ -151,17 +150,7 @@ var errAM = errors.New("alertmanager: dial tcp 127.0.0.1:9093: connection refuse
 func TestRulesFailureIsAWarning(t *testing.T) {
 	fx := loadFixture(t, "sloth.json")
 	fx.Alerts = json.RawMessage(ruleAlerts)
-	f := newFakeProm(t, fx)
-	mux := http.NewServeMux()
-	mux.HandleFunc("/api/v1/rules", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "rules unavailable", 503) })
-	mux.Handle("/", f.srv.Config.Handler)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	c, err := New(Config{URL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.now = func() time.Time { return fixtureNow }
+	c := clientFailingOn(t, fx, "/api/v1/rules", http.StatusServiceUnavailable, "rules unavailable")
 	rep, err := c.SLOs(context.Background(), funnel.Last(time.Hour, fixtureNow))
 	if err != nil {
 		t.Fatal(err)
