@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/redline-tui/redline/funnel/sanitize/sanitizetest"
 )
@@ -214,11 +215,17 @@ func FuzzScrub(f *testing.F) {
 		// Redacted itself is public: a secret made partly of it is not
 		// leaked by it, so only the text between redactions is checked.
 		// A secret shorter than MinInWord is scrubbed only as a whole
-		// token, so forms holding it as is are not checked.
+		// token, so forms holding it as is are not checked. A form that
+		// is not valid UTF-8 (a binary credentials file) is scrubbed in its
+		// encoded forms only: cleaning has replaced its invalid bytes, so
+		// its bytes can remain only inside other characters.
 		var forms []string
 		for _, form := range sanitizetest.SecretForms(user, secret) {
 			short := len(secret) < MinInWord && strings.Contains(form, secret)
-			if len(form) >= MinInWord && strings.TrimSpace(form) == form && !short {
+			// base64 forms are matched without their padding, and so
+			// as whole tokens when that is short.
+			long := len(strings.TrimRight(form, "=")) >= MinInWord
+			if long && strings.TrimSpace(form) == form && !short && utf8.ValidString(form) {
 				forms = append(forms, form)
 			}
 		}
