@@ -179,10 +179,7 @@ type ExhaustedError struct {
 }
 
 func (e *ExhaustedError) Error() string {
-	size := fmt.Sprintf("%d MiB", e.Limit>>20)
-	if e.Limit < 1<<20 {
-		size = fmt.Sprintf("%d bytes", e.Limit)
-	}
+	size := Size(e.Limit)
 	switch e.Reason {
 	case ReasonTimeout:
 		return fmt.Sprintf("gave up waiting for the response budget (%s of answers in flight at once; raise response_budget_bytes): %v", size, e.Err)
@@ -194,3 +191,15 @@ func (e *ExhaustedError) Error() string {
 
 // Unwrap gives the context's error, so a timeout is still one.
 func (e *ExhaustedError) Unwrap() error { return e.Err }
+
+// Size writes n bytes in whole MiB, KiB or bytes, for messages about
+// limits (which are set in round numbers).
+func Size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

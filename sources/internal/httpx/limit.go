@@ -28,7 +28,7 @@ func (e *TooLargeError) Error() string {
 	if key == "" {
 		key = keyMaxBody
 	}
-	return fmt.Sprintf("response body larger than %s (raise %s to load it)", humanBytes(e.Limit), key)
+	return fmt.Sprintf("response body larger than %s (raise %s to load it)", budget.Size(e.Limit), key)
 }
 
 // Unwrap makes errors.Is(err, ErrTooLarge) hold.
@@ -203,14 +203,4 @@ func ErrorBody(r io.Reader) (body []byte, whole bool) {
 		return body[:maxErrorBody], false
 	}
 	return body, true
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
